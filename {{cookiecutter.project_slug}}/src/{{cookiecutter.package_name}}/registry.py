@@ -1,0 +1,94 @@
+"""`register`: put the latest finished training run in the Model Registry with lineage tags."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mlflow.entities import Run
+from mlflow.entities.model_registry import ModelVersion
+from mlflow.exceptions import MlflowException
+from mlflow.tracking import MlflowClient
+
+from {{ cookiecutter.package_name }} import lineage
+from {{ cookiecutter.package_name }}.errors import LifecycleError
+from {{ cookiecutter.package_name }}.settings import Settings
+from {{ cookiecutter.package_name }}.tracking import (
+    DATA_HASH_TAG,
+    MODEL_ID_TAG,
+    connect,
+    latest_training_run,
+    model_uri_of,
+)
+
+
+@dataclass(frozen=True)
+class Registration:
+    """The registered version and whether this call created it."""
+
+    name: str
+    version: int
+    run_id: str
+    created: bool
+    tags: dict[str, str]
+
+
+def lineage_tags(run: Run, reason: str) -> dict[str, str]:
+    """Who published the model, why, when, and from which code and data."""
+    run_tags = run.data.tags
+    return {
+        "git_commit": run_tags.get("git_commit") or lineage.git_commit(),
+        "author": lineage.author(),
+        "reason": reason,
+        "data_hash": run_tags.get(DATA_HASH_TAG, "unknown"),
+        "run_id": run.info.run_id,
+        "registered_at": lineage.now(),
+    }
+
+
+def register(settings: Settings, reason: str) -> Registration:
+    """Register the newest finished training run; registering the same run twice is a no-op."""
+    if not reason.strip():
+        raise LifecycleError("--reason must not be empty: say why this model is published")
+    client = connect(settings)
+    run = latest_training_run(client, settings)
+    name = settings.registered_model
+    existing = _versions(client, name, f"run_id = '{run.info.run_id}'")
+    if existing:
+        found = existing[0]
+        return Registration(name, int(found.version), run.info.run_id, False, found.tags)
+    tags = lineage_tags(run, reason)
+    _ensure_registered_model(client, name)
+    version = client.create_model_version(
+        name,
+        source=model_uri_of(run),
+        run_id=run.info.run_id,
+        tags=tags,
+        model_id=run.data.tags.get(MODEL_ID_TAG),
+    )
+    return Registration(name, int(version.version), run.info.run_id, True, tags)
+
+
+def _ensure_registered_model(client: MlflowClient, name: str) -> None:
+    try:
+        client.create_registered_model(name, description="Managed by the project's lifecycle CLI.")
+    except MlflowException as exc:
+        if exc.error_code != "RESOURCE_ALREADY_EXISTS":
+            raise
+
+
+def all_versions(client: MlflowClient, name: str) -> list[ModelVersion]:
+    """Every version of a registered model, newest first."""
+    return sorted(_versions(client, name), key=lambda version: int(version.version), reverse=True)
+
+
+def version_by_alias(client: MlflowClient, name: str, alias: str) -> ModelVersion | None:
+    """The version an alias points at, or None when the alias is not set."""
+    try:
+        return client.get_model_version_by_alias(name, alias)
+    except MlflowException:
+        return None
+
+
+def _versions(client: MlflowClient, name: str, extra: str = "") -> list[ModelVersion]:
+    query = f"name = '{name}'" + (f" and {extra}" if extra else "")
+    return list(client.search_model_versions(query))

@@ -1,0 +1,114 @@
+"""Project settings: mlops.toml read once into one typed, validated object."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from {{ cookiecutter.package_name }}.errors import LifecycleError
+
+CONFIG_FILE = "mlops.toml"
+METRICS = ("rmse", "mae", "r2")
+
+
+@dataclass(frozen=True)
+class PromotionPolicy:
+    """How a challenger must compare with the champion to be promoted."""
+
+    primary_metric: str
+    min_improvement: float
+    guardrails: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the lifecycle commands need to know about the project."""
+
+    root: Path
+    experiment: str
+    registered_model: str
+    seed: int
+    validation_fraction: float
+    test_fraction: float
+    default_params: dict[str, int]
+    promotion: PromotionPolicy
+
+    @property
+    def processed_dir(self) -> Path:
+        """Folder holding the Parquet splits written by `prep`."""
+        return self.root / "data" / "processed"
+
+    @property
+    def tracking_uri(self) -> str:
+        """MLFLOW_TRACKING_URI if set, else the embedded SQLite store in the project."""
+        return os.environ.get("MLFLOW_TRACKING_URI") or f"sqlite:///{self.root / 'mlflow.db'}"
+
+
+def find_root(start: Path | None = None) -> Path:
+    """Return the nearest folder at or above `start` that holds mlops.toml."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_FILE).is_file():
+            return folder
+    raise LifecycleError(
+        f"no {CONFIG_FILE} in {here} or its parents: run this command inside the project"
+    )
+
+
+def load_settings(root: Path | None = None) -> Settings:
+    """Read and validate mlops.toml from the project root."""
+    root = root or find_root()
+    path = root / CONFIG_FILE
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        return _parse(root, raw)
+    except tomllib.TOMLDecodeError as exc:
+        raise LifecycleError(f"{path}: invalid TOML ({exc}); fix the syntax") from None
+    except (KeyError, TypeError, ValueError) as exc:
+        raise LifecycleError(f"{path}: {_describe(exc)}") from None
+
+
+def _parse(root: Path, raw: dict) -> Settings:
+    data, promotion = raw["data"], raw["promotion"]
+    policy = PromotionPolicy(
+        primary_metric=_metric(promotion["primary_metric"]),
+        min_improvement=_fraction("promotion.min_improvement", promotion["min_improvement"]),
+        guardrails={
+            _metric(name): _fraction(f"promotion.guardrails.{name}", value)
+            for name, value in promotion.get("guardrails", {}).items()
+        },
+    )
+    settings = Settings(
+        root=root,
+        experiment=str(raw["tracking"]["experiment"]),
+        registered_model=str(raw["tracking"]["registered_model"]),
+        seed=int(data["seed"]),
+        validation_fraction=_fraction("data.validation_fraction", data["validation_fraction"]),
+        test_fraction=_fraction("data.test_fraction", data["test_fraction"]),
+        default_params={name: int(value) for name, value in raw["train"].items()},
+        promotion=policy,
+    )
+    if settings.validation_fraction + settings.test_fraction >= 0.9:
+        raise ValueError("data.validation_fraction + data.test_fraction must stay below 0.9")
+    return settings
+
+
+def _metric(name: str) -> str:
+    if name not in METRICS:
+        raise ValueError(f"unknown metric {name!r}; choose one of {', '.join(METRICS)}")
+    return name
+
+
+def _fraction(key: str, value: object) -> float:
+    number = float(value)  # type: ignore[arg-type]
+    if not 0 <= number < 1:
+        raise ValueError(f"{key} must be a fraction in [0, 1), got {value!r}")
+    return number
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, KeyError):
+        return f"missing setting {exc.args[0]!r}; restore it from the project template"
+    return str(exc)

@@ -1,0 +1,118 @@
+"""`train`: fit the scikit-learn Pipeline and log it to MLflow with its signature."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import mlflow
+import mlflow.sklearn
+import pandas as pd
+from mlflow.models import infer_signature
+from mlflow.models.model import ModelInfo
+from sklearn.ensemble import RandomForestRegressor
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+
+from {{ cookiecutter.package_name }} import lineage, model_io
+from {{ cookiecutter.package_name }}.data import read_manifest, read_split
+from {{ cookiecutter.package_name }}.errors import LifecycleError
+from {{ cookiecutter.package_name }}.metrics import regression_metrics
+from {{ cookiecutter.package_name }}.settings import Settings
+from {{ cookiecutter.package_name }}.tracking import (
+    DATA_HASH_TAG,
+    MODEL_ID_TAG,
+    MODEL_URI_TAG,
+    STEP_TAG,
+    TRAIN_STEP,
+    connect,
+)
+
+MODEL_NAME = "model"
+SERVING_PACKAGES = ("scikit-learn", "skops", "numpy", "pandas")
+
+
+@dataclass(frozen=True)
+class TrainingResult:
+    """What `train` produced."""
+
+    run_id: str
+    model_uri: str
+    params: dict[str, int]
+    validation_metrics: dict[str, float]
+
+
+def parse_params(pairs: list[str], defaults: dict[str, int]) -> dict[str, int]:
+    """Merge `name=value` overrides into the defaults; reject unknown names and bad values."""
+    params = dict(defaults)
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise LifecycleError(f"--param {pair!r} is not name=value, e.g. --param max_depth=4")
+        if name not in defaults:
+            known = ", ".join(sorted(defaults))
+            raise LifecycleError(f"unknown parameter {name!r}; accepted: {known}")
+        if not value.isdigit() or int(value) < 1:
+            raise LifecycleError(f"--param {name}={value!r} must be a whole number >= 1")
+        params[name] = int(value)
+    return params
+
+
+def build_pipeline(params: dict[str, int], seed: int) -> Pipeline:
+    """The model: scaling, then a random forest."""
+    forest = RandomForestRegressor(
+        n_estimators=params["n_estimators"], max_depth=params["max_depth"], random_state=seed
+    )
+    return Pipeline([("scale", StandardScaler()), ("forest", forest)])
+
+
+def train(settings: Settings, overrides: list[str]) -> TrainingResult:
+    """Fit on the train split, score the validation split, log everything to MLflow."""
+    params = parse_params(overrides, settings.default_params)
+    features, target = read_split(settings, "train")
+    val_features, val_target = read_split(settings, "validation")
+    data_hash = read_manifest(settings)["data_hash"]
+    connect(settings)
+    pipeline = build_pipeline(params, settings.seed).fit(features, target)
+    metrics = regression_metrics(val_target.to_numpy(), pipeline.predict(val_features))
+    tags = {STEP_TAG: TRAIN_STEP, DATA_HASH_TAG: data_hash, **lineage.run_tags()}
+    with mlflow.start_run(run_name="train", tags=tags) as run:
+        mlflow.log_params(params)
+        mlflow.log_metrics({f"val_{name}": value for name, value in metrics.items()})
+        model = _log_model(pipeline, features)
+        mlflow.set_tags({MODEL_URI_TAG: model.model_uri, MODEL_ID_TAG: model.model_id})
+    return TrainingResult(run.info.run_id, model.model_uri, params, metrics)
+
+
+def _log_model(pipeline: Pipeline, features: pd.DataFrame) -> ModelInfo:
+    example = features.head(3)
+    signature = infer_signature(example, pd.Series(pipeline.predict(example)))
+    return mlflow.sklearn.log_model(
+        pipeline,
+        name=MODEL_NAME,
+        signature=signature,
+        input_example=example,
+        serialization_format="skops",
+        skops_trusted_types=_checked_trusted_types(pipeline),
+        pip_requirements=_pinned_requirements(),
+    )
+
+
+def _checked_trusted_types(pipeline: Pipeline) -> list[str]:
+    """Round-trip the model through skops so a new untrusted type fails here, not at load."""
+    import skops.io
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / model_io.SKOPS_FILE
+        skops.io.dump(pipeline, path)
+        model_io.load_skops(path)
+    return list(model_io.TRUSTED_TYPES)
+
+
+def _pinned_requirements() -> list[str]:
+    """Exact versions of what serving needs, taken from this (locked) environment."""
+    mlflow_version = importlib.metadata.version("mlflow")
+    pins = [f"{name}=={importlib.metadata.version(name)}" for name in SERVING_PACKAGES]
+    return [f"mlflow-skinny=={mlflow_version}", *pins]

@@ -1,0 +1,1 @@
+"""Tests of the {{ cookiecutter.project_name }} lifecycle."""

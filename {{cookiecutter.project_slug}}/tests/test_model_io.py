@@ -1,0 +1,31 @@
+"""Models load only with the code-owned list of trusted skops types."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import skops.io
+from sklearn.ensemble import HistGradientBoostingRegressor
+from sklearn.pipeline import Pipeline
+
+from {{ cookiecutter.package_name }}.errors import LifecycleError
+from {{ cookiecutter.package_name }}.model_io import load_skops
+from {{ cookiecutter.package_name }}.training import build_pipeline
+
+X = [[float(i), float(i % 3)] for i in range(30)]
+Y = [float(i) for i in range(30)]
+
+
+def test_the_project_pipeline_round_trips(tmp_path: Path) -> None:
+    pipeline = build_pipeline({"n_estimators": 3, "max_depth": 2}, seed=0).fit(X, Y)
+    skops.io.dump(pipeline, tmp_path / "model.skops")
+    loaded = load_skops(tmp_path / "model.skops")
+    assert list(loaded.predict(X)) == list(pipeline.predict(X))
+
+
+def test_a_model_with_types_outside_the_trusted_list_is_refused(tmp_path: Path) -> None:
+    foreign = Pipeline([("boost", HistGradientBoostingRegressor(max_iter=2))]).fit(X, Y)
+    skops.io.dump(foreign, tmp_path / "model.skops")
+    with pytest.raises(LifecycleError, match="refusing to load untrusted types"):
+        load_skops(tmp_path / "model.skops")
