@@ -1,1 +1,1 @@
-"""Tests of the {{ cookiecutter.project_name }} lifecycle."""
+"""Tests of the model lifecycle."""

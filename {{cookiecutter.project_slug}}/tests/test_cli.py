@@ -11,6 +11,7 @@ from {{ cookiecutter.package_name }}.settings import Settings
 
 from .conftest import invoke
 
+PACKAGE = "{{ cookiecutter.package_name }}"
 COMMANDS = ("prep", "train", "evaluate", "register", "promote", "all")
 
 
@@ -47,7 +48,7 @@ def test_promote_without_registered_model_says_what_to_run(project: Settings) ->
 
 def test_module_entry_point_prints_errors_without_traceback(project: Settings) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "{{ cookiecutter.package_name }}", "prep", "--input", "nope.csv"],
+        [sys.executable, "-m", PACKAGE, "prep", "--input", "nope.csv"],
         capture_output=True,
         text=True,
         check=False,

@@ -11,7 +11,11 @@ from {{ cookiecutter.package_name }}.data import read_split
 from {{ cookiecutter.package_name }}.metrics import regression_metrics
 from {{ cookiecutter.package_name }}.model_io import load_model
 from {{ cookiecutter.package_name }}.settings import Settings
-from {{ cookiecutter.package_name }}.tracking import connect, latest_training_run, model_uri_of
+from {{ cookiecutter.package_name }}.tracking import (
+    connect,
+    latest_training_run,
+    model_uri_of,
+)
 
 FIGURES = ("predicted_vs_actual.png", "residuals.png", "feature_importance.png")
 

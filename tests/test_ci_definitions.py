@@ -1,0 +1,227 @@
+"""Schema and policy checks for the kit's own CI and the CI files it generates."""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import re
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+KIT_ROOT = Path(__file__).resolve().parents[1]
+TEMPLATE = KIT_ROOT / "{{cookiecutter.project_slug}}"
+PROJECT_GITHUB_CI = TEMPLATE / ".github" / "workflows" / "ci.yml"
+PROJECT_AZURE_CI = TEMPLATE / ".azure-pipelines" / "ci.yml"
+KIT_GITHUB_CI = KIT_ROOT / ".github" / "workflows" / "ci.yml"
+
+GITHUB_WORKFLOWS = [PROJECT_GITHUB_CI, KIT_GITHUB_CI]
+GENERATED_CI = [PROJECT_GITHUB_CI, PROJECT_AZURE_CI]
+
+GITHUB_SCHEMA = ["--builtin-schema", "vendor.github-workflows"]
+# Same flags as check-jsonschema's own check-azure-pipelines hook: Microsoft's schema has
+# regexes that are invalid in unicode mode, and ${{ }} expressions must be unnested first.
+AZURE_SCHEMA = [
+    "--builtin-schema",
+    "vendor.azure-pipelines",
+    "--data-transform",
+    "azure-pipelines",
+    "--regex-variant",
+    "nonunicode",
+]
+SCHEMA_FOR = {
+    PROJECT_GITHUB_CI: GITHUB_SCHEMA,
+    KIT_GITHUB_CI: GITHUB_SCHEMA,
+    PROJECT_AZURE_CI: AZURE_SCHEMA,
+}
+
+Mutation = Callable[[dict[str, Any]], None]
+
+
+def _id(path: Path) -> str:
+    return path.relative_to(KIT_ROOT).as_posix()
+
+
+def validate(path: Path, schema_args: list[str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "check_jsonschema", *schema_args, str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+
+
+def load(path: Path) -> dict[str, Any]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    # YAML 1.1 reads a bare `on:` key as boolean True; restore GitHub's trigger key.
+    if True in data:
+        data["on"] = data.pop(True)
+    return data
+
+
+def github_steps(workflow: dict[str, Any]) -> list[dict[str, Any]]:
+    return [step for job in workflow["jobs"].values() for step in job.get("steps", [])]
+
+
+def azure_steps(pipeline: dict[str, Any]) -> list[dict[str, Any]]:
+    return [step for job in pipeline["jobs"] for step in job.get("steps", [])]
+
+
+def azure_script(step: dict[str, Any]) -> str:
+    return step.get("script") or step.get("bash") or ""
+
+
+@pytest.mark.parametrize("path", list(SCHEMA_FOR), ids=_id)
+def test_ci_definition_passes_its_vendored_schema(path: Path) -> None:
+    result = validate(path, SCHEMA_FOR[path])
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _misspell_runs_on(workflow: dict[str, Any]) -> None:
+    job = workflow["jobs"]["test"]
+    job["runs_on"] = job.pop("runs-on")
+
+
+def _drop_runs_on(workflow: dict[str, Any]) -> None:
+    del workflow["jobs"]["test"]["runs-on"]
+
+
+def _github_steps_as_string(workflow: dict[str, Any]) -> None:
+    workflow["jobs"]["test"]["steps"] = "make test"
+
+
+def _azure_steps_as_string(pipeline: dict[str, Any]) -> None:
+    pipeline["jobs"][0]["steps"] = "make test"
+
+
+def _misspell_pool(pipeline: dict[str, Any]) -> None:
+    pipeline["pol"] = pipeline.pop("pool")
+
+
+def _unchanged(_: dict[str, Any]) -> None:
+    return None
+
+
+@pytest.mark.parametrize(
+    ("path", "mutate", "should_pass"),
+    [
+        pytest.param(PROJECT_GITHUB_CI, _unchanged, True, id="github-roundtrip-control"),
+        pytest.param(PROJECT_GITHUB_CI, _misspell_runs_on, False, id="github-runs_on-misspelled"),
+        pytest.param(PROJECT_GITHUB_CI, _drop_runs_on, False, id="github-job-without-runs-on"),
+        pytest.param(PROJECT_GITHUB_CI, _github_steps_as_string, False, id="github-steps-string"),
+        pytest.param(PROJECT_AZURE_CI, _unchanged, True, id="azure-roundtrip-control"),
+        pytest.param(PROJECT_AZURE_CI, _azure_steps_as_string, False, id="azure-steps-string"),
+        pytest.param(PROJECT_AZURE_CI, _misspell_pool, False, id="azure-pool-misspelled"),
+    ],
+)
+def test_schema_validation_rejects_broken_definitions(
+    tmp_path: Path, path: Path, mutate: Mutation, should_pass: bool
+) -> None:
+    data = load(path)
+    mutate(data)
+    broken = tmp_path / path.name
+    broken.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+
+    result = validate(broken, SCHEMA_FOR[path])
+
+    assert (result.returncode == 0) is should_pass, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("path", GENERATED_CI, ids=_id)
+def test_generated_ci_is_copied_without_rendering(path: Path) -> None:
+    patterns = json.loads((KIT_ROOT / "cookiecutter.json").read_text())["_copy_without_render"]
+    relative = path.relative_to(TEMPLATE).as_posix()
+    text = path.read_text(encoding="utf-8")
+
+    assert any(fnmatch.fnmatch(relative, pattern) for pattern in patterns)
+    assert not re.search(r"\{\{-?\s*cookiecutter", text)
+    assert "{%" not in text
+
+
+def test_project_github_workflow_reads_python_version_file() -> None:
+    setup = [
+        s for s in github_steps(load(PROJECT_GITHUB_CI)) if "setup-python" in s.get("uses", "")
+    ]
+
+    assert len(setup) == 1
+    assert setup[0]["with"] == {"python-version-file": ".python-version"}
+
+
+def test_project_azure_pipeline_reads_python_version_file() -> None:
+    steps = azure_steps(load(PROJECT_AZURE_CI))
+    readers = [
+        i
+        for i, step in enumerate(steps)
+        if ".python-version" in azure_script(step)
+        and "##vso[task.setvariable variable=pythonVersion]" in azure_script(step)
+    ]
+    use_python = [i for i, step in enumerate(steps) if step.get("task") == "UsePythonVersion@0"]
+
+    assert len(readers) == 1
+    assert len(use_python) == 1
+    assert readers[0] < use_python[0]
+    assert steps[use_python[0]]["inputs"]["versionSpec"] == "$(pythonVersion)"
+
+
+def test_project_ci_runs_setup_tests_then_lifecycle_smoke() -> None:
+    expected = ["make setup", "make test", "make all"]
+    github_runs = [s["run"] for s in github_steps(load(PROJECT_GITHUB_CI)) if "run" in s]
+    azure_runs = [azure_script(s).strip() for s in azure_steps(load(PROJECT_AZURE_CI))]
+
+    assert [run for run in github_runs if run in expected] == expected
+    assert [run for run in azure_runs if run in expected] == expected
+
+
+def test_project_github_workflow_uploads_mlflow_data_even_on_failure() -> None:
+    uploads = [
+        s
+        for s in github_steps(load(PROJECT_GITHUB_CI))
+        if s.get("uses", "").startswith("actions/upload-artifact@")
+    ]
+
+    assert len(uploads) == 1
+    assert uploads[0]["if"] == "always()"
+    assert {"mlartifacts/", "mlflow.db"} <= set(uploads[0]["with"]["path"].split())
+
+
+def test_project_github_workflow_triggers_on_pull_requests_and_main() -> None:
+    triggers = load(PROJECT_GITHUB_CI)["on"]
+
+    assert triggers["pull_request"]["branches"] == ["main"]
+    assert triggers["push"]["branches"] == ["main"]
+    assert "workflow_dispatch" in triggers
+
+
+@pytest.mark.parametrize("path", GITHUB_WORKFLOWS, ids=_id)
+def test_github_workflow_token_is_read_only(path: Path) -> None:
+    workflow = load(path)
+    scopes = [workflow.get("permissions")]
+    scopes += [job["permissions"] for job in workflow["jobs"].values() if "permissions" in job]
+
+    assert isinstance(scopes[0], dict), "declare top-level permissions explicitly"
+    for scope in scopes:
+        assert isinstance(scope, dict), scope
+        assert "write" not in scope.values(), scope
+
+
+@pytest.mark.parametrize("path", GITHUB_WORKFLOWS, ids=_id)
+def test_github_actions_are_pinned_to_version_tags(path: Path) -> None:
+    uses = [step["uses"] for step in github_steps(load(path)) if "uses" in step]
+
+    assert uses
+    for ref in uses:
+        assert re.fullmatch(r"[\w.-]+/[\w./-]+@v\d+(\.\d+){0,2}", ref), ref
+
+
+def test_azure_tasks_are_pinned_to_major_versions() -> None:
+    tasks = [step["task"] for step in azure_steps(load(PROJECT_AZURE_CI)) if "task" in step]
+
+    assert tasks
+    for task in tasks:
+        assert re.fullmatch(r"\w+@\d+", task), task
