@@ -13,6 +13,13 @@ from {{ cookiecutter.package_name }}.errors import LifecycleError
 from {{ cookiecutter.package_name }}.settings import load_settings
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print a JSON summary.")
+input_option = click.option(
+    "--input",
+    "input_csv",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="CSV with columns age, sex, bmi, bp, s1..s6, target (default: bundled diabetes set).",
+)
 
 
 class LifecycleGroup(click.Group):
@@ -49,13 +56,7 @@ def _run(action: Callable[..., tuple[object, list[str]]], as_json: bool, **kwarg
 
 
 @cli.command()
-@click.option(
-    "--input",
-    "input_csv",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="CSV with columns age, sex, bmi, bp, s1..s6, target (default: bundled diabetes set).",
-)
+@input_option
 @json_option
 def prep(input_csv: Path | None, as_json: bool) -> None:
     """Validate the data and write the seeded train/validation/test split as Parquet."""
@@ -105,13 +106,7 @@ def promote(dry_run: bool, as_json: bool) -> None:
 
 
 @cli.command(name="all")
-@click.option(
-    "--input",
-    "input_csv",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="CSV for `prep` (default: scikit-learn's diabetes set).",
-)
+@input_option
 @click.option(
     "--reason", default="lifecycle run", show_default=True, help="Why this model is published."
 )
