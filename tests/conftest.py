@@ -12,6 +12,7 @@ from cookiecutter.main import cookiecutter
 
 KIT_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(KIT_ROOT / "hooks"))
+sys.path.append(str(KIT_ROOT))  # `hooks.kit_jinja`, the Jinja extension named in cookiecutter.json
 
 
 def bake(output_dir: Path, extra_context: Mapping[str, str] | None = None) -> Path:
@@ -40,3 +41,21 @@ def isolated_cookiecutter(
     monkeypatch.setenv("TMPDIR", str(home))
     monkeypatch.setattr(tempfile, "tempdir", str(home))
     return home
+
+
+def render_file(
+    template_file: Path, out_dir: Path, extra_context: Mapping[str, str] | None = None
+) -> Path:
+    """Render one template file exactly as cookiecutter renders file contents (default options)."""
+    from cookiecutter.environment import StrictEnvironment
+    from cookiecutter.generate import generate_context
+    from cookiecutter.prompt import prompt_for_config
+
+    context = generate_context(str(KIT_ROOT / "cookiecutter.json"), extra_context=extra_context)
+    context["cookiecutter"] = prompt_for_config(context, no_input=True)
+    environment = StrictEnvironment(context=context, keep_trailing_newline=True)
+    text = environment.from_string(template_file.read_text(encoding="utf-8"))
+    target = out_dir / template_file.relative_to(KIT_ROOT)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text.render(cookiecutter=context["cookiecutter"]), encoding="utf-8")
+    return target
