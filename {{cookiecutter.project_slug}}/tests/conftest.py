@@ -40,3 +40,19 @@ def invoke_json(*args: str) -> dict:
     result = invoke(*args, "--json")
     assert result.exit_code == 0, result.stderr
     return json.loads(result.stdout)
+
+
+@pytest.fixture(scope="session")
+def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A packaged model folder (skops + ONNX + card) built without MLflow."""
+    from .serving_fixtures import write_model_dir
+
+    return write_model_dir(tmp_path_factory.mktemp("model"))
+
+
+@pytest.fixture(scope="session")
+def server(model_dir: Path):
+    """A live server with key auth, shared by the tests of one session."""
+    from .serving_fixtures import API_KEY, start_server
+
+    yield from start_server(model_dir, env={"SCORING_API_KEY": API_KEY})

@@ -89,6 +89,19 @@ def version_by_alias(client: MlflowClient, name: str, alias: str) -> ModelVersio
         return None
 
 
+def resolve_version(client: MlflowClient, name: str, version: int | None) -> ModelVersion:
+    """The given version, or the champion when none is given; explain what is missing."""
+    if version is None:
+        champion = version_by_alias(client, name, "champion")
+        if champion is None:
+            raise LifecycleError(f"model {name!r} has no champion yet: run `promote` first")
+        return champion
+    try:
+        return client.get_model_version(name, str(version))
+    except MlflowException:
+        raise LifecycleError(f"model {name!r} has no version {version}") from None
+
+
 def _versions(client: MlflowClient, name: str, extra: str = "") -> list[ModelVersion]:
     query = f"name = '{name}'" + (f" and {extra}" if extra else "")
     return list(client.search_model_versions(query))

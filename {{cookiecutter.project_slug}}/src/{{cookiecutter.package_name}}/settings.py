@@ -34,6 +34,7 @@ class Settings:
     test_fraction: float
     default_params: dict[str, int]
     promotion: PromotionPolicy
+    onnx_max_abs_diff: float
 
     @property
     def processed_dir(self) -> Path:
@@ -89,6 +90,7 @@ def _parse(root: Path, raw: dict) -> Settings:
         test_fraction=_fraction("data.test_fraction", data["test_fraction"]),
         default_params={name: int(value) for name, value in raw["train"].items()},
         promotion=policy,
+        onnx_max_abs_diff=_positive("onnx.max_abs_diff", raw["onnx"]["max_abs_diff"]),
     )
     if settings.validation_fraction + settings.test_fraction >= 0.9:
         raise ValueError("data.validation_fraction + data.test_fraction must stay below 0.9")
@@ -105,6 +107,13 @@ def _fraction(key: str, value: object) -> float:
     number = float(value)  # type: ignore[arg-type]
     if not 0 <= number < 1:
         raise ValueError(f"{key} must be a fraction in [0, 1), got {value!r}")
+    return number
+
+
+def _positive(key: str, value: object) -> float:
+    number = float(value)  # type: ignore[arg-type]
+    if not number > 0:
+        raise ValueError(f"{key} must be a positive number, got {value!r}")
     return number
 
 

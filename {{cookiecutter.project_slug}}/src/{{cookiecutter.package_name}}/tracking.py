@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -24,6 +25,7 @@ SILENT_LOGGERS = ("mlflow.utils.environment", "mlflow.store.db.utils")
 
 def connect(settings: Settings) -> MlflowClient:
     """Point MLflow at the project's tracking store and make sure the experiment exists."""
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
     for name, level in QUIET_LOGGERS.items():
         logging.getLogger(name).setLevel(level)
     for name in SILENT_LOGGERS:

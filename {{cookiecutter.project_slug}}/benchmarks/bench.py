@@ -1,0 +1,132 @@
+"""`make bench`: one run, one champion model, every number side by side with its peer.
+
+In-process scikit-learn vs ONNX; HTTP at concurrency 1 and 8 for our server, `mlflow models
+serve` and Azure ML's `azmlinfsrv`; batch scoring end to end vs the raw model. Prints a table
+and writes build/bench/results.json. Numbers, not assertions: targets are reported as met or not.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import orjson
+
+from {{ cookiecutter.package_name }}.model_package import serving_folder
+from {{ cookiecutter.package_name }}.serving_model import (
+    ModelCard,
+    OnnxModel,
+    SkopsModel,
+    read_card,
+)
+from {{ cookiecutter.package_name }}.settings import load_settings
+
+sys.path.insert(0, str(Path(__file__).parent))
+import servers
+from loadgen import run_load
+
+ROW = [0.038, 0.051, 0.062, 0.022, -0.044, -0.035, -0.043, -0.003, 0.020, -0.018]
+
+
+def per_call_ms(function, repeat: int) -> float:
+    """Median wall time of one call in milliseconds."""
+    function()
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        function()
+        samples.append(time.perf_counter() - started)
+    return float(np.median(samples) * 1000)
+
+
+def in_process(model_dir: Path) -> dict:
+    """scikit-learn vs ONNX Runtime on one row and on 10,000 rows."""
+    card = read_card(model_dir)
+    sklearn = SkopsModel(model_dir / "model.skops", card)
+    onnx = OnnxModel(model_dir / "model.onnx", ModelCard(card.name, card.version, "onnx"))
+    one = np.asarray([ROW], dtype=np.float32)
+    many = np.random.default_rng(0).normal(0, 0.05, (10_000, 10)).astype(np.float32)
+    return {
+        f"{name}_{label}_ms": per_call_ms(lambda m=model, x=x: m.predict(x), repeat)
+        for name, model in (("sklearn", sklearn), ("onnx", onnx))
+        for label, x, repeat in (("1row", one, 200), ("10k", many, 5))
+    }
+
+
+def http(model_dir: Path, total: int) -> dict:
+    """Each server, one worker, loopback, one-row requests at concurrency 1 and 8."""
+    columns = list(read_card(model_dir).features)
+    split = {"columns": columns, "data": [ROW]}
+    contenders = {
+        "ours": (
+            servers.ours(model_dir),
+            "/score",
+            "/health",
+            {"input_data": split},
+            {"Authorization": f"Bearer {servers.API_KEY}"},
+        ),
+        "mlflow": (
+            servers.mlflow_serve(model_dir),
+            "/invocations",
+            "/ping",
+            {"dataframe_split": split},
+            {},
+        ),
+        "azmlinfsrv": (servers.azmlinfsrv(model_dir), "/score", "/", {"input_data": split}, {}),
+    }
+    results = {}
+    for name, ((command, env), path, probe, payload, headers) in contenders.items():
+        count = total if name != "mlflow" else max(200, total // 20)
+        with servers.running(command, servers.free_port(), probe, env) as port:
+            for concurrency in (1, 8):
+                print(
+                    f"  http {name} c={concurrency}: {count} requests", file=sys.stderr, flush=True
+                )
+                result = run_load(
+                    "127.0.0.1",
+                    port,
+                    path,
+                    orjson.dumps(payload),
+                    total=count,
+                    concurrency=concurrency,
+                    headers=headers,
+                )
+                results[f"{name}_c{concurrency}"] = result.__dict__
+    return results
+
+
+def main() -> int:
+    """Run every benchmark and print the comparison."""
+    settings = load_settings()
+    model_dir = serving_folder(settings)
+    if not (model_dir / "model.onnx").is_file():
+        print(
+            "error: the champion has no ONNX export: run `make bench` (it exports first)",
+            file=sys.stderr,
+        )
+        return 1
+    print("benchmarking in-process prediction ...", file=sys.stderr, flush=True)
+    results = {"in_process": in_process(model_dir)}
+    print("benchmarking HTTP servers ...", file=sys.stderr, flush=True)
+    results["http"] = http(model_dir, total=int(sys.argv[1]) if len(sys.argv) > 1 else 10_000)
+    print("benchmarking batch scoring ...", file=sys.stderr, flush=True)
+    with tempfile.TemporaryDirectory() as folder:
+        from batch_bench import batch
+
+        results["batch"] = batch(model_dir, Path(folder))
+    from report import print_report
+
+    print_report(results)
+    out = settings.root / "build" / "bench" / "results.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(f"\nresults: {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

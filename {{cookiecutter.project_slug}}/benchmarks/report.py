@@ -1,0 +1,51 @@
+"""Print benchmark results side by side and say which targets are met."""
+
+from __future__ import annotations
+
+
+def _ratio(numerator: float, denominator: float) -> float:
+    return numerator / denominator if denominator else float("inf")
+
+
+def targets(results: dict) -> list[tuple[str, float, str, bool]]:
+    """(target, measured, goal, met) for every performance target."""
+    http, local, batch = results["http"], results["in_process"], results["batch"]
+    ours = http["ours_c8"]
+    vs_mlflow = _ratio(ours["rps"], http["mlflow_c8"]["rps"])
+    vs_aml = _ratio(ours["rps"], http["azmlinfsrv_c8"]["rps"])
+    onnx_gain = _ratio(local["sklearn_1row_ms"], local["onnx_1row_ms"])
+    batch_share = _ratio(batch["end_to_end_rows_per_s"], batch["raw_model_rows_per_s"])
+    return [
+        ("throughput vs mlflow models serve (c=8)", vs_mlflow, ">= 20x", vs_mlflow >= 20),
+        ("throughput vs azmlinfsrv (c=8)", vs_aml, ">= 5x", vs_aml >= 5),
+        ("our p99 at c=8 (ms)", ours["p99_ms"], "< 10 ms", ours["p99_ms"] < 10),
+        ("ONNX speed-up, one row", onnx_gain, ">= 2x", onnx_gain >= 2),
+        ("batch end-to-end / raw model", batch_share, ">= 0.5", batch_share >= 0.5),
+    ]
+
+
+def print_report(results: dict) -> None:
+    """The comparison tables and the target check."""
+    local = results["in_process"]
+    print("\nIn-process prediction (median ms per call)")
+    print(f"  {'':10} {'1 row':>10} {'10k rows':>10}")
+    for name in ("sklearn", "onnx"):
+        print(f"  {name:10} {local[f'{name}_1row_ms']:10.3f} {local[f'{name}_10k_ms']:10.2f}")
+    print("\nHTTP, one row per request, one worker, loopback")
+    print(f"  {'server':12} {'conc':>4} {'p50 ms':>8} {'p99 ms':>8} {'req/s':>9} {'errors':>7}")
+    for key, row in results["http"].items():
+        name, concurrency = key.rsplit("_c", 1)
+        print(
+            f"  {name:12} {concurrency:>4} {row['p50_ms']:8.2f} {row['p99_ms']:8.2f} "
+            f"{row['rps']:9.0f} {row['errors']:7d}"
+        )
+    batch = results["batch"]
+    print("\nBatch scoring")
+    print(
+        f"  end to end  {batch['end_to_end_rows_per_s']:12,.0f} rows/s ({batch['rows']:,} rows, "
+        f"{batch['files']} files)"
+    )
+    print(f"  raw model   {batch['raw_model_rows_per_s']:12,.0f} rows/s")
+    print("\nTargets")
+    for name, measured, goal, met in targets(results):
+        print(f"  {'MET ' if met else 'MISS'} {name:42} {measured:10.2f}  (goal {goal})")

@@ -1,0 +1,72 @@
+"""`package`: one self-contained model folder for serving, batch scoring and Azure ML."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import mlflow
+
+from {{ cookiecutter.package_name }}.registry import resolve_version
+from {{ cookiecutter.package_name }}.serving_model import (
+    CARD_FILE,
+    ModelCard,
+    ServingModel,
+    load_model_dir,
+)
+from {{ cookiecutter.package_name }}.settings import Settings
+from {{ cookiecutter.package_name }}.tracking import connect
+
+DEFAULT_OUTPUT = Path("build") / "model"
+
+
+@dataclass(frozen=True)
+class PackagedModel:
+    """Where the folder is and what it holds."""
+
+    path: Path
+    card: ModelCard
+    files: tuple[str, ...]
+
+
+def package_model(settings: Settings, version: int | None, output: Path) -> PackagedModel:
+    """Download a registered version (default: champion) and its ONNX file into `output`."""
+    client = connect(settings)
+    model_version = resolve_version(client, settings.registered_model, version)
+    onnx_uri = model_version.tags.get("onnx.artifact_uri")
+    runtime = (
+        "onnx" if model_version.tags.get("onnx.status") == "exported" and onnx_uri else "skops"
+    )
+    card = ModelCard(settings.registered_model, str(model_version.version), runtime)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}-", dir=output.parent))
+    try:
+        uri = f"models:/{settings.registered_model}/{model_version.version}"
+        mlflow.artifacts.download_artifacts(uri, dst_path=str(staging))
+        if runtime == "onnx":
+            mlflow.artifacts.download_artifacts(onnx_uri, dst_path=str(staging))
+        (staging / CARD_FILE).write_text(card.to_json(), encoding="utf-8")
+        if output.exists():
+            shutil.rmtree(output)
+        staging.rename(output)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    files = tuple(sorted(path.name for path in output.iterdir()))
+    return PackagedModel(output, card, files)
+
+
+def serving_folder(settings: Settings, version: int | None = None) -> Path:
+    """Package the requested version (default: champion) into build/serving/, once."""
+    client = connect(settings)
+    number = resolve_version(client, settings.registered_model, version).version
+    folder = settings.root / "build" / "serving" / f"{settings.registered_model}-v{number}"
+    if not (folder / CARD_FILE).is_file():
+        package_model(settings, int(number), folder)
+    return folder
+
+
+def serving_model(settings: Settings, version: int | None = None) -> ServingModel:
+    """Package the requested version into build/serving/ (once) and load it for scoring."""
+    return load_model_dir(serving_folder(settings, version))

@@ -1,0 +1,378 @@
+"""Every Azure ML YAML in pipelines/ loads with azure-ai-ml's own loaders and says what we mean."""
+
+from __future__ import annotations
+
+import ast
+import io
+import itertools
+import re
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from azure.ai.ml import (
+    load_batch_endpoint,
+    load_component,
+    load_environment,
+    load_job,
+    load_online_deployment,
+    load_online_endpoint,
+)
+from marshmallow.exceptions import ValidationError
+
+try:
+    from azure.ai.ml import load_model_batch_deployment
+except ImportError:  # azure-ai-ml 1.35 keeps it out of the package namespace
+    from azure.ai.ml.entities._load_functions import load_model_batch_deployment
+
+ROOT = Path(__file__).resolve().parents[1]
+PIPELINES = ROOT / "pipelines"
+SRC = ROOT / "src"
+PACKAGE = "{{ cookiecutter.package_name }}"
+# Registered from the `package` output.
+SERVING_MODEL = "{{ cookiecutter.project_slug }}-serving"
+STEPS = ("prep", "train", "evaluate", "register", "promote")
+SCHEMAS = {
+    "environment.yml": "environment",
+    "online/endpoint.yml": "managedOnlineEndpoint",
+    "online/blue.yml": "managedOnlineDeployment",
+    "online/green.yml": "managedOnlineDeployment",
+    "batch/endpoint.yml": "batchEndpoint",
+    "batch/deployment.yml": "batchDeployment",
+    "training/pipeline.yml": "pipelineJob",
+    **{f"training/components/{step}.yml": "commandComponent" for step in STEPS},
+}
+CONDA_FILES = {"conda.yml": set(), "batch/conda.yml": {"numpy", "pyarrow"}}  # allowed lock drift
+TEMPLATED = {"training/pipeline.yml", *(f"training/components/{step}.yml" for step in STEPS)}
+OPEN, CLOSE = "$" + "{" * 2, "}" * 2  # spelled apart so a Jinja template copies this file as is
+BINDING = re.compile(r"\$\{\{(inputs|outputs)\.(\w+)\}\}")
+PARENT_JOB = re.compile(r"^\$\{\{parent\.jobs\.([\w-]+)\.outputs\.\w+\}\}$")
+Loader = Callable[..., Any]
+
+
+def raw(relative: str) -> dict[str, Any]:
+    """A YAML file under pipelines/ as a plain dict."""
+    return yaml.safe_load((PIPELINES / relative).read_text(encoding="utf-8"))
+
+
+def load_text(loader: Loader, relative: str, data: dict[str, Any]) -> Any:
+    """Load `data` as if it were the file `relative` (relative paths resolve beside it)."""
+    text = io.StringIO(yaml.safe_dump(data, sort_keys=False))
+    return loader(text, relative_origin=str(PIPELINES / relative))
+
+
+def env_ref() -> str:
+    """name:version of the registered environment, as the SDK shows references to it."""
+    spec = load_environment(PIPELINES / "environment.yml")
+    return f"{spec.name}:{spec.version}"
+
+
+def beside(relative: str, path: str) -> Path:
+    """`path` as written in pipelines/`relative`, resolved against that file's folder."""
+    return ((PIPELINES / relative).parent / path).resolve()
+
+
+def code_problems(relative: str, code: str, script: str | None = None) -> list[str]:
+    """Why a code folder (and its entry script) would not upload the project package."""
+    folder = beside(relative, code)
+    problems = [] if folder == SRC else [f"{relative}: code {code} is {folder}, not {SRC}"]
+    if script is not None and not (folder / script).is_file():
+        problems.append(f"{relative}: entry script {script} is not in {folder}")
+    return problems
+
+
+def online_problems(relative: str, deployment: Any) -> list[str]:
+    """What is wrong with a managed online deployment beyond the SDK's schema."""
+    config = deployment.code_configuration
+    problems = code_problems(relative, config.code, config.scoring_script)
+    expected = {
+        "name": Path(relative).stem,
+        "endpoint_name": raw("online/endpoint.yml")["name"],
+        "model": f"{SERVING_MODEL}:1",  # the SDK drops the azureml: prefix
+        "environment": env_ref(),
+        "app_insights_enabled": True,
+    }
+    for field, value in expected.items():
+        if getattr(deployment, field) != value:
+            problems.append(f"{relative}: {field} is {getattr(deployment, field)!r}, not {value!r}")
+    return problems
+
+
+def component_problems(step: str, component: Any) -> list[str]:
+    """What is wrong with a step's command component beyond the SDK's schema."""
+    relative = f"training/components/{step}.yml"
+    problems = code_problems(relative, component.code)
+    command = " ".join(component.command.split())
+    if f"python -m {PACKAGE} {step} " not in f"{command} " or "--json" not in command:
+        problems.append(f"{relative}: the command does not run `python -m {PACKAGE} {step} --json`")
+    used = {name for _, name in BINDING.findall(command)}
+    declared = {*component.inputs, *component.outputs}
+    if used != declared:
+        problems.append(f"{relative}: command uses {sorted(used)}, declares {sorted(declared)}")
+    for name, spec in component.inputs.items():
+        wrapped = r"\$\[\[[^\]]*" + re.escape(f"{OPEN}inputs.{name}{CLOSE}")
+        if spec.optional and not re.search(wrapped, command):
+            problems.append(f"{relative}: optional input {name} is not inside $[[...]]")
+    if component.environment != env_ref():
+        problems.append(f"{relative}: environment {component.environment}, not {env_ref()}")
+    includes = [beside(relative, path) for path in component.additional_includes or []]
+    if includes != [ROOT / "mlops.toml"]:
+        problems.append(f"{relative}: additional_includes {includes} is not [mlops.toml]")
+    return problems
+
+
+def pipeline_problems(data: dict[str, Any]) -> list[str]:
+    """What is wrong with the pipeline's wiring: components, order and experiment."""
+    problems = []
+    experiment = tomllib.loads((ROOT / "mlops.toml").read_text(encoding="utf-8"))["tracking"]
+    if data.get("experiment_name") != experiment["experiment"]:
+        problems.append(f"experiment_name must be {experiment['experiment']!r} (mlops.toml)")
+    jobs = data["jobs"]
+    if list(jobs) != list(STEPS):
+        problems.append(f"jobs are {list(jobs)}, expected {list(STEPS)}")
+    for step, job in jobs.items():
+        component = beside("training/pipeline.yml", str(job["component"]))
+        if component != PIPELINES / "training" / "components" / f"{step}.yml":
+            problems.append(f"job {step} runs {component}")
+    for earlier, later in itertools.pairwise(STEPS):
+        bound = [PARENT_JOB.match(str(v)) for v in jobs.get(later, {}).get("inputs", {}).values()]
+        if earlier not in {match.group(1) for match in bound if match}:
+            problems.append(f"{later} takes no output of {earlier}, so it may run before it")
+    return problems
+
+
+@pytest.mark.parametrize(("relative", "schema"), SCHEMAS.items())
+def test_schema_line(relative: str, schema: str) -> None:
+    first = (PIPELINES / relative).read_text(encoding="utf-8").splitlines()[0]
+    assert first == f"$schema: https://azuremlschemas.azureedge.net/latest/{schema}.schema.json"
+
+
+def test_every_yaml_file_is_checked() -> None:
+    found = {str(path.relative_to(PIPELINES)) for path in PIPELINES.rglob("*.yml")}
+    assert found == set(SCHEMAS) | set(CONDA_FILES)
+
+
+def test_template_placeholders_only_where_expected() -> None:
+    found = {
+        str(p.relative_to(PIPELINES)) for p in PIPELINES.rglob("*.yml") if OPEN in p.read_text()
+    }
+    assert found == TEMPLATED
+
+
+def test_environment() -> None:
+    spec = load_environment(PIPELINES / "environment.yml")
+    assert (spec.name, spec.version) == ("{{ cookiecutter.project_slug }}-env", "1")
+    assert spec.image.startswith("mcr.microsoft.com/azureml/")
+    assert "ubuntu" in spec.image
+    python = (ROOT / ".python-version").read_text(encoding="utf-8").strip()
+    assert f"python={python}" in spec.conda_file["dependencies"]
+
+
+def lock_versions() -> dict[str, set[str]]:
+    """Every package version uv.lock holds, by normalised name."""
+    lock = tomllib.loads((ROOT / "uv.lock").read_text(encoding="utf-8"))
+    versions: dict[str, set[str]] = {}
+    for package in lock["package"]:
+        versions.setdefault(package["name"].lower(), set()).add(package.get("version", ""))
+    return versions
+
+
+def conda_pins(relative: str) -> dict[str, str]:
+    """name -> version of every `name==version` pip line of a conda file."""
+    dependencies = raw(relative)["dependencies"]
+    pip = next(item["pip"] for item in dependencies if isinstance(item, dict))
+    pins = (re.fullmatch(r"([A-Za-z0-9_.-]+)(?:\[[^\]]*\])?==(\S+)", line) for line in pip)
+    return {match.group(1).lower(): match.group(2) for match in pins if match}
+
+
+@pytest.mark.parametrize(("relative", "drift"), CONDA_FILES.items())
+def test_conda_pins_follow_uv_lock(relative: str, drift: set[str]) -> None:
+    pins, lock = conda_pins(relative), lock_versions()
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    direct = {
+        re.split(r"[<>=!~ ;\[]", spec, maxsplit=1)[0].lower() for spec in project["dependencies"]
+    }
+    assert direct <= set(pins), f"unpinned project dependencies: {direct - set(pins)}"
+    differs = {name for name, version in pins.items() if name in lock and version not in lock[name]}
+    assert differs == drift
+
+
+def test_online_endpoint() -> None:
+    endpoint = load_online_endpoint(PIPELINES / "online/endpoint.yml")
+    assert endpoint.name == "{{ cookiecutter.project_slug }}-online"
+    assert endpoint.auth_mode == "key"
+    assert not endpoint.traffic
+    assert not endpoint.mirror_traffic
+
+
+@pytest.mark.parametrize("colour", ["blue", "green"])
+def test_online_deployment(colour: str) -> None:
+    relative = f"online/{colour}.yml"
+    deployment = load_online_deployment(PIPELINES / relative)
+    assert online_problems(relative, deployment) == []
+    assert deployment.instance_type == "Standard_DS3_v2"
+    assert deployment.instance_count >= 1
+    settings = deployment.request_settings
+    assert settings.request_timeout_ms > 0
+    assert settings.max_concurrent_requests_per_instance >= 1
+    assert deployment.liveness_probe.period
+    assert deployment.readiness_probe.period
+
+
+def test_blue_and_green_differ_only_in_name() -> None:
+    blue, green = raw("online/blue.yml"), raw("online/green.yml")
+    assert (blue.pop("name"), green.pop("name")) == ("blue", "green")
+    assert blue == green  # roles swap after each rollout, so either must be able to serve
+
+
+@pytest.mark.parametrize("script", ["azureml_score.py", "azureml_batch.py"])
+def test_entry_scripts_define_init_and_run(script: str) -> None:
+    tree = ast.parse((SRC / PACKAGE / script).read_text(encoding="utf-8"))
+    functions = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
+    assert {"init", "run"} <= functions
+
+
+def test_batch_endpoint() -> None:
+    endpoint = load_batch_endpoint(PIPELINES / "batch/endpoint.yml")
+    assert endpoint.name == "{{ cookiecutter.project_slug }}-batch"
+
+
+def test_batch_deployment() -> None:
+    relative = "batch/deployment.yml"
+    deployment = load_model_batch_deployment(PIPELINES / relative)
+    config = deployment.code_configuration
+    assert code_problems(relative, config.code, config.scoring_script) == []
+    assert config.scoring_script == f"{PACKAGE}/azureml_batch.py"
+    assert (deployment.type, deployment.compute) == ("model", "cpu-cluster")
+    assert deployment.endpoint_name == raw("batch/endpoint.yml")["name"]
+    assert deployment.model == f"{SERVING_MODEL}:1"
+    settings = deployment.settings
+    assert (settings.output_action, settings.output_file_name) == ("append_row", "predictions.csv")
+    assert settings.mini_batch_size >= 1
+    assert settings.retry_settings.max_retries >= 1
+    assert settings.error_threshold is not None
+    assert settings.logging_level == "info"
+    assert "azureml-core" in str(deployment.environment.conda_file)
+
+
+@pytest.mark.parametrize("step", STEPS)
+def test_component_runs_the_project_cli(step: str) -> None:
+    component = load_component(PIPELINES / "training" / "components" / f"{step}.yml")
+    assert component.type == "command"
+    assert component.name == f"{PACKAGE}_{step}"
+    assert component_problems(step, component) == []
+    assert component._validate().passed  # what `az ml job create` checks before uploading
+
+
+def test_pipeline_job_references_each_component() -> None:
+    job = load_job(PIPELINES / "training/pipeline.yml")
+    assert job.type == "pipeline"
+    assert job.settings.default_compute == "cpu-cluster"
+    assert pipeline_problems(raw("training/pipeline.yml")) == []
+    for step in STEPS:
+        component = load_component(PIPELINES / "training" / "components" / f"{step}.yml")
+        assert job.jobs[step].component.command == component.command
+    assert job._validate().passed
+
+
+def test_documented_overrides_load() -> None:
+    overrides = [
+        {"jobs.prep.inputs.raw_data": {"type": "uri_file", "path": "azureml:diabetes-csv:1"}},
+        {"jobs.train.inputs.n_estimators": 300},
+        {"inputs.reason": "weekly retrain"},
+    ]
+    job = load_job(PIPELINES / "training/pipeline.yml", params_override=overrides)
+    assert job._validate().passed
+
+
+UNWRAPPED_OPTIONALS = " ".join(
+    [
+        f"cp -r {OPEN}inputs.processed{CLOSE}/. data/processed/ &&",
+        f"python -m {PACKAGE} train --param n_estimators={OPEN}inputs.n_estimators{CLOSE}",
+        f"--param max_depth={OPEN}inputs.max_depth{CLOSE}",
+        f"--json > {OPEN}outputs.summary{CLOSE}/t.json",
+    ]
+)
+
+
+def set_in(data: dict[str, Any], dotted: str, value: Any) -> dict[str, Any]:
+    """Set data[a][b]... = value for a dotted key; return data."""
+    *parents, last = dotted.split(".")
+    target = data
+    for key in parents:
+        target = target[key]
+    target[last] = value
+    return data
+
+
+SCHEMA_MUTANTS = [
+    (load_online_deployment, "online/blue.yml", "instance_count", "many"),
+    (load_online_deployment, "online/green.yml", "request_settings.request_timeout_ms", "soon"),
+    (load_online_endpoint, "online/endpoint.yml", "auth_mode", "password"),
+    (load_model_batch_deployment, "batch/deployment.yml", "settings.output_action", "append"),
+    (load_batch_endpoint, "batch/endpoint.yml", "auth_mode", "password"),
+    (load_environment, "environment.yml", "imagez", "ubuntu"),
+    (load_component, "training/components/train.yml", "inputs.max_depth.type", "integr"),
+    (load_job, "training/pipeline.yml", "jobs.train.type", "comand"),
+    (load_job, "training/pipeline.yml", "jobs.promote.component", "./components/missing.yml"),
+]
+
+
+@pytest.mark.parametrize(("loader", "relative", "key", "value"), SCHEMA_MUTANTS)
+def test_sdk_rejects_a_broken_copy(loader: Loader, relative: str, key: str, value: str) -> None:
+    load_text(loader, relative, raw(relative))  # the unbroken copy loads from the same place
+    with pytest.raises((ValidationError, ValueError)):
+        load_text(loader, relative, set_in(raw(relative), key, value))
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("code_configuration.scoring_script", f"{PACKAGE}/missing.py"),
+        ("code_configuration.code", "../.."),
+        ("endpoint_name", "another-endpoint"),
+        ("app_insights_enabled", False),
+    ],
+)
+def test_online_checks_catch_a_broken_copy(key: str, value: Any) -> None:
+    deployment = load_text(load_online_deployment, "online/green.yml", raw("online/green.yml"))
+    assert online_problems("online/green.yml", deployment) == []
+    broken = load_text(
+        load_online_deployment, "online/green.yml", set_in(raw("online/green.yml"), key, value)
+    )
+    assert online_problems("online/green.yml", broken)
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("command", "python train.py --json"),
+        # inputs unused
+        ("command", "python -m {{ cookiecutter.package_name }} train --json"),
+        ("command", UNWRAPPED_OPTIONALS),
+        ("code", "../.."),
+        ("environment", "azureml:{{ cookiecutter.project_slug }}-env:2"),
+        ("additional_includes", []),
+    ],
+)
+def test_component_checks_catch_a_broken_copy(key: str, value: Any) -> None:
+    relative = "training/components/train.yml"
+    broken = load_text(load_component, relative, set_in(raw(relative), key, value))
+    assert component_problems("train", broken)
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("experiment_name", "Default"),
+        ("jobs.evaluate.inputs.after", f"{OPEN}parent.jobs.prep.outputs.processed{CLOSE}"),
+        ("jobs.register.component", "./components/promote.yml"),
+    ],
+)
+def test_pipeline_checks_catch_a_broken_copy(key: str, value: str) -> None:
+    broken = set_in(raw("training/pipeline.yml"), key, value)
+    load_text(load_job, "training/pipeline.yml", broken)  # still valid for the SDK
+    assert pipeline_problems(broken)

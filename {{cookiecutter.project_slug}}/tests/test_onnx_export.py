@@ -1,0 +1,82 @@
+"""`export-onnx` and `package` against a real registry on a temporary MLflow store."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from mlflow.tracking import MlflowClient
+
+from {{ cookiecutter.package_name }} import onnx_export
+from {{ cookiecutter.package_name }}.data import read_split
+from {{ cookiecutter.package_name }}.model_io import load_model
+from {{ cookiecutter.package_name }}.serving_model import load_model_dir
+
+from .conftest import invoke, invoke_json, make_project
+
+
+@pytest.fixture(scope="module")
+def registry(tmp_path_factory: pytest.TempPathFactory):
+    """A project whose `all` has run once: version 1 is the champion."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        settings = make_project(tmp_path_factory.mktemp("onnx"), monkeypatch)
+        invoke_json("all")
+        yield settings, monkeypatch
+
+
+def version_tags(settings, version: str = "1") -> dict[str, str]:
+    return MlflowClient().get_model_version(settings.registered_model, version).tags
+
+
+def test_export_stores_the_onnx_file_and_parity_on_the_version(registry) -> None:
+    settings, _ = registry
+    result = invoke_json("export-onnx")
+    tags = version_tags(settings)
+    assert (result["status"], tags["onnx.status"]) == ("exported", "exported")
+    assert float(tags["onnx.max_abs_diff"]) <= settings.onnx_max_abs_diff
+    assert tags["onnx.rows_checked"] == str(len(read_split(settings, "test")[0]))
+    assert tags["onnx.artifact_uri"].endswith("/onnx/model.onnx")
+
+
+def test_packaged_onnx_model_predicts_like_scikit_learn(registry, tmp_path) -> None:
+    settings, _ = registry
+    invoke_json("export-onnx")
+    packaged = invoke_json("package", "--output", str(tmp_path / "model"))
+    assert packaged["card"]["runtime"] == "onnx"
+    features, _ = read_split(settings, "test")
+    onnx = load_model_dir(tmp_path / "model").predict(features.to_numpy(np.float32))
+    sklearn = load_model(f"models:/{settings.registered_model}/1").predict(features)
+    np.testing.assert_allclose(onnx, sklearn, atol=settings.onnx_max_abs_diff)
+
+
+def test_export_fails_clearly_when_parity_does_not_hold(registry) -> None:
+    settings, _ = registry
+    config = settings.root / "mlops.toml"
+    original = config.read_text()
+    config.write_text(original.replace("max_abs_diff = 0.001", "max_abs_diff = 1e-12"))
+    try:
+        result = invoke("export-onnx")
+    finally:
+        config.write_text(original)
+    assert result.exit_code == 1
+    assert "ONNX export of" in result.stderr
+    assert "(limit 1e-12, onnx.max_abs_diff)" in result.stderr
+    assert version_tags(settings)["onnx.status"] == "parity-failed"
+
+
+def test_unconvertible_model_is_reported_and_keeps_the_skops_path(registry, monkeypatch) -> None:
+    settings, _ = registry
+
+    def refuse(pipeline, n_features):
+        raise onnx_export.ConversionUnsupportedError("no converter for CustomStep")
+
+    monkeypatch.setattr(onnx_export, "convert", refuse)
+    result = invoke_json("export-onnx")
+    assert result["status"] == "unsupported"
+    assert "serving keeps using the skops Pipeline" in result["message"]
+    assert version_tags(settings)["onnx.status"] == "unsupported"
+
+
+def test_export_of_a_missing_version_names_it(registry) -> None:
+    result = invoke("export-onnx", "--version", "99")
+    assert result.exit_code == 1
+    assert "has no version 99" in result.stderr
