@@ -89,6 +89,31 @@ ALWAYS = (
     "pyproject.toml",
     "uv.lock",
 )
+INFRA = (
+    "Pulumi.dev.yaml",
+    "Pulumi.prod.yaml",
+    "Pulumi.staging.yaml",
+    "Pulumi.yaml",
+    "__main__.py",
+    "mlops_infra/__init__.py",
+    "mlops_infra/aks_cluster.py",
+    "mlops_infra/k8s_serving.py",
+    "mlops_infra/ml_workspace.py",
+    "mlops_infra/mocks.py",
+    "mlops_infra/plan.py",
+    "mlops_infra/program.py",
+    "mlops_infra/render.py",
+    "mlops_infra/settings.py",
+    "pyproject.toml",
+    "tests/conftest.py",
+    "tests/k8s_policy.py",
+    "tests/test_k8s_serving.py",
+    "tests/test_ml_workspace.py",
+    "tests/test_plan.py",
+    "tests/test_render.py",
+    "tests/test_settings.py",
+    "uv.lock",
+)
 PER_CI_PROVIDER = {
     "github": (".github/workflows/ci.yml",),
     "azure-devops": (".azure-pipelines/ci.yml",),
@@ -105,5 +130,6 @@ def expected_files(context: Mapping[str, str]) -> set[str]:
         *(f"tests/{module}" for module in TESTS),
         *(f"benchmarks/{module}" for module in BENCHMARKS),
         *(f"pipelines/{spec}" for spec in PIPELINES),
+        *(f"infra/{path}" for path in INFRA),
         *PER_CI_PROVIDER[context["ci_provider"]],
     }

@@ -1,0 +1,5 @@
+"""Pulumi components of this project: Azure ML workspace, AKS cluster and model serving.
+
+Every stack (dev, staging, prod) runs the same code; stacks differ only through the typed
+configuration that ``mlops_infra.settings.load_settings`` reads and validates once.
+"""

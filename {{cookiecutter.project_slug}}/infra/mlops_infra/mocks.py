@@ -1,0 +1,191 @@
+"""Offline Pulumi engine: mocks that record every resource, and stack config loading.
+
+Used by the tests and by the offline plan command, with no Pulumi CLI, cloud or cluster:
+
+    mocks = Mocks()
+    pulumi.runtime.set_mocks(mocks, project=PROJECT_NAME, stack="dev")
+    pulumi.runtime.set_all_config(load_stack_config("dev"))
+    ...build components...
+    mocks.resources  # [{"type": ..., "name": ..., "inputs": {...camelCase, as received...}}]
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import yaml
+
+PROJECT_NAME = "{{ cookiecutter.project_slug }}-infra"
+INFRA_DIR = Path(__file__).resolve().parent.parent
+
+FAKE_TENANT_ID = "00000000-0000-0000-0000-0000000000aa"
+FAKE_SUBSCRIPTION_ID = "00000000-0000-0000-0000-0000000000bb"
+
+# type token -> (ARM provider path, input that carries the Azure name)
+_AZURE_TYPES: dict[str, tuple[str, str]] = {
+    "azure-native:resources:ResourceGroup": ("", "resourceGroupName"),
+    "azure-native:operationalinsights:Workspace": (
+        "Microsoft.OperationalInsights/workspaces",
+        "workspaceName",
+    ),
+    "azure-native:applicationinsights:Component": ("Microsoft.Insights/components", "resourceName"),
+    "azure-native:keyvault:Vault": ("Microsoft.KeyVault/vaults", "vaultName"),
+    "azure-native:storage:StorageAccount": ("Microsoft.Storage/storageAccounts", "accountName"),
+    "azure-native:containerregistry:Registry": (
+        "Microsoft.ContainerRegistry/registries",
+        "registryName",
+    ),
+    "azure-native:machinelearningservices:Workspace": (
+        "Microsoft.MachineLearningServices/workspaces",
+        "workspaceName",
+    ),
+    "azure-native:machinelearningservices:Compute": (
+        "Microsoft.MachineLearningServices/workspaces/{workspaceName}/computes",
+        "computeName",
+    ),
+    "azure-native:containerservice:ManagedCluster": (
+        "Microsoft.ContainerService/managedClusters",
+        "resourceName",
+    ),
+}
+
+_FAKE_KUBECONFIG = """apiVersion: v1
+kind: Config
+clusters: [{name: mock, cluster: {server: "https://127.0.0.1:6443"}}]
+contexts: [{name: mock, context: {cluster: mock, user: mock}}]
+current-context: mock
+users: [{name: mock, user: {token: mock}}]
+"""
+
+
+def _uuid_like(seed: str) -> str:
+    h = hashlib.sha256(seed.encode()).hexdigest()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}"
+
+
+class Mocks(pulumi.runtime.Mocks):
+    """Answers the engine offline and records every ``new_resource`` call in ``self.resources``.
+
+    ``resources``: list of ``{"type", "name", "inputs"}`` in registration order, ``inputs``
+    exactly as the engine received them (camelCase keys), component resources included.
+    ``calls``: list of ``{"token", "args"}`` for every invoke.
+    """
+
+    def __init__(
+        self,
+        tenant_id: str = FAKE_TENANT_ID,
+        subscription_id: str = FAKE_SUBSCRIPTION_ID,
+    ) -> None:
+        self.tenant_id = tenant_id
+        self.subscription_id = subscription_id
+        self.resources: list[dict[str, Any]] = []
+        self.calls: list[dict[str, Any]] = []
+
+    def of_type(self, type_token: str) -> list[dict[str, Any]]:
+        """The recorded resources whose type token is ``type_token``."""
+        return [r for r in self.resources if r["type"] == type_token]
+
+    def one(self, type_token: str) -> dict[str, Any]:
+        """The single recorded resource of ``type_token`` (AssertionError unless exactly one)."""
+        found = self.of_type(type_token)
+        if len(found) != 1:
+            raise AssertionError(f"expected one {type_token}, found {len(found)}")
+        return found[0]
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
+        inputs = dict(args.inputs)
+        self.resources.append(
+            {"type": args.typ, "name": args.name, "inputs": copy.deepcopy(inputs)}
+        )
+        outputs = dict(inputs)
+        known = _AZURE_TYPES.get(args.typ)
+        if known is None:
+            return f"{args.name}-id", outputs
+        provider_path, name_key = known
+        azure_name = str(inputs.get(name_key) or args.name)
+        outputs["name"] = azure_name
+        group = inputs.get("resourceGroupName", azure_name)
+        rid = f"/subscriptions/{self.subscription_id}/resourceGroups/{group}"
+        if provider_path:
+            path = provider_path.format(workspaceName=inputs.get("workspaceName", ""))
+            rid = f"{rid}/providers/{path}/{azure_name}"
+        outputs["id"] = rid
+        outputs.update(self._extra_outputs(args.typ, azure_name, inputs))
+        return rid, outputs
+
+    def _extra_outputs(self, typ: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
+        if typ == "azure-native:containerregistry:Registry":
+            return {"loginServer": f"{name.lower()}.azurecr.io"}
+        if typ == "azure-native:keyvault:Vault":
+            props = dict(inputs.get("properties") or {})
+            props["vaultUri"] = f"https://{name}.vault.azure.net/"
+            return {"properties": props}
+        if typ == "azure-native:storage:StorageAccount":
+            return {"primaryEndpoints": {"blob": f"https://{name}.blob.core.windows.net/"}}
+        if typ == "azure-native:operationalinsights:Workspace":
+            return {"customerId": _uuid_like(f"law/{name}")}
+        if typ == "azure-native:applicationinsights:Component":
+            key = _uuid_like(f"appi/{name}")
+            return {"instrumentationKey": key, "connectionString": f"InstrumentationKey={key}"}
+        if typ == "azure-native:machinelearningservices:Workspace":
+            return {
+                "workspaceId": _uuid_like(f"mlw/{name}"),
+                "mlFlowTrackingUri": f"azureml://{inputs.get('location', 'westeurope')}"
+                ".api.azureml.ms/mlflow/v1.0",
+            }
+        if typ == "azure-native:containerservice:ManagedCluster":
+            return {"fqdn": f"{name}.hcp.westeurope.azmk8s.io"}
+        return {}
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list[tuple[str, str]]]:
+        self.calls.append({"token": args.token, "args": dict(args.args)})
+        if args.token == "azure-native:authorization:getClientConfig":  # noqa: S105
+            return {
+                "clientId": _uuid_like("client"),
+                "objectId": _uuid_like("object"),
+                "subscriptionId": self.subscription_id,
+                "tenantId": self.tenant_id,
+            }, []
+        if args.token.startswith("azure-native:containerservice:listManagedCluster"):
+            value = base64.b64encode(_FAKE_KUBECONFIG.encode()).decode()
+            return {"kubeconfigs": [{"name": "clusterUser", "value": value}]}, []
+        return {}, []
+
+
+def _as_config_string(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value)
+    return str(value)
+
+
+def load_stack_config(stack: str, infra_dir: Path | None = None) -> dict[str, str]:
+    """The config the Pulumi CLI would hand the program for ``stack``, as namespaced strings.
+
+    Project defaults from ``Pulumi.yaml`` (keys ``<project>:<key>``), overlaid with
+    ``Pulumi.<stack>.yaml``. Pass the result to ``pulumi.runtime.set_all_config``.
+    """
+    infra_dir = infra_dir or INFRA_DIR
+    project = yaml.safe_load((infra_dir / "Pulumi.yaml").read_text())
+    name = project["name"]
+    config: dict[str, str] = {}
+    for key, decl in (project.get("config") or {}).items():
+        full_key = key if ":" in key else f"{name}:{key}"
+        if isinstance(decl, dict) and "default" in decl:
+            config[full_key] = _as_config_string(decl["default"])
+        elif isinstance(decl, dict) and "value" in decl:
+            config[full_key] = _as_config_string(decl["value"])
+        elif not isinstance(decl, dict):
+            config[full_key] = _as_config_string(decl)
+    stack_file = yaml.safe_load((infra_dir / f"Pulumi.{stack}.yaml").read_text()) or {}
+    for key, value in (stack_file.get("config") or {}).items():
+        full_key = key if ":" in key else f"{name}:{key}"
+        config[full_key] = _as_config_string(value)
+    return config
