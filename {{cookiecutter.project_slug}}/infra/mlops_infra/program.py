@@ -19,7 +19,7 @@ import pulumi
 from mlops_infra.aks_cluster import AksCluster, AksClusterArgs
 from mlops_infra.k8s_serving import KubernetesServing, KubernetesServingArgs
 from mlops_infra.ml_workspace import MlWorkspace, MlWorkspaceArgs
-from mlops_infra.settings import DIGEST_REQUIRED_IN, Settings
+from mlops_infra.settings import Settings
 
 PROJECT = "{{ cookiecutter.project_slug }}"
 
@@ -42,7 +42,7 @@ def serving_args(settings: Settings) -> KubernetesServingArgs:
         max_replicas=max(3, 3 * settings.serving_replicas),
         green_weight=settings.green_weight,
         labels={"app.kubernetes.io/instance": f"{PROJECT}-{settings.environment}"},
-        require_digest=settings.environment in DIGEST_REQUIRED_IN,
+        require_digest=settings.requires_digest,
     )
 
 

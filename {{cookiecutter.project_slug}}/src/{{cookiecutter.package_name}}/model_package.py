@@ -10,16 +10,9 @@ from pathlib import Path
 import mlflow
 
 from {{ cookiecutter.package_name }}.registry import resolve_version
-from {{ cookiecutter.package_name }}.serving_model import (
-    CARD_FILE,
-    ModelCard,
-    ServingModel,
-    load_model_dir,
-)
+from {{ cookiecutter.package_name }}.serving_model import CARD_FILE, ModelCard
 from {{ cookiecutter.package_name }}.settings import Settings
 from {{ cookiecutter.package_name }}.tracking import connect
-
-DEFAULT_OUTPUT = Path("build") / "model"
 
 
 @dataclass(frozen=True)
@@ -65,8 +58,3 @@ def serving_folder(settings: Settings, version: int | None = None) -> Path:
     if not (folder / CARD_FILE).is_file():
         package_model(settings, int(number), folder)
     return folder
-
-
-def serving_model(settings: Settings, version: int | None = None) -> ServingModel:
-    """Package the requested version into build/serving/ (once) and load it for scoring."""
-    return load_model_dir(serving_folder(settings, version))
