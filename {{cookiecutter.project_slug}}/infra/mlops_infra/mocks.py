@@ -1,12 +1,8 @@
-"""Offline Pulumi engine: mocks that record every resource, and stack config loading.
+"""Offline Pulumi engine: mocks that answer like Azure and record every resource and invoke.
 
-Used by the tests and by the offline plan command, with no Pulumi CLI, cloud or cluster:
-
-    mocks = Mocks()
-    pulumi.runtime.set_mocks(mocks, project=PROJECT_NAME, stack="dev")
-    pulumi.runtime.set_all_config(load_stack_config("dev"))
-    ...build components...
-    mocks.resources  # [{"type": ..., "name": ..., "inputs": {...camelCase, as received...}}]
+Used by the offline plan (``mlops_infra.plan.start_mocks``) and the tests, with no Pulumi CLI,
+cloud or cluster. ``Mocks.resources`` is ``[{"type", "name", "inputs"}, ...]`` in registration
+order, the inputs camelCase and exactly as the engine received them.
 """
 
 from __future__ import annotations
@@ -14,15 +10,9 @@ from __future__ import annotations
 import base64
 import copy
 import hashlib
-import json
-from pathlib import Path
 from typing import Any
 
 import pulumi
-import yaml
-
-PROJECT_NAME = "{{ cookiecutter.project_slug }}-infra"
-INFRA_DIR = Path(__file__).resolve().parent.parent
 
 FAKE_TENANT_ID = "00000000-0000-0000-0000-0000000000aa"
 FAKE_SUBSCRIPTION_ID = "00000000-0000-0000-0000-0000000000bb"
@@ -87,18 +77,8 @@ class Mocks(pulumi.runtime.Mocks):
         self.resources: list[dict[str, Any]] = []
         self.calls: list[dict[str, Any]] = []
 
-    def of_type(self, type_token: str) -> list[dict[str, Any]]:
-        """The recorded resources whose type token is ``type_token``."""
-        return [r for r in self.resources if r["type"] == type_token]
-
-    def one(self, type_token: str) -> dict[str, Any]:
-        """The single recorded resource of ``type_token`` (AssertionError unless exactly one)."""
-        found = self.of_type(type_token)
-        if len(found) != 1:
-            raise AssertionError(f"expected one {type_token}, found {len(found)}")
-        return found[0]
-
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        """Record the resource; answer its inputs plus the outputs Azure would add."""
         inputs = dict(args.inputs)
         self.resources.append(
             {"type": args.typ, "name": args.name, "inputs": copy.deepcopy(inputs)}
@@ -120,6 +100,7 @@ class Mocks(pulumi.runtime.Mocks):
         return rid, outputs
 
     def _extra_outputs(self, typ: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
+        """The read-only outputs Azure sets on the resource types the program reads them from."""
         if typ == "azure-native:containerregistry:Registry":
             return {"loginServer": f"{name.lower()}.azurecr.io"}
         if typ == "azure-native:keyvault:Vault":
@@ -143,7 +124,10 @@ class Mocks(pulumi.runtime.Mocks):
             return {"fqdn": f"{name}.hcp.westeurope.azmk8s.io"}
         return {}
 
-    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list[tuple[str, str]]]:
+    def call(
+        self, args: pulumi.runtime.MockCallArgs
+    ) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        """Record the invoke; answer client config and cluster credentials like Azure."""
         self.calls.append({"token": args.token, "args": dict(args.args)})
         if args.token == "azure-native:authorization:getClientConfig":  # noqa: S105
             return {
@@ -156,36 +140,3 @@ class Mocks(pulumi.runtime.Mocks):
             value = base64.b64encode(_FAKE_KUBECONFIG.encode()).decode()
             return {"kubeconfigs": [{"name": "clusterUser", "value": value}]}, []
         return {}, []
-
-
-def _as_config_string(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (dict, list)):
-        return json.dumps(value)
-    return str(value)
-
-
-def load_stack_config(stack: str, infra_dir: Path | None = None) -> dict[str, str]:
-    """The config the Pulumi CLI would hand the program for ``stack``, as namespaced strings.
-
-    Project defaults from ``Pulumi.yaml`` (keys ``<project>:<key>``), overlaid with
-    ``Pulumi.<stack>.yaml``. Pass the result to ``pulumi.runtime.set_all_config``.
-    """
-    infra_dir = infra_dir or INFRA_DIR
-    project = yaml.safe_load((infra_dir / "Pulumi.yaml").read_text())
-    name = project["name"]
-    config: dict[str, str] = {}
-    for key, decl in (project.get("config") or {}).items():
-        full_key = key if ":" in key else f"{name}:{key}"
-        if isinstance(decl, dict) and "default" in decl:
-            config[full_key] = _as_config_string(decl["default"])
-        elif isinstance(decl, dict) and "value" in decl:
-            config[full_key] = _as_config_string(decl["value"])
-        elif not isinstance(decl, dict):
-            config[full_key] = _as_config_string(decl)
-    stack_file = yaml.safe_load((infra_dir / f"Pulumi.{stack}.yaml").read_text()) or {}
-    for key, value in (stack_file.get("config") or {}).items():
-        full_key = key if ":" in key else f"{name}:{key}"
-        config[full_key] = _as_config_string(value)
-    return config

@@ -1,10 +1,10 @@
 """Offline plan: what ``pulumi up`` would create for a stack, with no CLI, cloud or cluster.
 
-    python -m mlops_infra.plan --stack dev [--out build/plan]
+    python -m mlops_infra.plan --stack dev [--out build/plan] [--infra-dir DIR]
 
-Loads ``Pulumi.yaml`` + ``Pulumi.<stack>.yaml`` like the CLI does, validates them through
-``mlops_infra.settings``, runs the real program (``mlops_infra.program.build``) against the real
-provider SDKs under Pulumi's mock engine, waits for every registration, then writes
+Reads ``Pulumi.yaml`` + ``Pulumi.<stack>.yaml`` like the CLI does (``mlops_infra.config``), runs
+the real program (``mlops_infra.program.build``) against the real provider SDKs under Pulumi's
+mock engine, waits for every registration, then writes
 
 * ``<out>/<stack>/resources.json``: every resource with its inputs, secrets masked;
 * ``<out>/<stack>/manifests/``: the Kubernetes objects, laid out like pulumi-kubernetes'
@@ -25,83 +25,61 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
-import yaml
 
 from mlops_infra import render
-from mlops_infra.aks_cluster import AksArgsError
-from mlops_infra.k8s_serving import ServingArgsError
-from mlops_infra.mocks import INFRA_DIR, Mocks, load_stack_config
+from mlops_infra.aks.args import AksArgsError
+from mlops_infra.config import INFRA_DIR, ConfigFileError, StackConfig, load_stack_config
+from mlops_infra.mocks import Mocks
+from mlops_infra.program import build
+from mlops_infra.serving.values import ServingArgsError
+from mlops_infra.settings import ConfigError, load_settings
+from mlops_infra.workspace.args import WorkspaceArgsError
 
-SECURE_PLACEHOLDER = "offline-plan-placeholder"
+ARGS_ERRORS = (AksArgsError, ServingArgsError, WorkspaceArgsError)
 
 
 class PlanError(Exception):
     """A problem the user can fix; printed as one ``Error:`` line."""
 
 
-def available_stacks(infra_dir: Path) -> list[str]:
-    return sorted(
-        path.name.removeprefix("Pulumi.").removesuffix(".yaml")
-        for path in infra_dir.glob("Pulumi.*.yaml")
-    )
-
-
-def stack_config(stack: str, infra_dir: Path) -> tuple[str, dict[str, str], list[str]]:
-    """(project name, namespaced config, secret keys) for ``stack``, or a PlanError."""
-    stack_file = infra_dir / f"Pulumi.{stack}.yaml"
-    if not (infra_dir / "Pulumi.yaml").is_file():
-        raise PlanError(f"{infra_dir / 'Pulumi.yaml'} not found: run from the infra/ directory")
-    if not stack_file.is_file():
-        stacks = ", ".join(available_stacks(infra_dir)) or "none"
-        raise PlanError(f"{stack_file} not found; available stacks: {stacks}")
-    try:
-        project = yaml.safe_load((infra_dir / "Pulumi.yaml").read_text(encoding="utf-8"))
-        raw = yaml.safe_load(stack_file.read_text(encoding="utf-8")) or {}
-        config = load_stack_config(stack, infra_dir)
-    except yaml.YAMLError as exc:
-        raise PlanError(f"invalid YAML: {str(exc).splitlines()[0]}") from None
-    name = project["name"]
-    secret_keys = []
-    for key, value in (raw.get("config") or {}).items():
-        if isinstance(value, dict) and "secure" in value:
-            full_key = key if ":" in key else f"{name}:{key}"
-            config[full_key] = SECURE_PLACEHOLDER
-            secret_keys.append(full_key)
-    return name, config, secret_keys
-
-
-def run_program(stack: str, infra_dir: Path) -> list[dict[str, Any]]:
-    """Run ``program.build`` for ``stack`` under mocks; the recorded resources, in order."""
-    from mlops_infra import program, settings
-
-    project, config, secret_keys = stack_config(stack, infra_dir)
+def start_mocks(config: StackConfig) -> Mocks:
+    """Point the Pulumi runtime at a fresh mock engine holding ``config``; return the engine."""
     mocks = Mocks()
-    pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False)
-    pulumi.runtime.set_all_config(config, secret_keys)
+    pulumi.runtime.set_mocks(mocks, project=config.project, stack=config.stack, preview=False)
+    pulumi.runtime.set_all_config(dict(config.values), list(config.secret_keys))
+    return mocks
+
+
+def run_program(config: StackConfig) -> list[dict[str, Any]]:
+    """Run ``program.build`` for ``config`` under mocks; the recorded resources, in order."""
+    mocks = start_mocks(config)
+    where = f"Pulumi.{config.stack}.yaml"
     try:
-        loaded = settings.load_settings(stack=stack)
-    except settings.ConfigError as exc:
-        raise PlanError(f"Pulumi.{stack}.yaml: {exc}") from None
+        settings = load_settings(stack=config.stack)
+    except ConfigError as exc:
+        raise PlanError(f"{where}: {exc}") from None
 
     def deploy() -> None:
-        program.build(loaded)
+        build(settings)
 
     # pulumi.runtime.test runs the function in the mock engine and waits for every
     # registration and apply to finish, re-raising the first error.
     try:
         pulumi.runtime.test(deploy)()
-    except (ServingArgsError, AksArgsError) as exc:
-        raise PlanError(f"Pulumi.{stack}.yaml: {exc}") from None
+    except ARGS_ERRORS as exc:
+        raise PlanError(f"{where}: {exc}") from None
     return mocks.resources
 
 
 def write_plan(resources: list[dict[str, Any]], out: Path) -> tuple[Path, list[Path]]:
+    """Write ``resources.json`` and the manifests of one stack under ``out``."""
     resources_json = render.write_resources_json(resources, out / "resources.json")
     manifests = render.write_manifests(resources, out / "manifests")
     return resources_json, manifests
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    """The command line: --stack, --out, --infra-dir."""
     parser = argparse.ArgumentParser(
         prog="python -m mlops_infra.plan",
         description=(
@@ -129,14 +107,26 @@ def _progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
-    out = args.out / args.stack
+def _plan(stack: str, infra_dir: Path, out: Path) -> list[dict[str, Any]]:
+    """Load, run and write one stack's plan; return its resources."""
+    _progress(f"plan: loading stack {stack} from {infra_dir}")
     try:
-        _progress(f"plan: loading stack {args.stack} from {args.infra_dir}")
-        resources = run_program(args.stack, args.infra_dir)
-        _progress(f"plan: {len(resources)} resources registered; writing {out}")
-        resources_json, manifests = write_plan(resources, out)
+        config = load_stack_config(stack, infra_dir)
+    except ConfigFileError as exc:
+        raise PlanError(str(exc)) from None
+    resources = run_program(config)
+    _progress(f"plan: {len(resources)} resources registered; writing {out}")
+    resources_json, manifests = write_plan(resources, out)
+    _progress(f"plan: wrote {resources_json}")
+    _progress(f"plan: wrote {len(manifests)} manifests under {out / 'manifests'}")
+    return resources
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Plan one stack; 0 on success, 1 after one ``Error:`` line."""
+    args = parse_args(argv)
+    try:
+        resources = _plan(args.stack, args.infra_dir, args.out / args.stack)
     except PlanError as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return 1
@@ -144,8 +134,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         print(f"Error: {type(exc).__name__}: {message}", file=sys.stderr)
         return 1
-    _progress(f"plan: wrote {resources_json}")
-    _progress(f"plan: wrote {len(manifests)} manifests under {out / 'manifests'}")
     sys.stdout.write(render.summary_table(resources))
     return 0
 

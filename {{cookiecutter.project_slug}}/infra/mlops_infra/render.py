@@ -92,6 +92,7 @@ def masked_records(resources: Iterable[Mapping[str, Any]]) -> list[dict[str, Any
 
 
 def write_resources_json(resources: Iterable[Mapping[str, Any]], path: Path) -> Path:
+    """Write the masked records to ``path`` as stable, sorted JSON; return ``path``."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     # Sorted by type and name: registration order varies between runs, the file must not.
@@ -152,6 +153,7 @@ def manifest_path(manifest: Mapping[str, Any], directory: Path) -> Path:
 
 
 def manifests(resources: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The Kubernetes objects among the records, in order."""
     return [m for m in (to_manifest(r) for r in resources) if m is not None]
 
 

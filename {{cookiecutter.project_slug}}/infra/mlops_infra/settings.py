@@ -1,26 +1,27 @@
-"""Typed, validated stack settings: the ONLY place where environments differ.
+"""Typed stack settings: the ONLY place where environments differ.
 
-``load_settings`` reads ``pulumi.Config()`` once (keys ``<project>:<key>``, schema in
-``Pulumi.yaml``) and returns a frozen ``Settings``. Components never branch on the environment
-name: they read fields and derived properties from here.
+``load_settings`` reads every key of ``pulumi.Config()`` once (keys ``<project>:<key>``) into a
+frozen ``Settings``. ``Pulumi.yaml`` declares each key with its type and holds the only defaults
+(the CLI applies them), so every key is read here as required. This module checks configuration
+as such: each key present and of its type, the environment name, ``location`` against
+``azure-native:location`` and the organization. What a value means for a component (digests, DNS
+labels, weights, counts) is checked by that component's Args ``validate()``. Components never
+branch on the environment name: they read fields and derived properties from here.
 """
 
 from __future__ import annotations
 
-import hashlib
-import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import pulumi
 
-PROJECT = "{{ cookiecutter.project_slug }}"
+from mlops_infra.naming import SLUG, AzureNames, compact
+
 ENVIRONMENTS = ("dev", "staging", "prod")
 DIGEST_REQUIRED_IN = ("staging", "prod")
-DEFAULT_LOCATION = "{{ cookiecutter.azure_region }}"
-DEFAULT_ORGANIZATION = "{{ cookiecutter.organization }}"
-_DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
-_DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
-_COUNTS = {"computeMaxNodes": 2, "aksNodeCount": 2, "servingReplicas": 2}
+_T = TypeVar("_T", str, int, bool)
 
 
 class ConfigError(ValueError):
@@ -31,12 +32,10 @@ def _fix(key: str, example: str) -> str:
     return f"set it with pulumi config set {key} {example}"
 
 
-def _compact(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", text.lower())
-
-
 @dataclass(frozen=True)
 class Settings:
+    """Every config key of one stack, typed, plus the names and tags derived from them."""
+
     stack: str
     environment: str
     location: str
@@ -52,47 +51,12 @@ class Settings:
     serving_replicas: int
     green_weight: int
     namespace: str
-    project: str = PROJECT
+    project: str = SLUG
 
     @property
-    def resource_prefix(self) -> str:
-        """``<project>-<environment>``: prefix of names unique within a subscription."""
-        slug = re.sub(r"[^a-z0-9]+", "-", self.project.lower())[:20].strip("-")
-        return f"{slug}-{self.environment}"
-
-    @property
-    def resource_group_name(self) -> str:
-        return f"rg-{self.resource_prefix}"
-
-    def _global_name(self, prefix: str, max_len: int, sep: str = "") -> str:
-        # Globally unique names: org+project (truncated) + a stable hash of both + environment.
-        digest = hashlib.sha256(f"{self.organization}/{self.project}".encode()).hexdigest()[:4]
-        room = max_len - len(prefix) - len(digest) - len(sep) - len(self.environment)
-        body = _compact(self.organization + self.project)[:room]
-        return f"{prefix}{body}{digest}{sep}{self.environment}"
-
-    @property
-    def storage_account_name(self) -> str:
-        """Lowercase alphanumerics, 3-24 characters, globally unique."""
-        return self._global_name("st", 24)
-
-    @property
-    def key_vault_name(self) -> str:
-        """Alphanumerics and single hyphens, starts with a letter, 3-24 characters."""
-        return self._global_name("kv-", 24, sep="-")
-
-    @property
-    def container_registry_name(self) -> str:
-        """Alphanumerics, 5-50 characters, globally unique."""
-        return self._global_name("acr", 50)
-
-    @property
-    def container_registry_login_server(self) -> str:
-        return f"{self.container_registry_name}.azurecr.io"
-
-    @property
-    def workspace_name(self) -> str:
-        return f"mlw-{self.resource_prefix}"
+    def names(self) -> AzureNames:
+        """The Azure resource names of this stack's environment."""
+        return AzureNames(self.organization, self.environment, self.project)
 
     @property
     def public_network_access_mode(self) -> str:
@@ -105,18 +69,8 @@ class Settings:
         return self.environment in DIGEST_REQUIRED_IN
 
     @property
-    def serving_image_ref(self) -> str:
-        """Pinned ``repo@sha256:...`` when a digest is set; the tagged image otherwise (dev only).
-
-        A bare repository name (no ``/``) lives in this stack's container registry.
-        """
-        image = self.serving_image
-        if "/" not in image:
-            image = f"{self.container_registry_login_server}/{image}"
-        return f"{image}@{self.serving_image_digest}" if self.serving_image_digest else image
-
-    @property
     def tags(self) -> dict[str, str]:
+        """The tags put on every Azure resource."""
         return {
             "environment": self.environment,
             "organization": self.organization,
@@ -125,92 +79,83 @@ class Settings:
         }
 
 
-def _read(config: pulumi.Config, key: str, kind: type, default: object) -> object:
-    getter = {bool: config.get_bool, int: config.get_int, str: config.get}[kind]
-    try:
-        value = getter(key)
-    except pulumi.ConfigTypeError:
-        noun, example = {bool: ("a boolean", "true"), int: ("an integer", "1")}[kind]
-        raise ConfigError(
-            f"{key} must be {noun}, got {config.get(key)!r}: {_fix(key, example)}"
-        ) from None
-    return default if value is None or value == "" else value
+@dataclass(frozen=True)
+class _Keys:
+    """Required, typed reads of one config namespace; a problem is one ConfigError line."""
+
+    config: pulumi.Config
+
+    def _read(self, key: str, getter: Callable[[str], _T | None], kind: str, example: str) -> _T:
+        try:
+            value = getter(key)
+        except pulumi.ConfigTypeError:
+            got = self.config.get(key)
+            raise ConfigError(f"{key} must be {kind}, got {got!r}: {_fix(key, example)}") from None
+        if value is None:
+            raise ConfigError(f"{key} is required and has no value: {_fix(key, example)}")
+        return value
+
+    def text(self, key: str) -> str:
+        """A string key; an empty string is a value."""
+        return self._read(key, self.config.get, "a string", "<value>")
+
+    def integer(self, key: str) -> int:
+        """An integer key."""
+        return self._read(key, self.config.get_int, "an integer", "1")
+
+    def boolean(self, key: str) -> bool:
+        """A boolean key."""
+        return self._read(key, self.config.get_bool, "a boolean", "true")
 
 
-def load_settings(config: pulumi.Config | None = None, stack: str | None = None) -> Settings:
-    """Read every key once from ``config`` (default: this project's) and validate it."""
-    config = config or pulumi.Config()
-    stack = stack or pulumi.get_stack()
-
-    def get(key: str, kind: type, default: object) -> object:
-        return _read(config, key, kind, default)
-
-    environment = str(get("environment", str, stack))
+def _environment(keys: _Keys) -> str:
+    environment = keys.text("environment")
     if environment not in ENVIRONMENTS:
         raise ConfigError(
-            f"environment must be one of dev, staging, prod, got {environment!r}: "
+            f"environment must be one of {', '.join(ENVIRONMENTS)}, got {environment!r}: "
             + _fix("environment", "dev")
         )
-    location = str(get("location", str, DEFAULT_LOCATION))
+    return environment
+
+
+def _location(keys: _Keys) -> str:
+    location = keys.text("location")
     provider_location = pulumi.Config("azure-native").get("location")
     if provider_location and provider_location != location:
         raise ConfigError(
             f"location is {location!r} but azure-native:location is {provider_location!r}: "
             + _fix("location", provider_location)
         )
-    organization = str(get("organization", str, DEFAULT_ORGANIZATION))
-    if not _compact(organization):
+    return location
+
+
+def _organization(keys: _Keys) -> str:
+    organization = keys.text("organization")
+    if not compact(organization):
         raise ConfigError(
-            "organization must contain letters or digits: "
-            + _fix("organization", DEFAULT_ORGANIZATION)
+            f"organization must contain letters or digits, got {organization!r}: "
+            + _fix("organization", "<organization>")
         )
-    counts = {key: int(get(key, int, default)) for key, default in _COUNTS.items()}
-    for key, count in counts.items():
-        if count < 1:
-            raise ConfigError(f"{key} must be at least 1, got {count}: {_fix(key, '1')}")
-    green_weight = int(get("greenWeight", int, 0))
-    if not 0 <= green_weight <= 100:
-        raise ConfigError(
-            f"greenWeight must be between 0 and 100, got {green_weight}: "
-            + _fix("greenWeight", "10")
-        )
-    image = str(get("servingImage", str, PROJECT))
-    digest = get("servingImageDigest", str, None)
-    if digest is None and environment in DIGEST_REQUIRED_IN:
-        raise ConfigError(
-            "servingImageDigest is required in staging and prod: "
-            + _fix("servingImageDigest", "sha256:...")
-        )
-    if digest is not None and not _DIGEST.fullmatch(str(digest)):
-        raise ConfigError(
-            f"servingImageDigest must be sha256:<64 lowercase hex digits>, got {digest!r}: "
-            + _fix("servingImageDigest", "sha256:...")
-        )
-    if digest is not None and ("@" in image or ":" in image.rsplit("/", 1)[-1]):
-        raise ConfigError(
-            f"servingImage must be a repository without tag when servingImageDigest is set, "
-            f"got {image!r}: {_fix('servingImage', PROJECT)}"
-        )
-    namespace = str(get("namespace", str, PROJECT))
-    if not _DNS_LABEL.fullmatch(namespace):
-        raise ConfigError(
-            f"namespace must be a DNS label (lowercase alphanumerics and '-', at most 63), "
-            f"got {namespace!r}: {_fix('namespace', PROJECT)}"
-        )
+    return organization
+
+
+def load_settings(config: pulumi.Config | None = None, stack: str | None = None) -> Settings:
+    """Read every key once from ``config`` (default: this project's) into ``Settings``."""
+    keys = _Keys(config or pulumi.Config())
     return Settings(
-        stack=stack,
-        environment=environment,
-        location=location,
-        organization=organization,
-        public_network_access=bool(get("publicNetworkAccess", bool, False)),
-        compute_vm_size=str(get("computeVmSize", str, "Standard_DS3_v2")),
-        compute_max_nodes=counts["computeMaxNodes"],
-        aks_create=bool(get("aksCreate", bool, True)),
-        aks_node_count=counts["aksNodeCount"],
-        aks_vm_size=str(get("aksVmSize", str, "Standard_D4s_v5")),
-        serving_image=image,
-        serving_image_digest=str(digest) if digest is not None else None,
-        serving_replicas=counts["servingReplicas"],
-        green_weight=green_weight,
-        namespace=namespace,
+        stack=stack or pulumi.get_stack(),
+        environment=_environment(keys),
+        location=_location(keys),
+        organization=_organization(keys),
+        public_network_access=keys.boolean("publicNetworkAccess"),
+        compute_vm_size=keys.text("computeVmSize"),
+        compute_max_nodes=keys.integer("computeMaxNodes"),
+        aks_create=keys.boolean("aksCreate"),
+        aks_node_count=keys.integer("aksNodeCount"),
+        aks_vm_size=keys.text("aksVmSize"),
+        serving_image=keys.text("servingImage"),
+        serving_image_digest=keys.text("servingImageDigest") or None,
+        serving_replicas=keys.integer("servingReplicas"),
+        green_weight=keys.integer("greenWeight"),
+        namespace=keys.text("namespace"),
     )

@@ -1,4 +1,4 @@
-"""Policy checks on rendered Kubernetes manifests, shared by the serving and render tests.
+"""Policy checks on rendered Kubernetes manifests, used by the serving and render tests.
 
 Each check returns a list of violations (empty: compliant), so a test can both assert that the
 real manifests comply and that a deliberately broken copy (a mutant) is caught.
@@ -6,36 +6,16 @@ real manifests comply and that a deliberately broken copy (a mutant) is caught.
 
 from __future__ import annotations
 
-import json
 import re
-import shutil
-import subprocess
-from pathlib import Path
 from typing import Any
-
-# The project environment pins uv (its dev group); checkov runs in a separate uv tool env.
-UV = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "uv"
-CHECKOV = "checkov==3.3.30"
-
-# Checkov checks skipped on purpose, each with its reason (passed as --skip-check explicitly).
-CHECKOV_SKIPS_ALWAYS = {
-    # The scoring server's contract reads the key from env SCORING_API_KEY
-    # (the package's asgi.py). The value comes from a secretKeyRef (never in the
-    # manifest or Pulumi state), the server does not log its environment, and Kubernetes has no
-    # file-to-env shim that would be safer than secretKeyRef itself.
-    "CKV_K8S_35": "secret as env var: the server's interface is env SCORING_API_KEY",
-}
-CHECKOV_SKIPS_DEV = {
-    # Only dev may run a tag (settings.DIGEST_REQUIRED_IN); staging and prod run the check and
-    # pass it, because KubernetesServingArgs(require_digest=True) refuses an image without one.
-    "CKV_K8S_43": "image digest: dev deploys the CI tag; staging and prod are digest-pinned",
-}
 
 _HOSTNAME = re.compile(r"(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
 
 
 def pod_spec(manifest: dict[str, Any]) -> dict[str, Any]:
-    return manifest["spec"]["template"]["spec"]
+    """The pod template's spec of a Deployment manifest."""
+    spec: dict[str, Any] = manifest["spec"]["template"]["spec"]
+    return spec
 
 
 def _port_number(port: Any, container: dict[str, Any]) -> Any:
@@ -164,44 +144,3 @@ def http_route_violations(manifest: dict[str, Any]) -> list[str]:
             if not 0 <= int(ref.get("weight", 1)) <= 1_000_000:
                 out.append(f"{where}.weight is out of 0..1000000")
     return out
-
-
-def checkov_available() -> bool:
-    return UV.is_file() or shutil.which("uv") is not None
-
-
-def run_checkov(directory: Path, skip_checks: list[str]) -> dict[str, Any]:
-    """checkov's Kubernetes checks over ``directory``, in its own isolated environment.
-
-    checkov pins packages that conflict with pulumi's, so it runs through ``uv tool run`` and
-    never in the project's venv. Returns the JSON report as one dict.
-    """
-    uv = str(UV) if UV.is_file() else shutil.which("uv")
-    command = [
-        str(uv),
-        "tool",
-        "run",
-        "--from",
-        CHECKOV,
-        "checkov",
-        "-d",
-        str(directory),
-        "--framework",
-        "kubernetes",
-        "--compact",
-        "--quiet",
-        "--skip-download",
-        "-o",
-        "json",
-    ]
-    if skip_checks:
-        command += ["--skip-check", ",".join(skip_checks)]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=900, check=False)
-    if done.returncode not in (0, 1) or not done.stdout.strip():
-        raise RuntimeError(
-            f"checkov could not run (exit {done.returncode}): {done.stderr.strip()[-500:]}"
-        )
-    report = json.loads(done.stdout)
-    if isinstance(report, list):  # one report per framework when several ran
-        report = next(r for r in report if r.get("check_type") == "kubernetes")
-    return report

@@ -5,17 +5,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from dataclasses import asdict
 from pathlib import Path
 
-import pulumi
 import pytest
 
-from mlops_infra import plan, program
-from mlops_infra.k8s_serving import ServingArgsError
-from mlops_infra.mocks import INFRA_DIR, PROJECT_NAME
-from mlops_infra.settings import PROJECT as APP
-from mlops_infra.settings import load_settings
+from mlops_infra import plan
+from mlops_infra.config import INFRA_DIR
+from mlops_infra.naming import SLUG
+from support import PlannedStack
 
 
 def stack_dir(tmp_path: Path, **files: str) -> Path:
@@ -35,62 +32,75 @@ def dev_config(**replace: str) -> str:
     return text
 
 
-def test_plan_writes_resources_manifests_and_prints_the_summary(tmp_path, capsys):
+def test_plan_writes_resources_manifests_and_prints_the_summary(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], planned: dict[str, PlannedStack]
+) -> None:
     assert plan.main(["--stack", "staging", "--out", str(tmp_path)]) == 0
     out, err = capsys.readouterr()
-    records = json.loads((tmp_path / "staging" / "resources.json").read_text())
+    written = (tmp_path / "staging" / "resources.json").read_text()
+    records = json.loads(written)
     assert {r["type"] for r in records} >= {
         "azure-native:containerservice:ManagedCluster",
         "kubernetes:apps/v1:Deployment",
         "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute",
     }
-    manifests = list((tmp_path / "staging" / "manifests" / "1-manifest").glob("*.yaml"))
+    manifests = sorted((tmp_path / "staging" / "manifests" / "1-manifest").glob("*.yaml"))
     assert len(manifests) == 16
-    assert "kubernetes:apps/v1:Deployment" in out
     assert out.splitlines()[-1].split() == ["total", str(len(records))]
+    assert "kubernetes:apps/v1:Deployment" in out
     assert "plan: loading stack staging" in err
     assert "plan: wrote 16 manifests" in err
+    # The session's planned stacks (what the other tests check) are exactly this command's files.
+    session = planned["staging"].directory
+    assert written == (session / "resources.json").read_text()
+    for path in manifests:
+        assert path.read_text() == (session / "manifests" / "1-manifest" / path.name).read_text()
 
 
-def test_unknown_stack_names_the_file_and_lists_the_stacks(tmp_path, capsys):
+def test_unknown_stack_names_the_file_and_lists_the_stacks(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert plan.main(["--stack", "qa", "--out", str(tmp_path)]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1].startswith("Error: ")
-    assert "Pulumi.qa.yaml not found; available stacks: dev, prod, staging" in err[-1]
+    assert err[-1].endswith("Pulumi.qa.yaml not found; available stacks: dev, prod, staging")
     assert not (tmp_path / "qa").exists()
 
 
 @pytest.mark.parametrize(
     ("replace", "message"),
     [
-        ({"greenWeight: 0": "greenWeight: 150"}, "greenWeight must be between 0 and 100"),
+        ({"greenWeight: 0": "greenWeight: 150"}, "green_weight must be 0..100, got 150"),
         ({"environment: dev": "environment: qa"}, "environment must be one of dev, staging, prod"),
-        ({"servingReplicas: 1": "servingReplicas: many"}, "servingReplicas must be"),
-        (
-            {f"servingImage: {APP}:dev": f"servingImage: {APP}"},
-            "neither a digest nor a fixed tag",
-        ),
+        ({"servingReplicas: 1": "servingReplicas: many"}, "servingReplicas must be an integer"),
+        ({"servingReplicas: 1": "servingReplicas: 0"}, "replicas must be at least 1, got 0"),
+        ({"computeMaxNodes: 1": "computeMaxNodes: 0"}, "compute_max_nodes must be at least 1"),
+        ({"aksNodeCount: 1": "aksNodeCount: 0"}, "node_count must be at least 1, got 0"),
+        ({f"servingImage: {SLUG}:dev": f"servingImage: {SLUG}"}, "neither a digest nor a fixed"),
+        ({"config:": "config: ["}, "invalid YAML"),
     ],
 )
-def test_invalid_config_is_one_error_line(tmp_path, capsys, replace, message):
+def test_invalid_config_is_one_error_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], replace: dict[str, str], message: str
+) -> None:
     infra = stack_dir(tmp_path / "infra", bad=dev_config(**replace))
     assert plan.main(["--stack", "bad", "--infra-dir", str(infra), "--out", str(tmp_path)]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1].startswith("Error: Pulumi.bad.yaml: ")
     assert message in err[-1]
     assert not any("Traceback" in line for line in err)
+    assert not (tmp_path / "bad").exists()
 
 
-def test_secure_config_values_stay_secret_offline(tmp_path):
-    text = dev_config() + f"  {PROJECT_NAME}:alertWebhook:\n    secure: v1:AAAA\n"
+def test_a_stack_with_secure_values_plans_offline(tmp_path: Path) -> None:
+    text = dev_config() + f"  {SLUG}-infra:alertWebhook:\n    secure: v1:AAAA\n"
     infra = stack_dir(tmp_path / "infra", dev=text)
-    project, config, secret_keys = plan.stack_config("dev", infra)
-    assert project == PROJECT_NAME
-    assert config[f"{PROJECT_NAME}:alertWebhook"] == plan.SECURE_PLACEHOLDER
-    assert secret_keys == [f"{PROJECT_NAME}:alertWebhook"]
+    out = tmp_path / "out"
+    assert plan.main(["--stack", "dev", "--infra-dir", str(infra), "--out", str(out)]) == 0
+    assert (out / "dev" / "resources.json").is_file()
 
 
-def test_module_runs_as_a_command_with_help():
+def test_module_runs_as_a_command_with_help() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "mlops_infra.plan", "--help"],
         cwd=INFRA_DIR,
@@ -98,41 +108,7 @@ def test_module_runs_as_a_command_with_help():
         text=True,
         check=False,
     )
-    assert done.returncode == 0
+    assert done.returncode == 0, done.stderr
+    assert "usage: python -m mlops_infra.plan" in done.stdout
     assert "--stack" in done.stdout
-    assert "--out" in done.stdout
-
-
-def _settings_fields(**overrides):
-    return {**asdict(load_settings()), **overrides}
-
-
-@pytest.mark.parametrize("aks_create", [True, False])
-def test_build_takes_settings_fields_as_a_mapping(stack_factory, aks_create):
-    mocks = stack_factory("staging").mocks
-    fields = _settings_fields(aks_create=aks_create)
-
-    @pulumi.runtime.test
-    def run():
-        built = program.build(fields)
-        assert built.settings.environment == "staging"
-        assert (built.cluster is not None) is aks_create
-
-    run()
-    types = [r["type"] for r in mocks.resources]
-    assert types.count("azure-native:containerservice:ManagedCluster") == int(aks_create)
-    assert types.count("kubernetes:apps/v1:Deployment") == 2
-    assert types.count("{{ cookiecutter.project_slug }}:ml:Workspace") == 1
-
-
-def test_build_refuses_a_tag_in_staging_before_registering_anything(stack_factory):
-    mocks = stack_factory("staging").mocks
-    fields = _settings_fields(serving_image=f"{APP}:1.0", serving_image_digest=None)
-
-    @pulumi.runtime.test
-    def run():
-        program.build(fields)
-
-    with pytest.raises(ServingArgsError, match=r"requires one"):
-        run()
-    assert mocks.resources == []
+    assert "--infra-dir" in done.stdout

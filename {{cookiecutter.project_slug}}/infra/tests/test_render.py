@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import json
 from pathlib import Path
+from typing import Any
 
 import kubernetes_validate
 import pulumi
@@ -17,37 +18,16 @@ import pytest
 import yaml
 from pulumi_azure_native import resources as azure_resources
 
-from k8s_policy import (
-    CHECKOV_SKIPS_ALWAYS,
-    CHECKOV_SKIPS_DEV,
-    checkov_available,
-    deployment_violations,
-    http_route_violations,
-    run_checkov,
-)
-from mlops_infra import plan, render
+from checkov_scan import EXPECTED_FINDINGS, MUTANT_FINDINGS, MUTANTS, findings
+from k8s_policy import http_route_violations
+from mlops_infra import render
+from mlops_infra.naming import SLUG
+from support import STACKS, PlannedStack, Record, mock_stack, mocked
 
-STACKS = ("dev", "staging", "prod")
 K8S_VERSION = kubernetes_validate.latest_version()
 # Gateway API objects are CRDs: kubernetes-validate has schemas for built-in kinds only.
 NO_BUILTIN_SCHEMA = {"HTTPRoute"}
 LEAK = "s3cr3t-leak-canary"
-
-
-@pytest.fixture(scope="module")
-def planned(tmp_path_factory) -> dict[str, Path]:
-    """``mlops_infra.plan`` output of every stack: {stack: <out>/<stack>}."""
-    out = tmp_path_factory.mktemp("plan")
-    for stack in STACKS:
-        assert plan.main(["--stack", stack, "--out", str(out)]) == 0
-    return {stack: out / stack for stack in STACKS}
-
-
-def load_manifests(directory: Path) -> dict[str, dict]:
-    return {
-        path.name: yaml.safe_load(path.read_text())
-        for path in sorted((directory / "manifests").glob("*/*.yaml"))
-    }
 
 
 # -- layout -----------------------------------------------------------------------------------
@@ -78,7 +58,9 @@ def load_manifests(directory: Path) -> dict[str, dict]:
         ("azure-native:containerservice:ManagedCluster", None),
     ],
 )
-def test_type_tokens_map_to_api_version_and_kind(token, expected):
+def test_type_tokens_map_to_api_version_and_kind(
+    token: str, expected: tuple[str, str] | None
+) -> None:
     assert render.api_version_kind(token) == expected
 
 
@@ -116,15 +98,20 @@ def test_type_tokens_map_to_api_version_and_kind(token, expected):
         ),
     ],
 )
-def test_file_names_follow_pulumi_kubernetes_render_layout(manifest, expected, tmp_path):
+def test_file_names_follow_pulumi_kubernetes_render_layout(
+    manifest: dict[str, Any], expected: str, tmp_path: Path
+) -> None:
     # provider/pkg/provider/provider.go renderPathForResource:
     # "%s-%s-%s-%s.yaml" % (apiVersion with / and : -> _, lower(kind), namespace|default, name)
     assert render.manifest_path(manifest, tmp_path) == tmp_path / expected
 
 
-def test_plan_writes_every_serving_object_under_1_manifest(planned):
-    names = sorted(load_manifests(planned["prod"]))
-    ns = "{{ cookiecutter.project_slug }}"
+def test_plan_writes_every_serving_object_under_1_manifest(
+    planned: dict[str, PlannedStack],
+) -> None:
+    directory = planned["prod"].directory / "manifests"
+    names = sorted(path.name for path in directory.glob("*/*.yaml"))
+    ns = SLUG
     assert names == sorted(
         [
             f"v1-namespace-default-{ns}.yaml",
@@ -147,13 +134,13 @@ def test_plan_writes_every_serving_object_under_1_manifest(planned):
             ),
         ]
     )
-    assert list((planned["prod"] / "manifests" / "0-crd").iterdir()) == []
-    for path in (planned["prod"] / "manifests" / "1-manifest").iterdir():
+    assert list((directory / "0-crd").iterdir()) == []
+    for path in (directory / "1-manifest").iterdir():
         manifest = yaml.safe_load(path.read_text())
-        assert render.manifest_path(manifest, planned["prod"] / "manifests") == path
+        assert render.manifest_path(manifest, directory) == path
 
 
-def test_rewriting_removes_stale_manifests_and_refuses_collisions(tmp_path):
+def test_rewriting_removes_stale_manifests_and_refuses_collisions(tmp_path: Path) -> None:
     record = {
         "type": "kubernetes:core/v1:ConfigMap",
         "name": "cm",
@@ -176,8 +163,10 @@ def test_rewriting_removes_stale_manifests_and_refuses_collisions(tmp_path):
         render.write_manifests([unnamed], tmp_path)
 
 
-def test_numbers_come_back_as_integers_and_order_is_stable(planned):
-    text = (planned["dev"] / "resources.json").read_text()
+def test_numbers_come_back_as_integers_and_order_is_stable(
+    planned: dict[str, PlannedStack],
+) -> None:
+    text = (planned["dev"].directory / "resources.json").read_text()
     records = json.loads(text)
     assert "8080.0" not in text
     deployment = next(r for r in records if r["type"] == "kubernetes:apps/v1:Deployment")
@@ -188,7 +177,7 @@ def test_numbers_come_back_as_integers_and_order_is_stable(planned):
     assert keys == sorted(keys)
 
 
-def test_summary_counts_resources_per_type():
+def test_summary_counts_resources_per_type() -> None:
     records = [
         {"type": "kubernetes:apps/v1:Deployment", "name": "a", "inputs": {}},
         {"type": "kubernetes:apps/v1:Deployment", "name": "b", "inputs": {}},
@@ -205,12 +194,12 @@ def test_summary_counts_resources_per_type():
 # -- secrets ----------------------------------------------------------------------------------
 
 
-def record_secret_program(stack_factory) -> list[dict]:
+def record_secret_program() -> list[Record]:
     """A program holding the canary as Pulumi secrets and as a Secret's data; its records."""
-    mocks = stack_factory("dev").mocks
+    mocks = mock_stack("dev")
 
-    @pulumi.runtime.test
-    def program():
+    @mocked
+    def program() -> None:
         k8s.core.v1.Secret(
             "api-key",
             metadata={"name": "scoring-api-key", "namespace": "ns"},
@@ -228,8 +217,8 @@ def record_secret_program(stack_factory) -> list[dict]:
     return mocks.resources
 
 
-def test_secrets_never_reach_resources_json_or_manifests(stack_factory, tmp_path):
-    records = record_secret_program(stack_factory)
+def test_secrets_never_reach_resources_json_or_manifests(tmp_path: Path) -> None:
+    records = record_secret_program()
     assert LEAK in json.dumps(records, default=str)  # the canary really was recorded
 
     text = render.write_resources_json(records, tmp_path / "resources.json").read_text()
@@ -247,7 +236,7 @@ def test_secrets_never_reach_resources_json_or_manifests(stack_factory, tmp_path
         assert LEAK not in path.read_text(), path.name
 
 
-def test_plain_secret_data_is_masked_key_by_key(tmp_path):
+def test_plain_secret_data_is_masked_key_by_key(tmp_path: Path) -> None:
     record = {
         "type": "kubernetes:core/v1:Secret",
         "name": "raw",
@@ -267,16 +256,18 @@ def test_plain_secret_data_is_masked_key_by_key(tmp_path):
     assert LEAK not in json.dumps(manifest)
 
 
-def test_mutation_without_masking_the_canary_leaks(stack_factory, tmp_path, monkeypatch):
+def test_mutation_without_masking_the_canary_leaks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The leak check above is not vacuous: with masking disabled it fails."""
-    records = record_secret_program(stack_factory)
+    records = record_secret_program()
     monkeypatch.setattr(render, "mask_secrets", lambda value, **_: value)
     text = render.write_resources_json(records, tmp_path / "resources.json").read_text()
     assert LEAK in text
 
 
-def test_references_to_secrets_stay_readable(planned):
-    text = (planned["staging"] / "resources.json").read_text()
+def test_references_to_secrets_stay_readable(planned: dict[str, PlannedStack]) -> None:
+    text = (planned["staging"].directory / "resources.json").read_text()
     assert '"secretKeyRef"' in text
     assert '"scoring-api-key"' in text
     assert '"enableSecretRotation": "true"' in text
@@ -289,113 +280,76 @@ def test_references_to_secrets_stay_readable(planned):
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_manifests_pass_kubernetes_validate_strict(planned, stack):
-    manifests = load_manifests(planned[stack])
+def test_manifests_pass_kubernetes_validate_strict(
+    planned: dict[str, PlannedStack], stack: str
+) -> None:
+    manifests = planned[stack].manifests()
     assert len(manifests) == 16
-    for name, manifest in manifests.items():
+    for manifest in manifests:
         if manifest["kind"] in NO_BUILTIN_SCHEMA:
             # No schema ships for CRDs: prove that, then check the CRD's required fields here.
             with pytest.raises(kubernetes_validate.utils.SchemaNotFoundError):
                 kubernetes_validate.validate(manifest, K8S_VERSION, strict=True)
-            assert http_route_violations(manifest) == [], name
+            assert http_route_violations(manifest) == [], manifest["metadata"]["name"]
             continue
         kubernetes_validate.validate(manifest, K8S_VERSION, strict=True)
 
 
-def test_strict_validation_catches_a_mutated_manifest(planned):
-    manifests = load_manifests(planned["dev"])
-    deployment = next(m for m in manifests.values() if m["kind"] == "Deployment")
+def test_strict_validation_catches_a_mutated_manifest(planned: dict[str, PlannedStack]) -> None:
+    (deployment, *_) = planned["dev"].manifests("Deployment")
     mutant = copy.deepcopy(deployment)
     mutant["spec"]["template"]["spec"]["containers"][0]["securityContext"]["runAsUserr"] = 1
     with pytest.raises(kubernetes_validate.ValidationError):
         kubernetes_validate.validate(mutant, K8S_VERSION, strict=True)
-    route = next(m for m in manifests.values() if m["kind"] == "HTTPRoute")
+    (route,) = planned["dev"].manifests("HTTPRoute")
     broken = copy.deepcopy(route)
     del broken["spec"]["parentRefs"][0]["name"]
     broken["spec"]["rules"][0]["backendRefs"][0]["weight"] = -1
-    assert len(http_route_violations(broken)) == 2
+    assert http_route_violations(broken) == [
+        "parentRefs[0].name is required",
+        "rules[0].backendRefs[0].weight is out of 0..1000000",
+    ]
 
 
-@pytest.mark.parametrize("stack", STACKS)
-def test_planned_deployments_satisfy_the_workload_policy(planned, stack):
-    for manifest in load_manifests(planned[stack]).values():
-        if manifest["kind"] == "Deployment":
-            assert deployment_violations(manifest) == []
-            image = manifest["spec"]["template"]["spec"]["containers"][0]["image"]
-            assert ("@sha256:" in image) is (stack != "dev")
+# -- checkov: one run over every stack and the mutants, started with the session ---------------
 
 
-# -- checkov ----------------------------------------------------------------------------------
+def _deployments(planned: PlannedStack) -> set[str]:
+    return {p.name for p in (planned.directory / "manifests").glob("*/apps_v1-deployment-*")}
 
 
-def _failed(report: dict) -> list[tuple[str, str]]:
-    return sorted(
-        (check["check_id"], Path(check["file_path"]).name)
-        for check in report["results"]["failed_checks"]
-    )
-
-
-@pytest.fixture(scope="module")
-def checkov_reports(planned, tmp_path_factory) -> dict[str, dict]:
-    """One checkov run for dev (its documented skips) and one for staging, prod and mutants."""
-    if not checkov_available():
-        pytest.skip("uv is not installed: checkov runs only in its own uv tool environment")
-    pinned = tmp_path_factory.mktemp("checkov-pinned")
-    for stack in ("staging", "prod"):
-        target = pinned / stack
-        target.mkdir()
-        for name, manifest in load_manifests(planned[stack]).items():
-            (target / name).write_text(yaml.safe_dump(manifest))
-    # Mutants of a staging Deployment: checkov must fail each for the stated reason.
-    base = next(m for m in load_manifests(planned["staging"]).values() if m["kind"] == "Deployment")
-    mutants = pinned / "mutants"
-    mutants.mkdir()
-    for label, mutate in MUTANTS.items():
-        mutant = copy.deepcopy(base)
-        mutant["metadata"]["name"] = f"mutant-{label}"
-        mutate(mutant["spec"]["template"]["spec"]["containers"][0])
-        (mutants / f"{label}.yaml").write_text(yaml.safe_dump(mutant))
-    try:
-        return {
-            "dev": run_checkov(
-                planned["dev"] / "manifests", sorted(CHECKOV_SKIPS_ALWAYS | CHECKOV_SKIPS_DEV)
-            ),
-            "pinned": run_checkov(pinned, sorted(CHECKOV_SKIPS_ALWAYS)),
+def test_checkov_fails_each_stack_only_on_its_expected_findings(
+    planned: dict[str, PlannedStack], checkov_report: dict[str, Any]
+) -> None:
+    failed = findings(checkov_report, "failed")
+    for stack in STACKS:
+        expected = {
+            (check, stack, name)
+            for check, (stacks, _reason) in EXPECTED_FINDINGS.items()
+            if stack in stacks
+            for name in _deployments(planned[stack])
         }
-    except (RuntimeError, OSError) as exc:
-        pytest.skip(f"checkov could not be installed or run in its uv tool environment: {exc}")
+        assert {f for f in failed if f[1] == stack} == expected, stack
 
 
-MUTANTS = {
-    "no-limits": lambda c: c["resources"].pop("limits"),
-    "privilege-escalation": lambda c: c["securityContext"].update(allowPrivilegeEscalation=True),
-    "tagged-image": lambda c: c.update(image=c["image"].split("@")[0] + ":1.0"),
-}
-MUTANT_FINDINGS = {
-    "no-limits": {"CKV_K8S_11", "CKV_K8S_13"},  # CPU and memory limits
-    "privilege-escalation": {"CKV_K8S_20"},
-    "tagged-image": {"CKV_K8S_43"},  # digest required outside dev
-}
+def test_checkov_really_checked_every_stacks_workloads(
+    planned: dict[str, PlannedStack], checkov_report: dict[str, Any]
+) -> None:
+    assert checkov_report["summary"]["parsing_errors"] == 0
+    passed = findings(checkov_report, "passed")
+    for stack in STACKS:
+        for name in _deployments(planned[stack]):
+            ran = {check for check, folder, file in passed if (folder, file) == (stack, name)}
+            assert len(ran) > 40, (stack, name, len(ran))
 
 
-def test_checkov_passes_dev_with_only_documented_skips(checkov_reports):
-    report = checkov_reports["dev"]
-    assert report["summary"]["resource_count"] >= 16
-    assert report["summary"]["passed"] > 100
-    assert _failed(report) == []
-
-
-def test_checkov_passes_staging_and_prod_and_catches_every_mutant(checkov_reports):
-    report = checkov_reports["pinned"]
-    failed = _failed(report)
-    real = [(check, name) for check, name in failed if not name.startswith(tuple(MUTANTS))]
-    assert real == []
+def test_checkov_catches_every_mutant(checkov_report: dict[str, Any]) -> None:
+    failed = findings(checkov_report, "failed")
+    assert set(MUTANT_FINDINGS) == set(MUTANTS)
     for label, expected in MUTANT_FINDINGS.items():
-        found = {check for check, name in failed if name == f"{label}.yaml"}
+        found = {
+            check
+            for check, folder, name in failed
+            if (folder, name) == ("mutants", f"{label}.yaml")
+        }
         assert expected <= found, (label, found)
-
-
-def test_every_checkov_skip_has_a_reason():
-    for check, reason in {**CHECKOV_SKIPS_ALWAYS, **CHECKOV_SKIPS_DEV}.items():
-        assert check.startswith("CKV_K8S_")
-        assert len(reason) > 20

@@ -5,23 +5,17 @@ from __future__ import annotations
 import pulumi
 import pulumi_kubernetes as k8s
 
-from mlops_infra.serving_args import (
-    APP_NAME,
-    PORT,
-    SLOTS,
-    KubernetesServingArgs,
-    cpu_millis,
-    mebibytes,
-    memory_bytes,
-)
-from mlops_infra.serving_pod import pod_spec, selector
+from mlops_infra.naming import SLUG
+from mlops_infra.serving.args import PORT, SLOTS, KubernetesServingArgs
+from mlops_infra.serving.pod import pod_spec, selector
+from mlops_infra.serving.values import cpu_millis, mebibytes, memory_bytes
 
 
 def common_labels(args: KubernetesServingArgs) -> dict[str, str]:
     """The labels put on every object of the component."""
     return {
-        "app.kubernetes.io/name": APP_NAME,
-        "app.kubernetes.io/part-of": APP_NAME,
+        "app.kubernetes.io/name": SLUG,
+        "app.kubernetes.io/part-of": SLUG,
         "app.kubernetes.io/managed-by": "pulumi",
         "environment": args.environment,
         **args.labels,
@@ -41,8 +35,8 @@ def object_meta(
 def slot_meta(
     common: dict[str, str], ns: pulumi.Input[str], slot: str
 ) -> k8s.meta.v1.ObjectMetaArgs:
-    """Metadata of a per-slot object, named ``{{ cookiecutter.project_slug }}-<slot>``."""
-    return object_meta(common, f"{APP_NAME}-{slot}", ns, slot)
+    """Metadata of a per-slot object, named ``<slug>-<slot>``."""
+    return object_meta(common, f"{SLUG}-{slot}", ns, slot)
 
 
 def namespace_meta(common: dict[str, str], namespace: str) -> k8s.meta.v1.ObjectMetaArgs:

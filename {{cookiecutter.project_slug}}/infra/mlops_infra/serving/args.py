@@ -1,14 +1,22 @@
-"""Inputs of the blue/green serving component: constants, quantities, image rules and validation."""
+"""Inputs of the blue/green serving component, their rules and how settings map onto them."""
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-COMPONENT_TYPE = "{{ cookiecutter.project_slug }}:k8s:Serving"
-APP_NAME = "{{ cookiecutter.project_slug }}"
+from mlops_infra.naming import type_token
+from mlops_infra.serving.values import (
+    ServingArgsError,
+    cpu_millis,
+    image_reference,
+    memory_bytes,
+    parse_image,
+)
+from mlops_infra.settings import Settings
+
+COMPONENT_TYPE = type_token("k8s", "Serving")
 PORT = 8080
 RUN_AS_USER = 10001
 SLOTS = ("blue", "green")
@@ -18,65 +26,6 @@ ROUTED_PATHS = ("/score", "/health", "/ready")
 
 _DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
 _LABEL_VALUE = re.compile(r"(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?")
-# Reference grammar of the OCI distribution spec (docker/distribution reference.go), simplified.
-_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
-_DOMAIN_PART = r"(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])"
-_DOMAIN = rf"{_DOMAIN_PART}(?:\.{_DOMAIN_PART})*(?::[0-9]+)?"
-_IMAGE = re.compile(
-    rf"(?P<repository>(?:{_DOMAIN}/)?{_COMPONENT}(?:/{_COMPONENT})*)"
-    r"(?::(?P<tag>[\w][\w.-]{0,127}))?"
-    r"(?:@(?P<digest>sha256:[0-9a-f]{64}))?"
-)
-_CPU = re.compile(r"(?P<number>\d+(?:\.\d+)?)(?P<milli>m?)")
-_MEMORY = re.compile(r"(?P<number>\d+)(?P<unit>Ki|Mi|Gi|Ti|k|M|G|T)?")
-_MEMORY_UNITS = {
-    None: 1,
-    "k": 10**3,
-    "M": 10**6,
-    "G": 10**9,
-    "T": 10**12,
-    "Ki": 2**10,
-    "Mi": 2**20,
-    "Gi": 2**30,
-    "Ti": 2**40,
-}
-
-
-class ServingArgsError(ValueError):
-    """``KubernetesServingArgs`` are invalid; the message names the field and the fix."""
-
-
-def parse_image(image: str) -> dict[str, str | None]:
-    """Split ``registry/repo[:tag][@sha256:...]`` into repository, tag and digest, or refuse it."""
-    match = _IMAGE.fullmatch(image)
-    if not match:
-        raise ServingArgsError(
-            f"image {image!r} is not a valid image reference: expected "
-            "registry/repository@sha256:<64 hex> or registry/repository:tag"
-        )
-    return match.groupdict()
-
-
-def cpu_millis(quantity: str) -> int:
-    """``"250m"`` -> 250, ``"1.5"`` -> 1500."""
-    match = _CPU.fullmatch(quantity)
-    if not match:
-        raise ServingArgsError(f"CPU quantity {quantity!r} must look like 250m or 1.5")
-    number = float(match["number"])
-    return math.ceil(number if match["milli"] else number * 1000)
-
-
-def memory_bytes(quantity: str) -> int:
-    """``"512Mi"`` -> 536870912."""
-    match = _MEMORY.fullmatch(quantity)
-    if not match:
-        raise ServingArgsError(f"memory quantity {quantity!r} must look like 512Mi or 1Gi")
-    return int(match["number"]) * _MEMORY_UNITS[match["unit"]]
-
-
-def mebibytes(size: int) -> str:
-    """A byte count as a whole number of mebibytes, rounded up: ``"512Mi"``."""
-    return f"{math.ceil(size / 2**20)}Mi"
 
 
 @dataclass(frozen=True)
@@ -99,13 +48,32 @@ class KubernetesServingArgs:
     gateway_namespace: str = "gateway-system"
     gateway_section_name: str | None = None  # a listener of the Gateway, or all listeners
     hostnames: Sequence[str] = ()
-    require_digest: bool = False  # set from settings: True in staging and prod
+    require_digest: bool = False  # from settings: True in staging and prod
     green_image: str | None = None  # image of the green slot; ``image`` when None
     # The Secret (name, key) holding the API key: created out of band by CI, never by Pulumi.
     api_key_secret_name: str = "scoring-api-key"  # noqa: S105 (a Secret's name, not a value)
     api_key_secret_key: str = "api-key"  # noqa: S105 (a key within the Secret, not a value)
     monitoring_namespace: str | None = None  # allowed to scrape /metrics on 8080
     tmp_size_limit: str = "256Mi"  # emptyDir at /tmp (the root filesystem is read-only)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> KubernetesServingArgs:
+        """The stack's serving: its image (pinned where required), replicas and traffic split."""
+        image = image_reference(
+            settings.serving_image,
+            settings.serving_image_digest,
+            settings.names.container_registry_login_server,
+        )
+        return cls(
+            namespace=settings.namespace,
+            environment=settings.environment,
+            image=image,
+            replicas=settings.serving_replicas,
+            max_replicas=max(3, 3 * settings.serving_replicas),
+            green_weight=settings.green_weight,
+            labels={"app.kubernetes.io/instance": f"{settings.project}-{settings.environment}"},
+            require_digest=settings.requires_digest,
+        )
 
     @property
     def images(self) -> dict[str, str]:
@@ -123,27 +91,20 @@ class KubernetesServingArgs:
         self._validate_images()
         self._validate_scaling()
         self._validate_resources()
-        if not self.api_key_secret_name or not _DNS_LABEL.fullmatch(self.api_key_secret_name):
-            raise ServingArgsError(
-                f"api_key_secret_name must be a DNS label, got {self.api_key_secret_name!r}"
-            )
         return self
 
     def _validate_names(self) -> None:
-        """Namespaces and gateway names are DNS labels; labels are valid label values."""
-        for key in ("namespace", "environment", "gateway_name", "gateway_namespace"):
+        """Namespaces, gateway and Secret names are DNS labels; labels are valid label values."""
+        names = ("namespace", "environment", "gateway_name", "gateway_namespace")
+        for key in (*names, "api_key_secret_name", "monitoring_namespace"):
             value = getattr(self, key)
+            if key == "monitoring_namespace" and value is None:
+                continue
             if not isinstance(value, str) or not _DNS_LABEL.fullmatch(value):
                 raise ServingArgsError(
                     f"{key} must be a DNS label (lowercase alphanumerics and '-', at most 63 "
                     f"characters), got {value!r}"
                 )
-        if self.monitoring_namespace is not None and not _DNS_LABEL.fullmatch(
-            self.monitoring_namespace
-        ):
-            raise ServingArgsError(
-                f"monitoring_namespace must be a DNS label, got {self.monitoring_namespace!r}"
-            )
         for key, value in self.labels.items():
             if not _LABEL_VALUE.fullmatch(str(value)):
                 raise ServingArgsError(f"label {key}={value!r} is not a valid label value")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pulumi_kubernetes as k8s
 
-from mlops_infra.serving_args import APP_NAME, PORT, ROUTED_PATHS, SLOTS, KubernetesServingArgs
+from mlops_infra.naming import SLUG
+from mlops_infra.serving.args import PORT, ROUTED_PATHS, SLOTS, KubernetesServingArgs
 
 _NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 
@@ -40,7 +41,7 @@ def allow_gateway_spec(args: KubernetesServingArgs) -> k8s.networking.v1.Network
         ports=[k8s.networking.v1.NetworkPolicyPortArgs(protocol="TCP", port=PORT)],
     )
     return k8s.networking.v1.NetworkPolicySpecArgs(
-        pod_selector=k8s.meta.v1.LabelSelectorArgs(match_labels={"app": APP_NAME}),
+        pod_selector=k8s.meta.v1.LabelSelectorArgs(match_labels={"app": SLUG}),
         policy_types=["Ingress"],
         ingress=[rule],
     )
@@ -79,7 +80,7 @@ def _gateway_parent(args: KubernetesServingArgs) -> dict[str, object]:
     return parent
 
 
-def route_spec(args: KubernetesServingArgs, services: dict[str, str]) -> dict:
+def route_spec(args: KubernetesServingArgs, services: dict[str, str]) -> dict[str, object]:
     """The HTTPRoute spec (camelCase: CustomResource specs are passed through verbatim)."""
     spec: dict[str, object] = {
         "parentRefs": [_gateway_parent(args)],

@@ -2,19 +2,34 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import pulumi
 import pulumi_kubernetes as k8s
 
-from mlops_infra.serving_args import APP_NAME, PORT, RUN_AS_USER, KubernetesServingArgs
+from mlops_infra.naming import SLUG
+from mlops_infra.serving.args import PORT, RUN_AS_USER, KubernetesServingArgs
 
-# Shared by the pod's and the container's security context.
-_RUN_AS = {"run_as_non_root": True, "run_as_user": RUN_AS_USER, "run_as_group": RUN_AS_USER}
+
+class _RunAs(TypedDict):
+    """The non-root identity shared by the pod's and the container's security context."""
+
+    run_as_non_root: bool
+    run_as_user: int
+    run_as_group: int
+
+
+_RUN_AS: _RunAs = {
+    "run_as_non_root": True,
+    "run_as_user": RUN_AS_USER,
+    "run_as_group": RUN_AS_USER,
+}
 _TOPOLOGY_KEYS = ("topology.kubernetes.io/zone", "kubernetes.io/hostname")
 
 
 def selector(slot: str) -> dict[str, str]:
     """The labels selecting the pods of one slot."""
-    return {"app": APP_NAME, "slot": slot}
+    return {"app": SLUG, "slot": slot}
 
 
 def probe(path: str, period: int, failures: int) -> k8s.core.v1.ProbeArgs:

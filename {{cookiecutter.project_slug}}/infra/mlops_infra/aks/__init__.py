@@ -1,0 +1,1 @@
+"""The AKS cluster: the ``AksCluster`` component, its Args and pure credential helpers."""

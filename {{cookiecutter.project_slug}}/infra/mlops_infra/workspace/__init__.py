@@ -1,0 +1,1 @@
+"""The Azure ML workspace: the ``MlWorkspace`` component and its Args."""

@@ -1,0 +1,73 @@
+"""The wiring: settings become every component's Args, validated before anything registers."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from mlops_infra.aks.args import AksArgsError
+from mlops_infra.naming import SLUG
+from mlops_infra.plan import ARGS_ERRORS
+from mlops_infra.program import build
+from mlops_infra.serving.values import ServingArgsError
+from mlops_infra.settings import load_settings
+from mlops_infra.workspace.args import WorkspaceArgsError
+from support import PlannedStack, mock_stack, mocked, of_type
+
+CLUSTER = "azure-native:containerservice:ManagedCluster"
+
+
+def test_without_aks_create_serving_targets_the_ambient_cluster() -> None:
+    mocks = mock_stack("staging", aksCreate="false")
+    settings = load_settings()
+    built = []
+
+    @mocked
+    def run() -> None:
+        built.append(build(settings))
+
+    run()
+    assert built[0].cluster is None
+    assert of_type(mocks.resources, CLUSTER) == []
+    assert of_type(mocks.resources, "pulumi:providers:kubernetes") == []
+    assert len(of_type(mocks.resources, "kubernetes:apps/v1:Deployment")) == 2
+    assert len(of_type(mocks.resources, f"{SLUG}:ml:Workspace")) == 1
+
+
+def test_the_planned_program_has_every_component(planned: dict[str, PlannedStack]) -> None:
+    types = [r["type"] for r in planned["staging"].resources]
+    for token in (f"{SLUG}:ml:Workspace", f"{SLUG}:k8s:AksCluster", f"{SLUG}:k8s:Serving"):
+        assert types.count(token) == 1, token
+    assert types.count(CLUSTER) == 1
+    assert len(types) == 30
+
+
+@pytest.mark.parametrize(
+    ("changes", "error", "message"),
+    [
+        (
+            {"serving_image": f"{SLUG}:1.0", "serving_image_digest": None},
+            ServingArgsError,
+            "requires one",
+        ),
+        ({"compute_max_nodes": 0}, WorkspaceArgsError, "compute_max_nodes must be at least 1"),
+        ({"aks_node_count": 0}, AksArgsError, "node_count must be at least 1"),
+        ({"aks_vm_size": "D4s"}, AksArgsError, "vm_size must be an Azure VM size"),
+    ],
+)
+def test_bad_settings_are_refused_before_anything_registers(
+    changes: dict[str, Any], error: type[Exception], message: str
+) -> None:
+    mocks = mock_stack("staging")
+    settings = replace(load_settings(), **changes)
+
+    @mocked
+    def run() -> None:
+        build(settings)
+
+    with pytest.raises(error, match=message):
+        run()
+    assert mocks.resources == []
+    assert error in ARGS_ERRORS  # the offline plan prints each as one Error: line
