@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from {{ cookiecutter.package_name }}.batch import score_batch
-from {{ cookiecutter.package_name }}.serving_model import load_model_dir
+from {{ cookiecutter.package_name }}.batch.runner import score_batch
+from {{ cookiecutter.package_name }}.serving.model import load_model_dir
 
 FILES, ROWS_PER_FILE, CHUNK = 10, 50_000, 10_000
 

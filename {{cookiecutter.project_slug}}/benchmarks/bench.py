@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 import orjson
 
-from {{ cookiecutter.package_name }}.model_package import serving_folder
-from {{ cookiecutter.package_name }}.serving_model import (
+from {{ cookiecutter.package_name }}.lifecycle.packaging import serving_folder
+from {{ cookiecutter.package_name }}.serving.model import (
     ModelCard,
     OnnxModel,
     SkopsModel,
@@ -81,7 +81,7 @@ def http(model_dir: Path, total: int) -> dict:
     results = {}
     for name, ((command, env), path, probe, payload, headers) in contenders.items():
         count = total if name != "mlflow" else max(200, total // 20)
-        with servers.running(command, servers.free_port(), probe, env) as port:
+        with servers.serving(command, probe, env) as port:
             for concurrency in (1, 8):
                 print(
                     f"  http {name} c={concurrency}: {count} requests", file=sys.stderr, flush=True

@@ -44,14 +44,15 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
 
 
 async def _worker(
-    target: tuple[str, int], request: bytes, count: int, latencies: list, errors: list
+    target: tuple[str, int], request: bytes, count: int, latencies: list[float], errors: list[int]
 ) -> None:
-    reader = writer = None
+    connection: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
     for _ in range(count):
         started = time.perf_counter()
         try:
-            if writer is None:
-                reader, writer = await asyncio.open_connection(*target)
+            if connection is None:
+                connection = await asyncio.open_connection(*target)
+            reader, writer = connection
             writer.write(request)
             status, closing = await _read_response(reader)
         except (OSError, asyncio.IncompleteReadError, ValueError):
@@ -59,11 +60,11 @@ async def _worker(
         latencies.append(time.perf_counter() - started)
         if status >= 400:
             errors.append(status)
-        if closing and writer is not None:
-            writer.close()
-            reader = writer = None
-    if writer is not None:
-        writer.close()
+        if closing and connection is not None:
+            connection[1].close()
+            connection = None
+    if connection is not None:
+        connection[1].close()
 
 
 async def _run(target: tuple[str, int], request: bytes, total: int, concurrency: int) -> LoadResult:

@@ -1,9 +1,11 @@
-"""Shared fixtures: an isolated project folder with its own MLflow store."""
+"""Shared fixtures: isolated projects with their own MLflow store, and a packaged model folder."""
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -13,21 +15,62 @@ from {{ cookiecutter.package_name }}.cli import cli
 from {{ cookiecutter.package_name }}.settings import Settings, load_settings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+# The tests train small forests: the lifecycle is the same, only faster than the default 200 trees.
+FAST_TRAINING = ("n_estimators = 200", "n_estimators = 40")
+ProjectFactory = Callable[[Path, pytest.MonkeyPatch], Settings]
+ROW = [0.04, 0.05, 0.06, 0.02, -0.04, -0.03, -0.04, 0.0, 0.02, -0.02]  # one valid feature row
 
 
-def make_project(folder: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    """Copy mlops.toml into `folder`, work there, and track into a SQLite file inside it."""
-    shutil.copy(PROJECT_ROOT / "mlops.toml", folder / "mlops.toml")
-    monkeypatch.chdir(folder)
-    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{folder / 'mlflow.db'}")
-    monkeypatch.setenv("MLOPS_AUTHOR", "test-suite")
-    return load_settings(folder)
+@pytest.fixture(scope="session")
+def empty_store(pytestconfig: pytest.Config) -> Path:
+    """An empty MLflow SQLite store, created once per MLflow version: migrations take seconds."""
+    import mlflow
+    from mlflow.store.model_registry.sqlalchemy_store import SqlAlchemyStore as RegistryStore
+    from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore
+
+    folder = pytestconfig.cache.mkdir(f"mlflow-{mlflow.__version__}-empty-store")
+    path = folder / "mlflow.db"
+    if not path.is_file():
+        staging = folder / f"creating-{os.getpid()}.db"  # parallel workers never share a file
+        SqlAlchemyStore(f"sqlite:///{staging}", (folder / "artifacts").as_uri())
+        RegistryStore(f"sqlite:///{staging}")
+        os.replace(staging, path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def new_project(empty_store: Path) -> ProjectFactory:
+    """Turn a folder into a fresh project (mlops.toml, empty store) and work in it."""
+
+    def make(folder: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+        config = (PROJECT_ROOT / "mlops.toml").read_text(encoding="utf-8")
+        assert FAST_TRAINING[0] in config
+        (folder / "mlops.toml").write_text(config.replace(*FAST_TRAINING), encoding="utf-8")
+        shutil.copy(empty_store, folder / "mlflow.db")
+        monkeypatch.chdir(folder)
+        monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{folder / 'mlflow.db'}")
+        monkeypatch.setenv("MLOPS_AUTHOR", "test-suite")
+        return load_settings(folder)
+
+    return make
 
 
 @pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+def project(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, new_project: ProjectFactory
+) -> Settings:
     """A fresh, empty project for one test."""
-    return make_project(tmp_path, monkeypatch)
+    return new_project(tmp_path, monkeypatch)
+
+
+@pytest.fixture(scope="module")
+def champion_project(
+    tmp_path_factory: pytest.TempPathFactory, new_project: ProjectFactory
+) -> Iterator[tuple[Settings, dict]]:
+    """A project whose `all` ran once (version 1 is the champion); tests must only read it."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        settings = new_project(tmp_path_factory.mktemp("project"), monkeypatch)
+        yield settings, invoke_json("all")
 
 
 def invoke(*args: str) -> Result:
@@ -51,8 +94,9 @@ def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def server(model_dir: Path):
-    """A live server with key auth, shared by the tests of one session."""
-    from .serving_fixtures import API_KEY, start_server
+def server(model_dir: Path) -> Iterator[str]:
+    """A live server with key auth on loopback; tests must not change its state."""
+    from .serving_fixtures import API_KEY, live_server
 
-    yield from start_server(model_dir, env={"SCORING_API_KEY": API_KEY})
+    with live_server(model_dir, env={"SCORING_API_KEY": API_KEY}) as base_url:
+        yield base_url

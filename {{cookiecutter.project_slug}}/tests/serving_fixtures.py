@@ -1,26 +1,24 @@
-"""A small packaged model folder and a live scoring server on loopback, for serving tests."""
+"""A small packaged model folder and live scoring servers on loopback, for serving tests."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-import httpx
-import pytest
 import skops.io
 from sklearn.datasets import load_diabetes
 
-from {{ cookiecutter.package_name }}.onnx_export import convert
-from {{ cookiecutter.package_name }}.schema import FEATURES, TARGET
-from {{ cookiecutter.package_name }}.serving_model import CARD_FILE, ONNX_FILE, ModelCard
-from {{ cookiecutter.package_name }}.training import build_pipeline
+from {{ cookiecutter.package_name }}.features import FEATURES, TARGET
+from {{ cookiecutter.package_name }}.lifecycle.onnx_export import convert
+from {{ cookiecutter.package_name }}.lifecycle.training import build_pipeline
+from {{ cookiecutter.package_name }}.serving.local import free_port, running
+from {{ cookiecutter.package_name }}.serving.model import CARD_FILE, ONNX_FILE, ModelCard
 
 API_KEY = "test-key-0123456789"
+AUTH = {"Authorization": f"Bearer {API_KEY}"}
 
 
 def write_model_dir(folder: Path, with_onnx: bool = True) -> Path:
@@ -37,53 +35,48 @@ def write_model_dir(folder: Path, with_onnx: bool = True) -> Path:
     return folder
 
 
-def free_port() -> int:
-    """A loopback port that is free right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_ready(
-    base_url: str, process: subprocess.Popen, timeout: float = 60, probe: str = "/ready"
-) -> None:
-    """Poll the probe path until the server answers 200, failing early if it died."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"server exited with {process.returncode}")
-        try:
-            if httpx.get(f"{base_url}{probe}", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    pytest.fail(f"server at {base_url} not ready after {timeout}s")
-
-
-def start_server(model_dir: Path, *extra: str, env: dict[str, str] | None = None) -> Iterator[str]:
-    """Run `python -m <package> serve` on a free port; yield its base URL; stop it after."""
+@contextmanager
+def live_server(model_dir: Path, *extra: str, env: dict[str, str] | None = None) -> Iterator[str]:
+    """The project's `serve` command on a free loopback port; yields its base URL."""
     port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "{{ cookiecutter.package_name }}",
-        "serve",
-        "--model-dir",
-        str(model_dir),
-        "--port",
-        str(port),
-        *extra,
-    ]
-    process = subprocess.Popen(
-        command,
-        env={**os.environ, **(env or {})},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    command = [sys.executable, "-m", "{{ cookiecutter.package_name }}", "serve"]
+    command += ["--model-dir", str(model_dir), "--port", str(port), *extra]
     base_url = f"http://127.0.0.1:{port}"
-    try:
-        wait_ready(base_url, process)
+    with running(command, f"{base_url}/ready", env):
         yield base_url
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
+
+
+async def asgi_request(
+    app: Any,
+    path: str,
+    body: bytes = b"",
+    headers: dict[str, str] | None = None,
+    method: str = "POST",
+    chunk: int = 65_536,
+) -> tuple[int, bytes, int]:
+    """Call the ASGI app in-process; returns (status, body, body chunks the app received)."""
+    offsets = list(range(0, len(body), chunk)) or [0]
+    received: list[int] = []
+    replies: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        start = offsets.pop(0)  # chunks are cut on demand and dropped by the app: no copy kept
+        received.append(start)
+        return {
+            "type": "http.request",
+            "body": body[start : start + chunk],
+            "more_body": bool(offsets),
+        }
+
+    async def send(message: dict[str, Any]) -> None:
+        replies.append(message)
+
+    sent = {"content-length": str(len(body)), **(headers or {})}
+    scope = {
+        "type": "http",
+        "method": method,
+        "path": path,
+        "headers": [(k.lower().encode(), v.encode()) for k, v in sent.items()],
+    }
+    await app(scope, receive, send)
+    return replies[0]["status"], replies[1]["body"], len(received)

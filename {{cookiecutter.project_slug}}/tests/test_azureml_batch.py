@@ -1,4 +1,4 @@
-"""The Azure ML batch entry script: init() from AZUREML_MODEL_DIR, run() over CSV and Parquet."""
+"""The Azure ML batch entry: `score-batch`'s reader and writer, the same outputs and failures."""
 
 from __future__ import annotations
 
@@ -9,78 +9,101 @@ import pandas as pd
 import pytest
 from sklearn.datasets import load_diabetes
 
-from {{ cookiecutter.package_name }} import azureml_batch
-from {{ cookiecutter.package_name }}.schema import FEATURES
-from {{ cookiecutter.package_name }}.serving_model import find_model_dir, load_model_dir
+from {{ cookiecutter.package_name }}.batch import azureml_batch
+from {{ cookiecutter.package_name }}.batch.runner import score_batch
+from {{ cookiecutter.package_name }}.features import FEATURES
+from {{ cookiecutter.package_name }}.serving.model import find_model_dir, load_model_dir
 
 from .serving_fixtures import write_model_dir
 
 
 @pytest.fixture
-def frame() -> pd.DataFrame:
-    """Twelve rows of the diabetes features with a non-default index."""
-    data = load_diabetes(as_frame=True).frame[list(FEATURES)].iloc[100:112]
-    return data.set_axis(range(500, 512))
+def inputs(tmp_path: Path) -> Path:
+    """A CSV with an id column and shuffled columns, and a Parquet file, in one folder."""
+    frame = load_diabetes(as_frame=True).frame[list(FEATURES)].iloc[100:112]
+    folder = tmp_path / "in"
+    folder.mkdir()
+    frame.iloc[:5, ::-1].assign(patient=[f"p-{n:03d}" for n in range(5)]).to_csv(
+        folder / "a.csv", index=False
+    )
+    frame.iloc[5:].to_parquet(folder / "b.parquet", index=False)
+    return folder
 
 
 @pytest.fixture
-def loaded(model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """init() run with AZUREML_MODEL_DIR holding the packaged model in a subfolder."""
+def job(model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """init() as Azure ML runs it: the model in a subfolder of AZUREML_MODEL_DIR, an output path."""
     root = tmp_path / "azureml-model"
     root.mkdir()
     (root / "model").symlink_to(model_dir, target_is_directory=True)
+    output = tmp_path / "job-output"
+    output.mkdir()
     monkeypatch.setenv("AZUREML_MODEL_DIR", str(root))
-    monkeypatch.setattr(azureml_batch, "_model", None)
+    monkeypatch.setenv(azureml_batch.OUTPUT_ENV, str(output))
+    monkeypatch.setattr(azureml_batch, "_worker", None)
     azureml_batch.init()
-    return model_dir
+    return output
 
 
-def test_run_scores_csv_and_parquet_files(
-    loaded: Path, frame: pd.DataFrame, tmp_path: Path
+def outputs(folder: Path) -> dict[str, pd.DataFrame]:
+    return {path.name: pd.read_parquet(path) for path in sorted(folder.glob("*.parquet"))}
+
+
+def test_the_entry_writes_exactly_what_score_batch_writes(
+    job: Path, inputs: Path, model_dir: Path, tmp_path: Path
 ) -> None:
-    shuffled = frame.iloc[:5, ::-1].assign(patient="x")  # column order and extras do not matter
-    shuffled.to_csv(tmp_path / "a.csv", index=False)
-    frame.iloc[5:].to_parquet(tmp_path / "b.parquet")
-    result = azureml_batch.run([str(tmp_path / "a.csv"), str(tmp_path / "b.parquet")])
-    assert list(result.columns) == ["file", "row", "prediction"]
-    assert result["file"].tolist() == ["a.csv"] * 5 + ["b.parquet"] * 7
-    assert result["row"].tolist() == [0, 1, 2, 3, 4, *range(505, 512)]
-    expected = load_model_dir(loaded).predict(frame.to_numpy(dtype=np.float32))
-    np.testing.assert_allclose(result["prediction"], expected, rtol=1e-6)
+    written = azureml_batch.run([str(inputs / "a.csv"), str(inputs / "b.parquet")])
+    assert written == ["a.csv.predictions.parquet", "b.parquet.predictions.parquet"]
+    score_batch(load_model_dir(model_dir), inputs, tmp_path / "cli", progress=False)
+    ours, theirs = outputs(job), outputs(tmp_path / "cli")
+    assert list(ours) == list(theirs) == written
+    for name in written:
+        pd.testing.assert_frame_equal(ours[name], theirs[name])
+    assert list(ours["a.csv.predictions.parquet"].columns) == [
+        "source_file", "row_number", "patient", "prediction", "model_name", "model_version",
+    ]  # fmt: skip
 
 
-def test_skops_only_model_folder_is_used_as_is(
-    tmp_path: Path, frame: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+def test_a_nan_fails_its_file_with_score_batchs_reason_and_spares_the_others(
+    job: Path, inputs: Path, model_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    folder = write_model_dir(tmp_path / "model", with_onnx=False)
-    monkeypatch.setenv("AZUREML_MODEL_DIR", str(folder))
-    monkeypatch.setattr(azureml_batch, "_model", None)
+    bad = pd.read_parquet(inputs / "b.parquet")
+    bad.loc[bad.index[2], "s5"] = np.nan
+    bad.to_parquet(inputs / "nan.parquet", index=False)
+    written = azureml_batch.run([str(inputs / "nan.parquet"), str(inputs / "a.csv")])
+    report = score_batch(load_model_dir(model_dir), inputs, tmp_path / "cli", progress=False)
+    assert written == ["a.csv.predictions.parquet"]
+    assert not (job / "nan.parquet.predictions.parquet").exists()
+    (failure,) = report.failed
+    assert failure.reason.startswith("row 2, column 's5': missing value")
+    assert capsys.readouterr().err.splitlines() == [failure.line()]
+
+
+def test_a_skops_only_model_folder_is_used_as_is(
+    inputs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AZUREML_MODEL_DIR", str(write_model_dir(tmp_path / "m", with_onnx=False)))
+    monkeypatch.setenv(azureml_batch.OUTPUT_ENV, str(tmp_path))
+    monkeypatch.setattr(azureml_batch, "_worker", None)
     azureml_batch.init()
-    frame.to_csv(tmp_path / "rows.csv")  # an extra index column is ignored
-    result = azureml_batch.run([str(tmp_path / "rows.csv")])
-    assert len(result) == len(frame)
-    assert np.isfinite(result["prediction"]).all()
+    assert azureml_batch.run([str(inputs / "a.csv")]) == ["a.csv.predictions.parquet"]
+    predictions = pd.read_parquet(tmp_path / "a.csv.predictions.parquet")
+    assert set(predictions["model_version"]) == {"7"}
+    assert np.isfinite(predictions["prediction"]).all()
 
 
-def test_missing_column_names_the_file_and_column(
-    loaded: Path, frame: pd.DataFrame, tmp_path: Path
-) -> None:
-    frame.drop(columns=["bmi"]).to_csv(tmp_path / "bad.csv", index=False)
-    with pytest.raises(ValueError, match=r"bad\.csv: missing column\(s\) bmi"):
-        azureml_batch.run([str(tmp_path / "bad.csv")])
-
-
-def test_empty_mini_batch_gives_an_empty_frame(loaded: Path) -> None:
-    assert list(azureml_batch.run([]).columns) == ["file", "row", "prediction"]
+def test_an_empty_mini_batch_writes_nothing(job: Path) -> None:
+    assert azureml_batch.run([]) == []
+    assert outputs(job) == {}
 
 
 def test_run_before_init_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(azureml_batch, "_model", None)
+    monkeypatch.setattr(azureml_batch, "_worker", None)
     with pytest.raises(RuntimeError, match="init"):
         azureml_batch.run([])
 
 
-def test_model_dir_without_a_card_is_refused(tmp_path: Path) -> None:
+def test_a_model_root_without_one_card_is_refused(tmp_path: Path) -> None:
     (tmp_path / "one").mkdir()
     (tmp_path / "two").mkdir()
     with pytest.raises(FileNotFoundError, match=r"model_card\.json"):

@@ -2,47 +2,32 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-import {{ cookiecutter.package_name }}.azureml_score as entry
-from {{ cookiecutter.package_name }}.schema import FEATURES
-from {{ cookiecutter.package_name }}.serving_model import find_model_dir
+import {{ cookiecutter.package_name }}.serving.azureml_online as entry
+from {{ cookiecutter.package_name }}.features import FEATURES
+from {{ cookiecutter.package_name }}.serving.local import free_port, running
+from {{ cookiecutter.package_name }}.serving.model import find_model_dir
 
-from .serving_fixtures import free_port, wait_ready
-
-ROW = [0.04, 0.05, 0.06, 0.02, -0.04, -0.03, -0.04, 0.0, 0.02, -0.02]
+from .conftest import ROW
+from .serving_fixtures import AUTH
 
 
 @pytest.fixture(scope="module")
-def azmlinfsrv(model_dir: Path, tmp_path_factory: pytest.TempPathFactory):
+def azmlinfsrv(model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """azmlinfsrv on loopback with AZUREML_MODEL_DIR holding the model in a subfolder."""
     root = tmp_path_factory.mktemp("azureml-model")
     (root / "model").symlink_to(model_dir, target_is_directory=True)
     port = free_port()
-    command = [
-        str(Path(sys.executable).parent / "azmlinfsrv"),
-        "--entry_script",
-        entry.__file__,
-        "--port",
-        str(port),
-    ]
-    env = {**os.environ, "AZUREML_MODEL_DIR": str(root), "WORKER_COUNT": "1"}
-    process = subprocess.Popen(
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        wait_ready(base_url, process, timeout=90, probe="/")
-        yield base_url
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
+    command = [str(Path(sys.executable).parent / "azmlinfsrv"), "--entry_script", entry.__file__]
+    env = {"AZUREML_MODEL_DIR": str(root), "WORKER_COUNT": "1"}
+    with running([*command, "--port", str(port)], f"http://127.0.0.1:{port}/", env):
+        yield f"http://127.0.0.1:{port}"
 
 
 def score(base_url: str, body: object) -> httpx.Response:
@@ -51,9 +36,7 @@ def score(base_url: str, body: object) -> httpx.Response:
 
 def test_entry_script_scores_like_our_server(azmlinfsrv: str, server: str) -> None:
     body = {"input_data": {"columns": list(FEATURES), "index": [3], "data": [ROW]}}
-    ours = httpx.post(
-        f"{server}/score", json=body, headers={"Authorization": "Bearer test-key-0123456789"}
-    )
+    ours = httpx.post(f"{server}/score", json=body, headers=AUTH)
     theirs = score(azmlinfsrv, body)
     assert theirs.status_code == 200
     assert theirs.json() == ours.json()

@@ -17,9 +17,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from {{ cookiecutter.package_name }} import batch_output
-from {{ cookiecutter.package_name }}.batch import score_batch
-from {{ cookiecutter.package_name }}.batch_journal import (
+from {{ cookiecutter.package_name }}.batch import writer
+from {{ cookiecutter.package_name }}.batch.journal import (
     JOURNAL_FILE,
     STAGING_DIR,
     JournalEntry,
@@ -27,13 +26,14 @@ from {{ cookiecutter.package_name }}.batch_journal import (
     publish,
     read_journal,
 )
+from {{ cookiecutter.package_name }}.batch.runner import score_batch
 from {{ cookiecutter.package_name }}.errors import LifecycleError
-from {{ cookiecutter.package_name }}.model_package import package_model
-from {{ cookiecutter.package_name }}.onnx_export import export_onnx
-from {{ cookiecutter.package_name }}.schema import FEATURES
-from {{ cookiecutter.package_name }}.serving_model import ModelCard, load_model_dir
+from {{ cookiecutter.package_name }}.features import FEATURES
+from {{ cookiecutter.package_name }}.lifecycle.onnx_export import export_onnx
+from {{ cookiecutter.package_name }}.lifecycle.packaging import package_model
+from {{ cookiecutter.package_name }}.serving.model import ModelCard, load_model_dir
 
-from .conftest import invoke_json, make_project
+from .conftest import ProjectFactory, invoke_json
 
 IDENTITY = ("source_file", "row_number", "id")
 WEIGHTS = np.arange(1.0, len(FEATURES) + 1.0)
@@ -52,10 +52,10 @@ class FakeModel:
 
 
 @pytest.fixture(scope="module")
-def champion_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def champion_dir(tmp_path_factory: pytest.TempPathFactory, new_project: ProjectFactory) -> Path:
     """A real champion: trained, exported to ONNX and packaged into a model folder."""
     with pytest.MonkeyPatch.context() as monkeypatch:
-        settings = make_project(tmp_path_factory.mktemp("project"), monkeypatch)
+        settings = new_project(tmp_path_factory.mktemp("project"), monkeypatch)
         invoke_json("all")
         assert export_onnx(settings).status == "exported"
         packaged = package_model(settings, None, settings.root / "build" / "model")
@@ -192,11 +192,11 @@ def test_invalid_files_are_reported_with_a_reason_while_good_files_are_scored(
     reasons = {failure.file: failure.reason for failure in report.failed}
     assert [item.file for item in report.scored] == ["good.csv"]
     assert "missing column 's3'" in reasons["missing.csv"]
-    assert "column 'bmi' has a non-numeric value 'abc' at row_number 2" in reasons["text.csv"]
+    assert reasons["text.csv"] == "row 2, column 'bmi': \"abc\" is not a number"
     assert "empty" in reasons["empty.csv"]
-    assert "no data rows" in reasons["header.csv"]
+    assert reasons["header.csv"].startswith("no rows to score")
     assert "unreadable Parquet" in reasons["corrupt.parquet"]
-    assert "column 's5' has a non-finite" in reasons["inf.parquet"]
+    assert reasons["inf.parquet"] == "row 4, column 's5': Infinity is not a finite number"
     assert all("\n" not in reason for reason in reasons.values())
     outputs = sorted(path.name for path in (tmp_path / "out").glob("*.predictions.parquet"))
     assert outputs == ["good.csv.predictions.parquet"]
@@ -287,7 +287,7 @@ def test_a_file_whose_output_cannot_be_published_is_not_journaled(
             raise OSError(28, "No space left on device")
         publish(staged, final)
 
-    monkeypatch.setattr(batch_output, "publish", disk_full_for_b)
+    monkeypatch.setattr(writer, "publish", disk_full_for_b)
     with pytest.raises(OSError, match="No space left"):
         score_batch(FakeModel(), tmp_path / "in", tmp_path / "out", progress=False)
     assert [entry.input for entry in read_journal(tmp_path / "out" / JOURNAL_FILE)] == ["a.csv"]
@@ -342,10 +342,9 @@ KILL_SCRIPT = """
 import json, os, signal, sys, time
 from pathlib import Path
 
-from {{ cookiecutter.package_name }} import batch_journal
-from {{ cookiecutter.package_name }} import batch_output
-from {{ cookiecutter.package_name }}.batch import score_batch
-from {{ cookiecutter.package_name }}.serving_model import load_model_dir
+from {{ cookiecutter.package_name }}.batch import journal
+from {{ cookiecutter.package_name }}.batch.runner import score_batch
+from {{ cookiecutter.package_name }}.serving.model import load_model_dir
 
 
 class Slow:
@@ -369,7 +368,7 @@ def kill_after_replace(count):
         if len(done) == count:
             os.kill(os.getpid(), signal.SIGKILL)
 
-    batch_journal.os.replace = replace
+    journal.os.replace = replace
 
 
 if __name__ == "__main__":
@@ -399,9 +398,12 @@ class BatchProcess:
 
     def run(self, kill_at: float | None = None) -> tuple[int, str]:
         """Start scoring; with `kill_at`, SIGKILL the process that many seconds later."""
-        assert self.process.stdout.readline().strip() == "ready"
-        self.process.stdin.write("go\n")
-        self.process.stdin.flush()
+        stdin, stdout = self.process.stdin, self.process.stdout
+        assert stdin is not None
+        assert stdout is not None
+        assert stdout.readline().strip() == "ready"
+        stdin.write("go\n")
+        stdin.flush()
         if kill_at is not None:
             time.sleep(kill_at)
             self.process.send_signal(signal.SIGKILL)

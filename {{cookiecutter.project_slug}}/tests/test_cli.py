@@ -1,30 +1,62 @@
-"""The command line: help everywhere, clear one-line errors, a real console script."""
+"""The command line: help everywhere, --json where there is a result, cheap start, clear errors."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
+from {{ cookiecutter.package_name }}.cli import cli
 from {{ cookiecutter.package_name }}.settings import Settings
 
 from .conftest import invoke
 
 PACKAGE = "{{ cookiecutter.package_name }}"
-COMMANDS = ("prep", "train", "evaluate", "register", "promote", "all")
+COMMANDS = sorted(cli.commands)
+RUNS_UNTIL_STOPPED = {"serve"}  # the only command without a result to print
+HEAVY = ("numpy", "pandas", "mlflow", "sklearn", "onnxruntime", "uvicorn", "prometheus_client")
+
+
+def test_the_cli_has_the_lifecycle_serving_batch_and_rollout_commands() -> None:
+    assert COMMANDS == [
+        "all", "evaluate", "export-onnx", "package", "prep", "promote", "register",
+        "rollout", "score-batch", "serve", "train",
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize("command", COMMANDS)
-def test_every_command_has_help_and_a_json_flag(command: str) -> None:
+def test_every_command_has_help_and_every_result_a_json_flag(command: str) -> None:
     result = invoke(command, "--help")
     assert result.exit_code == 0
-    assert "--json" in result.stdout
+    assert ("--json" in result.stdout) is (command not in RUNS_UNTIL_STOPPED)
 
 
 def test_top_level_help_lists_every_command() -> None:
     listed = invoke("--help").stdout
-    assert all(f"  {command} " in listed for command in COMMANDS)
+    assert [command for command in COMMANDS if f"  {command} " not in listed] == []
+
+
+def test_help_of_every_command_imports_no_heavy_library() -> None:
+    script = (
+        "import sys, json\n"
+        f"from {PACKAGE}.cli import cli\n"
+        "for name in [None, *sorted(cli.commands)]:\n"
+        "    try:\n"
+        "        cli([name, '--help'] if name else ['--help'])\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    loaded = json.loads(done.stdout.strip().splitlines()[-1])
+    heavy = [name for name in loaded if name.split(".")[0] in HEAVY]
+    assert heavy == []
+    assert f"{PACKAGE}.serving.server" not in loaded
 
 
 def test_unknown_param_is_rejected_before_any_work(project: Settings) -> None:
@@ -44,6 +76,16 @@ def test_promote_without_registered_model_says_what_to_run(project: Settings) ->
     result = invoke("promote")
     assert result.exit_code == 1
     assert "has no registered version: run `register` first" in result.stderr
+
+
+def test_serve_without_a_key_refuses_before_any_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # not a project: the key is checked before the model is sought
+    monkeypatch.delenv("SCORING_API_KEY", raising=False)
+    result = invoke("serve")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: no API key: set one (export SCORING_API_KEY=")
 
 
 def test_module_entry_point_prints_errors_without_traceback(project: Settings) -> None:

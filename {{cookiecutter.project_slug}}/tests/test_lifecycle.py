@@ -1,42 +1,42 @@
-"""End to end on a temporary MLflow store: the whole chain, versions, aliases and lineage."""
+"""End to end on temporary MLflow stores: the whole chain, versions, aliases and lineage.
+
+Tests that only read share one project that ran `all` once; every test that changes a registry
+starts from a fresh project of its own.
+"""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import mlflow.models
 import pytest
 from mlflow.tracking import MlflowClient
 
+from {{ cookiecutter.package_name }}.features import FEATURES
 from {{ cookiecutter.package_name }}.settings import Settings
 
-from .conftest import invoke, invoke_json, make_project
+from .conftest import invoke, invoke_json
 
 WORSE = ("--param", "n_estimators=1", "--param", "max_depth=1")
 
 
-@pytest.fixture(scope="module")
-def lifecycle(tmp_path_factory: pytest.TempPathFactory):
-    """One project that has run `all` once; tests below continue from there in order."""
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        settings = make_project(tmp_path_factory.mktemp("project"), monkeypatch)
-        first = invoke_json("all")
-        yield settings, first, MlflowClient()
-
-
-def champion_version(client: MlflowClient, settings: Settings) -> int:
+def champion_version(settings: Settings) -> int:
+    client = MlflowClient()
     return int(client.get_model_version_by_alias(settings.registered_model, "champion").version)
 
 
-def test_first_run_registers_version_1_as_champion(lifecycle) -> None:
-    settings, first, client = lifecycle
+def version_tags(settings: Settings, version: int) -> dict[str, str]:
+    return MlflowClient().get_model_version(settings.registered_model, str(version)).tags
+
+
+def test_first_run_registers_version_1_as_champion(champion_project) -> None:
+    settings, first = champion_project
     assert first["register"]["version"] == 1
     assert first["promote"]["promote"] is True
-    assert champion_version(client, settings) == 1
+    assert champion_version(settings) == 1
 
 
-def test_evaluation_logged_metrics_and_three_plots(lifecycle) -> None:
-    _, first, client = lifecycle
+def test_evaluation_logged_metrics_and_three_plots(champion_project) -> None:
+    _, first = champion_project
+    client = MlflowClient()
     run = client.get_run(first["train"]["run_id"])
     assert {"test_rmse", "test_mae", "test_r2", "val_rmse"} <= set(run.data.metrics)
     plots = {item.path for item in client.list_artifacts(run.info.run_id, "evaluation")}
@@ -47,9 +47,9 @@ def test_evaluation_logged_metrics_and_three_plots(lifecycle) -> None:
     }
 
 
-def test_registered_version_carries_lineage_tags(lifecycle) -> None:
-    settings, first, client = lifecycle
-    tags = client.get_model_version(settings.registered_model, "1").tags
+def test_registered_version_carries_lineage_tags(champion_project) -> None:
+    settings, first = champion_project
+    tags = version_tags(settings, 1)
     assert tags["run_id"] == first["train"]["run_id"]
     assert tags["data_hash"] == first["prep"]["data_hash"]
     assert tags["author"] == "test-suite"
@@ -59,54 +59,64 @@ def test_registered_version_carries_lineage_tags(lifecycle) -> None:
     assert tags["promotion.decision"] == "promoted"
 
 
-def test_model_has_the_diabetes_signature_and_is_stored_with_skops(lifecycle) -> None:
-    _, first, _ = lifecycle
+def test_model_has_the_feature_signature_and_is_stored_with_skops(champion_project) -> None:
+    _, first = champion_project
     info = mlflow.models.get_model_info(first["train"]["model_uri"])
     inputs = info.signature.inputs.to_dict()
     assert [(column["name"], column["type"]) for column in inputs] == [
-        (name, "double") for name in ("age", "sex", "bmi", "bp", "s1", "s2", "s3", "s4", "s5", "s6")
+        (name, "double") for name in FEATURES
     ]
     assert info.flavors["sklearn"]["serialization_format"] == "skops"
     assert info.flavors["sklearn"]["pickled_model"] == "model.skops"
 
 
-def test_running_all_again_gives_version_2(lifecycle) -> None:
-    settings, _, client = lifecycle
+def test_an_identical_retrain_is_version_2_and_does_not_replace_the_champion(project) -> None:
+    invoke_json("all")
     second = invoke_json("all")
     assert second["register"]["version"] == 2
-    assert champion_version(client, settings) in {1, 2}
+    assert second["promote"]["promote"] is False
+    assert "gain +0.00% is below the required 1.00%" in second["promote"]["reason"]
+    assert champion_version(project) == 1
 
 
-def test_worse_model_is_registered_but_not_promoted(lifecycle) -> None:
-    settings, _, client = lifecycle
-    before = champion_version(client, settings)
+def test_worse_model_is_registered_but_not_promoted(project: Settings) -> None:
+    invoke_json("all")
     assert invoke("train", *WORSE).exit_code == 0
     registered = invoke_json("register", "--reason", "deliberately weak model")
     decision = invoke_json("promote")
-    assert registered["version"] == 3
+    assert registered["version"] == 2
     assert decision["promote"] is False
     assert decision["challenger_metrics"]["rmse"] > decision["champion_metrics"]["rmse"]
-    assert champion_version(client, settings) == before
-    tags = client.get_model_version(settings.registered_model, "3").tags
-    assert tags["promotion.decision"] == "rejected"
-    assert tags["promotion.compared_with"] == str(before)
+    assert champion_version(project) == 1
+    tags = version_tags(project, 2)
+    assert (tags["promotion.decision"], tags["promotion.compared_with"]) == ("rejected", "1")
+    assert tags["reason"] == "deliberately weak model"
 
 
-def test_registering_the_same_run_twice_creates_no_new_version(lifecycle) -> None:
-    again = invoke_json("register")
-    assert (again["version"], again["created"]) == (3, False)
+def test_registering_the_same_run_again_creates_no_new_version(champion_project) -> None:
+    settings, first = champion_project
+    again = invoke_json("register")  # a no-op, so the shared project stays as it was
+    assert (again["version"], again["created"], again["run_id"]) == (
+        1,
+        False,
+        first["train"]["run_id"],
+    )
+    assert len(MlflowClient().search_model_versions(f"name = '{settings.registered_model}'")) == 1
 
 
-def test_dry_run_changes_nothing(lifecycle) -> None:
-    settings, _, client = lifecycle
-    before = client.get_model_version(settings.registered_model, "3").tags
+def test_dry_run_decides_but_changes_nothing(project: Settings) -> None:
+    invoke_json("all")
+    invoke_json("train", *WORSE)
+    invoke_json("register")
+    before = version_tags(project, 2)
     decision = invoke_json("promote", "--dry-run")
-    assert decision["dry_run"] is True
-    assert client.get_model_version(settings.registered_model, "3").tags == before
+    assert (decision["dry_run"], decision["promote"]) == (True, False)
+    assert version_tags(project, 2) == before
+    assert "promotion.decision" not in before
+    assert champion_version(project) == 1
 
 
-def test_better_model_replaces_a_weak_champion(tmp_path: Path, monkeypatch) -> None:
-    settings = make_project(tmp_path, monkeypatch)
+def test_better_model_replaces_a_weak_champion(project: Settings) -> None:
     invoke_json("prep")
     invoke_json("train", *WORSE)
     invoke_json("register")
@@ -116,4 +126,13 @@ def test_better_model_replaces_a_weak_champion(tmp_path: Path, monkeypatch) -> N
     decision = invoke_json("promote")
     assert decision["promote"] is True
     assert decision["challenger_metrics"]["rmse"] < decision["champion_metrics"]["rmse"]
-    assert champion_version(MlflowClient(), settings) == 2
+    assert champion_version(project) == 2
+
+
+@pytest.mark.parametrize("step", ["evaluate", "register"])
+def test_steps_out_of_order_say_what_to_run(project: Settings, step: str) -> None:
+    invoke_json("prep")
+    result = invoke(step)
+    assert result.exit_code == 1
+    assert "no finished training run" in result.stderr
+    assert "run `train` first" in result.stderr

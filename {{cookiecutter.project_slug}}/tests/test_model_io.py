@@ -10,8 +10,8 @@ from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.pipeline import Pipeline
 
 from {{ cookiecutter.package_name }}.errors import LifecycleError
-from {{ cookiecutter.package_name }}.model_io import load_skops
-from {{ cookiecutter.package_name }}.training import build_pipeline
+from {{ cookiecutter.package_name }}.lifecycle.model_io import load_skops
+from {{ cookiecutter.package_name }}.lifecycle.training import build_pipeline
 
 X = [[float(i), float(i % 3)] for i in range(30)]
 Y = [float(i) for i in range(30)]

@@ -6,21 +6,21 @@ import numpy as np
 import pytest
 from mlflow.tracking import MlflowClient
 
-from {{ cookiecutter.package_name }} import onnx_export
-from {{ cookiecutter.package_name }}.data import read_split
-from {{ cookiecutter.package_name }}.model_io import load_model
-from {{ cookiecutter.package_name }}.serving_model import load_model_dir
+from {{ cookiecutter.package_name }}.lifecycle import onnx_export
+from {{ cookiecutter.package_name }}.lifecycle.data import read_split
+from {{ cookiecutter.package_name }}.lifecycle.model_io import load_model
+from {{ cookiecutter.package_name }}.serving.model import load_model_dir
 
-from .conftest import invoke, invoke_json, make_project
+from .conftest import ProjectFactory, invoke, invoke_json
 
 
 @pytest.fixture(scope="module")
-def registry(tmp_path_factory: pytest.TempPathFactory):
-    """A project whose `all` has run once: version 1 is the champion."""
+def registry(tmp_path_factory: pytest.TempPathFactory, new_project: ProjectFactory):
+    """A project after one `all`; each test exports version 1 itself, so any order holds."""
     with pytest.MonkeyPatch.context() as monkeypatch:
-        settings = make_project(tmp_path_factory.mktemp("onnx"), monkeypatch)
+        settings = new_project(tmp_path_factory.mktemp("onnx"), monkeypatch)
         invoke_json("all")
-        yield settings, monkeypatch
+        yield settings
 
 
 def version_tags(settings, version: str = "1") -> dict[str, str]:
@@ -28,7 +28,7 @@ def version_tags(settings, version: str = "1") -> dict[str, str]:
 
 
 def test_export_stores_the_onnx_file_and_parity_on_the_version(registry) -> None:
-    settings, _ = registry
+    settings = registry
     result = invoke_json("export-onnx")
     tags = version_tags(settings)
     assert (result["status"], tags["onnx.status"]) == ("exported", "exported")
@@ -38,7 +38,7 @@ def test_export_stores_the_onnx_file_and_parity_on_the_version(registry) -> None
 
 
 def test_packaged_onnx_model_predicts_like_scikit_learn(registry, tmp_path) -> None:
-    settings, _ = registry
+    settings = registry
     invoke_json("export-onnx")
     packaged = invoke_json("package", "--output", str(tmp_path / "model"))
     assert packaged["card"]["runtime"] == "onnx"
@@ -49,7 +49,7 @@ def test_packaged_onnx_model_predicts_like_scikit_learn(registry, tmp_path) -> N
 
 
 def test_export_fails_clearly_when_parity_does_not_hold(registry) -> None:
-    settings, _ = registry
+    settings = registry
     config = settings.root / "mlops.toml"
     original = config.read_text()
     config.write_text(original.replace("max_abs_diff = 0.001", "max_abs_diff = 1e-12"))
@@ -64,7 +64,7 @@ def test_export_fails_clearly_when_parity_does_not_hold(registry) -> None:
 
 
 def test_unconvertible_model_is_reported_and_keeps_the_skops_path(registry, monkeypatch) -> None:
-    settings, _ = registry
+    settings = registry
 
     def refuse(pipeline, n_features):
         raise onnx_export.ConversionUnsupportedError("no converter for CustomStep")

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 from sklearn.datasets import load_diabetes
 
-from {{ cookiecutter.package_name }}.data import SPLITS, prepare, read_manifest
 from {{ cookiecutter.package_name }}.errors import LifecycleError
-from {{ cookiecutter.package_name }}.schema import COLUMNS
+from {{ cookiecutter.package_name }}.features import COLUMNS
+from {{ cookiecutter.package_name }}.lifecycle.data import SPLITS, prepare, read_manifest
 from {{ cookiecutter.package_name }}.settings import Settings
 
 from .conftest import invoke
@@ -56,19 +56,20 @@ def test_csv_input_with_extra_columns_is_accepted(project: Settings, tmp_path: P
         (lambda f: f.drop(columns="bp"), "missing column 'bp'"),
         (
             lambda f: f.astype({"bmi": object}).assign(bmi=["x", *[0.1] * 441]),
-            "column 'bmi' has a non-numeric value 'x' in data row 1",
+            "row 0, column 'bmi': \"x\" is not a number",
         ),
         (
             lambda f: f.assign(s3=[*[0.1] * 4, None, *[0.1] * 437]),
-            "column 's3' has an empty value in data row 5",
+            "row 4, column 's3': missing value",
         ),
         (
             lambda f: f.assign(age=[float("inf"), *[0.1] * 441]),
-            "column 'age' has a non-numeric value",
+            "row 0, column 'age': Infinity is not a finite number",
         ),
-        (lambda f: f.head(5), "5 data rows; at least 20"),
+        (lambda f: f.head(5), "5 data rows; at least 20 are needed"),
+        (lambda f: f.drop(columns="target"), "missing column 'target'"),
     ],
-    ids=["missing-column", "non-numeric", "empty-value", "infinite", "too-few-rows"],
+    ids=["missing-column", "non-numeric", "empty-value", "infinite", "too-few-rows", "no-target"],
 )
 def test_bad_input_names_file_and_column(
     project: Settings, tmp_path: Path, mutate, expected

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from {{ cookiecutter.package_name }}.promotion import decide, judge, relative_gain
+from {{ cookiecutter.package_name }}.lifecycle.promotion import (
+    decide,
+    judge,
+    relative_gain,
+)
 from {{ cookiecutter.package_name }}.settings import PromotionPolicy
 
 POLICY = PromotionPolicy(

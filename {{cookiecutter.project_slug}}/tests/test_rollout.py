@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from {{ cookiecutter.package_name }}.rollout import (
+from {{ cookiecutter.package_name }}.deploy import rollout as driver
+from {{ cookiecutter.package_name }}.deploy.rollout import (
     EXIT_OK,
     EXIT_REFUSED,
     EXIT_ROLLBACK_INCOMPLETE,
@@ -22,24 +23,27 @@ from {{ cookiecutter.package_name }}.rollout import (
     GateError,
     az_runner,
     check_predictions,
-    main,
     plan,
     run_rollout,
 )
+
+from .conftest import invoke
 
 ROOT = Path(__file__).resolve().parents[1]
 REQUEST = ROOT / "pipelines" / "online" / "sample-request.json"
 EP = "{{ cookiecutter.project_slug }}-online"
 SCOPE = ("--resource-group", "rg", "--workspace-name", "ws")
-SHOW = ("az", "ml", "online-endpoint", "show", "--name", EP, *SCOPE)
+Command = tuple[str, ...]
+SHOW: Command = ("az", "ml", "online-endpoint", "show", "--name", EP, *SCOPE)
 SHOW += ("--output", "json", "--query", "traffic")
-LIST = ("az", "ml", "online-deployment", "list", "--endpoint-name", EP, *SCOPE)
+LIST: Command = ("az", "ml", "online-deployment", "list", "--endpoint-name", EP, *SCOPE)
 LIST += ("--output", "json", "--query", "[].name")
-DEPLOY = ("--name", "green", "--endpoint-name", EP, "--file", "pipelines/online/green.yml")
+DEPLOY: Command = ("--name", "green", "--endpoint-name", EP, "--file", "pipelines/online/green.yml")
 DEPLOY += ("--set", "model=azureml:{{ cookiecutter.project_slug }}-serving:7", *SCOPE)
 CREATE = ("az", "ml", "online-deployment", "create", *DEPLOY)
 UPDATE = ("az", "ml", "online-deployment", "update", *DEPLOY)
-INVOKE = ("az", "ml", "online-endpoint", "invoke", "--name", EP, "--deployment-name", "green")
+INVOKE: Command = ("az", "ml", "online-endpoint", "invoke", "--name", EP, "--deployment-name")
+INVOKE += ("green",)
 INVOKE += ("--request-file", str(REQUEST), *SCOPE, "--output", "json")
 
 
@@ -227,45 +231,76 @@ def test_refuses_without_a_readable_request_file(tmp_path: Path) -> None:
     assert az.calls == []
 
 
-def test_main_runs_with_an_injected_runner(capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.fixture
+def fake_az(monkeypatch: pytest.MonkeyPatch) -> FakeAz:
+    """The `rollout` command with a FakeAz in place of the real az runner."""
     az = FakeAz()
-    assert main(ARGV, runner=az) == EXIT_OK
-    assert az.calls == HAPPY
-    assert capsys.readouterr().err.count("rollout [") == 8
+    monkeypatch.setattr(driver, "az_runner", az)
+    return az
 
 
-def test_dry_run_prints_the_commands_and_runs_nothing(capsys: pytest.CaptureFixture[str]) -> None:
-    az = FakeAz()
-    assert main([*ARGV, "--dry-run"], runner=az) == EXIT_OK
-    assert az.calls == []
-    out = capsys.readouterr().out
+def test_the_command_runs_the_whole_plan_through_az(fake_az: FakeAz) -> None:
+    result = invoke("rollout", *ARGV)
+    assert result.exit_code == EXIT_OK
+    assert fake_az.calls == HAPPY
+    assert result.stderr.count("rollout [") == 8
+    assert result.stdout == ""
+
+
+def test_the_command_exit_code_and_json_tell_the_outcome(fake_az: FakeAz) -> None:
+    fake_az.fail = lambda args, az: args == PROMOTE
+    result = invoke("rollout", *ARGV, "--json")
+    assert result.exit_code == EXIT_ROLLED_BACK
+    assert json.loads(result.stdout) == {
+        "outcome": "rolled-back",
+        "exit_code": EXIT_ROLLED_BACK,
+        "endpoint": EP,
+        "model_version": "7",
+    }
+
+
+def test_dry_run_prints_the_commands_and_runs_nothing(fake_az: FakeAz) -> None:
+    result = invoke("rollout", *ARGV, "--dry-run")
+    assert (result.exit_code, fake_az.calls) == (EXIT_OK, [])
     for command in ("--traffic 'blue=90 green=10'", "--traffic 'blue=0 green=100'", "create"):
-        assert command in out
-    assert out.count("--traffic 'blue=100 green=0'") == 1
+        assert command in result.stdout
+    assert result.stdout.count("--traffic 'blue=100 green=0'") == 1
+
+
+def test_dry_run_json_lists_the_exact_commands(fake_az: FakeAz) -> None:
+    document = json.loads(invoke("rollout", *ARGV, "--dry-run", "--json").stdout)
+    assert [tuple(command) for command in document["preflight"]] == [SHOW, LIST]
+    assert [tuple(step["command"]) for step in document["steps"]] == [
+        CREATE, INVOKE, MIRROR_ON, INVOKE, MIRROR_OFF, CANARY, INVOKE, PROMOTE,
+    ]  # fmt: skip
+    assert [tuple(step["command"]) for step in document["rollback"]] == ROLLBACK
+    assert fake_az.calls == []
 
 
 @pytest.mark.parametrize(
-    "extra",
+    ("extra", "option"),
     [
-        ["--mirror-percent", "60"],
-        ["--canary-percent", "100"],
-        ["--probes", "0"],
-        ["--max-error-rate", "1"],
-        ["--candidate", "blue"],
+        (["--mirror-percent", "60"], "--mirror-percent"),
+        (["--canary-percent", "100"], "--canary-percent"),
+        (["--probes", "0"], "--probes"),
+        (["--max-error-rate", "1"], "--max-error-rate"),
+        (["--candidate", "blue"], "--candidate"),
     ],
 )
-def test_bad_arguments_exit_2(extra: list[str], capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit) as exit_info:
-        main([*ARGV, *extra], runner=FakeAz())
-    assert exit_info.value.code == 2
-    assert "must" in capsys.readouterr().err
+def test_bad_arguments_exit_2_naming_the_option(
+    extra: list[str], option: str, fake_az: FakeAz
+) -> None:
+    result = invoke("rollout", *ARGV, *extra)
+    assert result.exit_code == 2
+    assert f"Invalid value for '{option}'" in result.stderr
+    assert fake_az.calls == []
 
 
-def test_help_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit) as exit_info:
-        main(["--help"])
-    assert exit_info.value.code == 0
-    assert "--dry-run" in capsys.readouterr().out
+def test_help_explains_the_exit_codes() -> None:
+    result = invoke("rollout", "--help")
+    assert result.exit_code == 0
+    assert "--dry-run" in result.stdout
+    assert "3 rollback incomplete" in " ".join(result.stdout.split())
 
 
 def fake_az_on_path(folder: Path, monkeypatch: pytest.MonkeyPatch, script: str) -> None:
@@ -276,7 +311,6 @@ def fake_az_on_path(folder: Path, monkeypatch: pytest.MonkeyPatch, script: str) 
     monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ.get('PATH', '')}")
 
 
-@pytest.mark.skipif(os.name == "nt", reason="POSIX shell script stands in for az")
 def test_az_runner_passes_arguments_without_a_shell(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -286,7 +320,6 @@ def test_az_runner_passes_arguments_without_a_shell(
     )
 
 
-@pytest.mark.skipif(os.name == "nt", reason="POSIX shell script stands in for az")
 def test_az_runner_raises_with_the_last_error_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

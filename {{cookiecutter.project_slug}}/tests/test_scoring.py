@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from {{ cookiecutter.package_name }}.schema import FEATURES
-from {{ cookiecutter.package_name }}.scoring import MLFLOW, PayloadError, parse_json, score
-from {{ cookiecutter.package_name }}.serving_model import ModelCard
+from {{ cookiecutter.package_name }}.features import FEATURES, InvalidInputError
+from {{ cookiecutter.package_name }}.serving.model import ModelCard
+from {{ cookiecutter.package_name }}.serving.scoring import MLFLOW, parse_json, score
 
-ROW = [0.04, 0.05, 0.06, 0.02, -0.04, -0.03, -0.04, 0.0, 0.02, -0.02]
+from .conftest import ROW
 
 
 class SumModel:
@@ -72,14 +72,14 @@ def test_integers_are_accepted_as_numbers() -> None:
         ({"input_data": "x"}, 400, '"input_data" must be an object with "columns" and "data"'),
         (split([ROW], columns=FEATURES[:-1]), 422, "missing column 's6'"),
         (split([[*ROW, 1.0]], columns=[*FEATURES, "extra"]), 422, "unknown column 'extra'"),
-        (split([ROW], columns=[*FEATURES[:-1], "age"]), 422, "duplicate column names"),
+        (split([ROW], columns=[*FEATURES[:-1], "age"]), 422, "duplicate column 'age'"),
         (split([ROW[:9]]), 422, "row 0 has 9 values, expected 10"),
         (split([ROW, "row"]), 422, "row 1 has str values, expected 10"),
         (split([]), 422, "no rows to score"),
-        (split([[*ROW[:9], None]]), 422, "row 0, column 's6': null is not a number"),
+        (split([[*ROW[:9], None]]), 422, "row 0, column 's6': missing value"),
         (split([[*ROW[:2], "1.5", *ROW[3:]]]), 422, "row 0, column 'bmi': \"1.5\" is not a number"),
         (split([[True, *ROW[1:]]]), 422, "row 0, column 'age': true is not a number"),
-        (split([[1e39, *ROW[1:]]]), 422, "row 0, column 'age': value out of float32 range"),
+        (split([[1e39, *ROW[1:]]]), 422, "row 0, column 'age': 1e+39 is out of float32 range"),
         (
             split([ROW], index=[1, 2]),
             400,
@@ -92,7 +92,7 @@ def test_bad_payloads_are_refused_with_status_and_reason(
     payload, status: int, message: str
 ) -> None:
     contract = MLFLOW if "dataframe_records" in payload else "azureml"
-    with pytest.raises(PayloadError) as caught:
+    with pytest.raises(InvalidInputError) as caught:
         score(payload, SumModel(), contract)
     assert (caught.value.status, message in caught.value.message) == (status, True), (
         caught.value.message
@@ -103,6 +103,6 @@ def test_bad_payloads_are_refused_with_status_and_reason(
     "body", [b"", b"   ", b"{", b'{"input_data": [[NaN]]}', b"[1e999]", b"\xff"]
 )
 def test_malformed_json_is_a_400(body: bytes) -> None:
-    with pytest.raises(PayloadError) as caught:
+    with pytest.raises(InvalidInputError) as caught:
         parse_json(body)
     assert caught.value.status == 400

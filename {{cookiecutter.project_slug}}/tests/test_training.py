@@ -7,7 +7,7 @@ from sklearn.ensemble import RandomForestRegressor
 from sklearn.pipeline import Pipeline
 
 from {{ cookiecutter.package_name }}.errors import LifecycleError
-from {{ cookiecutter.package_name }}.training import build_pipeline, parse_params
+from {{ cookiecutter.package_name }}.lifecycle.training import build_pipeline, parse_params
 
 DEFAULTS = {"n_estimators": 200, "max_depth": 6}
 

@@ -1,63 +1,71 @@
-"""Azure ML batch deployment entry script: score CSV/Parquet files with the packaged model."""
+"""Azure ML batch deployment entry script: a thin adapter over `score-batch`'s reader and writer.
+
+Each input file of a mini batch is read, validated and written exactly as `score-batch` does: one
+`<file>.predictions.parquet` per input in the job's output folder (`AZUREML_BI_OUTPUT_PATH`), with
+the same columns. A file that breaks the input contract is reported on stderr with the same
+reason and left out of the returned list, so Azure ML counts it as failed (`error_threshold`).
+The deployment uses `output_action: summary_only`: the predictions are the Parquet files.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
-
 if TYPE_CHECKING:
-    from {{ cookiecutter.package_name }}.serving_model import ServingModel
+    from {{ cookiecutter.package_name }}.serving.model import ServingModel
 
-PARQUET_SUFFIXES = (".parquet", ".pq")
-OUTPUT_COLUMNS = ("file", "row", "prediction")
+OUTPUT_ENV = "AZUREML_BI_OUTPUT_PATH"
+CHUNK_ROWS = 10_000
 
-_model: ServingModel | None = None
+
+@dataclass(frozen=True)
+class _Worker:
+    model: ServingModel
+    output: Path
+
+
+_worker: _Worker | None = None
 
 
 def init() -> None:
-    """Load the packaged model once per worker process."""
-    global _model
-    src = str(Path(__file__).resolve().parents[1])
+    """Load the packaged model once per worker process and note the job's output folder."""
+    src = str(Path(__file__).resolve().parents[2])
     if src not in sys.path:  # the batch driver may put only this file's folder on sys.path
         sys.path.insert(0, src)
-    from {{ cookiecutter.package_name }}.serving_model import (
+    from {{ cookiecutter.package_name }}.serving.model import (
         find_model_dir,
         load_model_dir,
     )
 
-    _model = load_model_dir(find_model_dir(Path(os.environ["AZUREML_MODEL_DIR"])))
+    global _worker
+    model = load_model_dir(find_model_dir(Path(os.environ["AZUREML_MODEL_DIR"])))
+    _worker = _Worker(model, Path(os.environ[OUTPUT_ENV]))
 
 
-def read_table(path: Path) -> pd.DataFrame:
-    """Read one input file: Parquet by suffix, anything else as CSV."""
-    if path.suffix.lower() in PARQUET_SUFFIXES:
-        return pd.read_parquet(path)
-    return pd.read_csv(path)
+def run(mini_batch: list[str]) -> list[str]:
+    """Score every file of the mini batch; return the prediction files written."""
+    from {{ cookiecutter.package_name }}.batch.journal import STAGING_DIR
+    from {{ cookiecutter.package_name }}.batch.writer import FileFailure, score_file
+    from {{ cookiecutter.package_name }}.features import InvalidInputError
 
-
-def score_file(model: ServingModel, path: Path) -> pd.DataFrame:
-    """One row per input row: the file name, the row's index label and the prediction."""
-    table = read_table(path)
-    features = list(model.card.features)
-    missing = [name for name in features if name not in table.columns]
-    if missing:
-        raise ValueError(f"{path.name}: missing column(s) {', '.join(missing)}")
-    matrix = table[features].to_numpy(dtype=np.float32)
-    return pd.DataFrame(
-        {"file": path.name, "row": table.index.to_numpy(), "prediction": model.predict(matrix)}
-    )
-
-
-def run(mini_batch: list[str]) -> pd.DataFrame:
-    """Score every file of the mini batch (a list of file paths)."""
-    if _model is None:
+    if _worker is None:
         raise RuntimeError("init() has not loaded the model")
-    frames = [score_file(_model, Path(name)) for name in mini_batch]
-    if not frames:
-        return pd.DataFrame(columns=list(OUTPUT_COLUMNS))
-    return pd.concat(frames, ignore_index=True)
+    output = _worker.output
+    (output / STAGING_DIR).mkdir(parents=True, exist_ok=True)  # workers share the output folder
+    written = []
+    for name in mini_batch:
+        try:
+            written.append(
+                score_file(_worker.model, Path(name), output, CHUNK_ROWS, _ignore).output
+            )
+        except InvalidInputError as exc:
+            print(FileFailure(Path(name).name, str(exc)).line(), file=sys.stderr, flush=True)
+    return written
+
+
+def _ignore(rows: int) -> None:
+    """No progress bar inside an Azure ML worker."""

@@ -1,24 +1,26 @@
-"""One batch input file: parse CSV or Parquet, check the features, keep the identity columns."""
+"""One batch input file: parse CSV or Parquet, apply the input contract, keep identity columns."""
 
 from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeAlias
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from {{ cookiecutter.package_name }}.schema import FEATURES
+from {{ cookiecutter.package_name }}.features import (
+    FEATURES,
+    InvalidInputError,
+    matrix_from_columns,
+)
 
 SUFFIXES = (".csv", ".parquet")
 RESERVED = ("source_file", "row_number", "prediction", "model_name", "model_version")
-Column = pa.Array | pa.ChunkedArray
-
-
-class InvalidInputError(Exception):
-    """The file cannot be scored; the message is the one-line reason."""
+Column: TypeAlias = "pa.Array | pa.ChunkedArray"
 
 
 @dataclass(frozen=True)
@@ -30,22 +32,21 @@ class BatchInput:
     identity: dict[str, Column]
 
 
+def is_input(path: Path) -> bool:
+    """Whether `path` is a file batch scoring reads (*.csv or *.parquet)."""
+    return path.suffix.lower() in SUFFIXES and path.is_file()
+
+
 def load_input(name: str, data: bytes) -> BatchInput:
     """Parse and validate one file's bytes; InvalidInputError says why it cannot be scored."""
     if not data:
         raise InvalidInputError("the file is empty (0 bytes)")
     reader = _parquet if name.lower().endswith(".parquet") else _csv
     features, identity = reader(data)
-    missing = [column for column in FEATURES if column not in features]
-    if missing:
-        raise InvalidInputError(f"missing column {missing[0]!r}; expected {', '.join(FEATURES)}")
     reserved = [column for column in identity if column in RESERVED]
     if reserved:
         raise InvalidInputError(f"column {reserved[0]!r} is reserved for the output; rename it")
-    matrix = np.column_stack([_floats(features[column], column) for column in FEATURES])
-    if len(matrix) == 0:
-        raise InvalidInputError("the file has a header but no data rows")
-    return BatchInput(name, matrix, identity)
+    return BatchInput(name, matrix_from_columns(features), identity)
 
 
 def _csv(data: bytes) -> tuple[dict[str, pd.Series], dict[str, Column]]:
@@ -78,37 +79,10 @@ def _parquet(data: bytes) -> tuple[dict[str, pd.Series], dict[str, Column]]:
     names = table.column_names
     duplicated = [column for column in names if names.count(column) > 1]
     if duplicated:
-        raise InvalidInputError(f"column {duplicated[0]!r} appears more than once")
+        raise InvalidInputError(f"duplicate column {duplicated[0]!r}")
     features = {column: table.column(column).to_pandas() for column in names if column in FEATURES}
     identity = {column: table.column(column) for column in names if column not in FEATURES}
     return features, identity
-
-
-def _floats(values: pd.Series, column: str) -> np.ndarray:
-    """The column as float32, or InvalidInputError naming the first bad value and its row_number."""
-    try:
-        numbers = pd.to_numeric(values, errors="coerce")
-    except (TypeError, ValueError):
-        raise InvalidInputError(f"column {column!r} does not hold plain numbers") from None
-    with np.errstate(over="ignore", invalid="ignore"):
-        floats = numbers.to_numpy(dtype=np.float64, na_value=np.nan).astype(np.float32)
-    bad = ~np.isfinite(floats)
-    if bad.any():
-        row = int(bad.argmax())
-        raise InvalidInputError(
-            f"column {column!r} has {_describe(values.iloc[row])} at row_number {row}; "
-            "every feature must be a finite number"
-        )
-    return floats
-
-
-def _describe(value: object) -> str:
-    if value is None or value == "" or (not isinstance(value, str) and pd.isna(value)):
-        return "an empty value"
-    shown = repr(value) if isinstance(value, str) else str(value)
-    if pd.isna(pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]):
-        return f"a non-numeric value {shown}"
-    return f"a non-finite (or beyond float32) value {shown}"
 
 
 def _first_line(exc: BaseException) -> str:

@@ -1,4 +1,4 @@
-"""`batch`: score folders of CSV/Parquet files exactly once, resuming safely after any crash."""
+"""`score-batch`: score a folder of CSV/Parquet files exactly once, resuming after a crash."""
 
 from __future__ import annotations
 
@@ -9,9 +9,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from {{ cookiecutter.package_name }} import lineage
-from {{ cookiecutter.package_name }}.batch_input import SUFFIXES
-from {{ cookiecutter.package_name }}.batch_journal import (
+from {{ cookiecutter.package_name }}.batch.journal import (
     JOURNAL_FILE,
     JournalEntry,
     append_entry,
@@ -22,10 +20,12 @@ from {{ cookiecutter.package_name }}.batch_journal import (
     read_journal,
     reset_output,
 )
-from {{ cookiecutter.package_name }}.batch_output import FileFailure, Scored, output_name
-from {{ cookiecutter.package_name }}.batch_run import run_files
+from {{ cookiecutter.package_name }}.batch.reader import is_input
+from {{ cookiecutter.package_name }}.batch.workers import run_files
+from {{ cookiecutter.package_name }}.batch.writer import FileFailure, Scored, output_name
 from {{ cookiecutter.package_name }}.errors import LifecycleError
-from {{ cookiecutter.package_name }}.serving_model import (
+from {{ cookiecutter.package_name }}.lifecycle import lineage
+from {{ cookiecutter.package_name }}.serving.model import (
     ModelCard,
     ServingModel,
     read_card,
@@ -100,9 +100,7 @@ def score_batch(
 
 def input_files(input_dir: Path) -> list[Path]:
     """The *.csv and *.parquet files directly in input_dir, sorted by name."""
-    return sorted(
-        path for path in input_dir.iterdir() if path.suffix.lower() in SUFFIXES and path.is_file()
-    )
+    return sorted(path for path in input_dir.iterdir() if is_input(path))
 
 
 def _check(

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from {{ cookiecutter.package_name }}.batch_input import InvalidInputError
-from {{ cookiecutter.package_name }}.batch_output import FileFailure, Scored, score_file
-from {{ cookiecutter.package_name }}.serving_model import ServingModel, load_model_dir
+from {{ cookiecutter.package_name }}.batch.writer import FileFailure, Scored, score_file
+from {{ cookiecutter.package_name }}.features import InvalidInputError
+from {{ cookiecutter.package_name }}.serving.model import ServingModel, load_model_dir
 
 Outcome = Scored | FileFailure
 _WORKER: dict[str, ServingModel] = {}

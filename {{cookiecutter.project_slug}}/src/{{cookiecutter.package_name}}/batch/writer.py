@@ -12,18 +12,15 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from {{ cookiecutter.package_name }}.batch_input import (
-    BatchInput,
-    InvalidInputError,
-    load_input,
-)
-from {{ cookiecutter.package_name }}.batch_journal import (
+from {{ cookiecutter.package_name }}.batch.journal import (
     OUTPUT_SUFFIX,
     STAGING_DIR,
     publish,
 )
+from {{ cookiecutter.package_name }}.batch.reader import BatchInput, load_input
 from {{ cookiecutter.package_name }}.errors import LifecycleError
-from {{ cookiecutter.package_name }}.serving_model import ServingModel
+from {{ cookiecutter.package_name }}.features import InvalidInputError
+from {{ cookiecutter.package_name }}.serving.model import ServingModel
 
 
 @dataclass(frozen=True)
@@ -43,6 +40,10 @@ class FileFailure:
 
     file: str
     reason: str
+
+    def line(self) -> str:
+        """How a failed file is reported, by `score-batch` and the Azure ML batch entry alike."""
+        return f"FAILED {self.file}: {self.reason}"
 
 
 def output_name(path: Path) -> str:

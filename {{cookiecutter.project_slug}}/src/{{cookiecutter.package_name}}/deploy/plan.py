@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,10 +65,11 @@ def plan(cfg: Config, candidate_exists: bool) -> list[Step]:
     """The rollout as a pure sequence of steps (preflight and rollback excluded)."""
     live, new, canary = cfg.live, cfg.candidate, cfg.canary_percent
     file = cfg.deployment_file or Path("pipelines/online") / f"{new}.yml"
-    deploy = ("az", "ml", "online-deployment", "update" if candidate_exists else "create")
+    deploy: tuple[str, ...] = ("az", "ml", "online-deployment")
+    deploy += ("update" if candidate_exists else "create",)
     deploy += ("--name", new, "--endpoint-name", cfg.endpoint, "--file", str(file))
     deploy += ("--set", f"model=azureml:{cfg.model_name}:{cfg.model_version}", *cfg.scope)
-    invoke = ("az", "ml", "online-endpoint", "invoke", "--name", cfg.endpoint)
+    invoke: tuple[str, ...] = ("az", "ml", "online-endpoint", "invoke", "--name", cfg.endpoint)
     invoke += ("--deployment-name", new, "--request-file", str(cfg.request_file), *cfg.scope)
     invoke += ("--output", "json")
     mirror_on = endpoint_update(cfg, "--mirror-traffic", f"{new}={cfg.mirror_percent}")
@@ -93,3 +95,21 @@ def rollback_plan(cfg: Config) -> list[Step]:
         Step(f"rollback: {split}", endpoint_update(cfg, "--traffic", split)),
         Step("rollback: stop mirroring", stop_mirroring(cfg)),
     ]
+
+
+def dry_run(cfg: Config) -> tuple[dict[str, object], list[str]]:
+    """Every command of a rollout, in order, as data and as annotated shell lines."""
+    first_run = plan(cfg, candidate_exists=False)
+    document = {
+        "preflight": [list(args) for args in preflight_commands(cfg)],
+        "steps": [{"stage": s.stage, "command": list(s.args), "gate": s.gate} for s in first_run],
+        "rollback": [{"stage": s.stage, "command": list(s.args)} for s in rollback_plan(cfg)],
+    }
+    lines = ["# preflight (read-only)", *(shlex.join(args) for args in preflight_commands(cfg))]
+    for step in first_run:
+        times = f" (x{cfg.probes})" if step.gate == PROBE else ""
+        lines += [f"# {step.stage}{times}", shlex.join(step.args)]
+    lines.append(f"# `create` becomes `update` when {cfg.candidate} exists; on any failure:")
+    for step in rollback_plan(cfg):
+        lines += [f"# {step.stage}", shlex.join(step.args)]
+    return document, lines

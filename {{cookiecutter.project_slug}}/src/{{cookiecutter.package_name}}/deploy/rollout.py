@@ -7,17 +7,15 @@ or command puts all traffic back on the live deployment and exits non-zero.
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import shlex
 import shutil
 import subprocess
-import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from {{ cookiecutter.package_name }}.rollout_plan import (
+from {{ cookiecutter.package_name }}.deploy.plan import (
     PROBE,
     SMOKE,
     Config,
@@ -30,9 +28,13 @@ from {{ cookiecutter.package_name }}.rollout_plan import (
 Runner = Callable[[Sequence[str]], str]
 Log = Callable[[str], None]
 AZ_TIMEOUT_SECONDS = 3600
-PROG = "{{ cookiecutter.project_slug }} rollout"
-DESCRIPTION = "Roll a registered model version out to the online endpoint's candidate deployment."
 EXIT_OK, EXIT_ROLLED_BACK, EXIT_REFUSED, EXIT_ROLLBACK_INCOMPLETE = 0, 1, 2, 3
+OUTCOMES = {
+    EXIT_OK: "done",
+    EXIT_ROLLED_BACK: "rolled-back",
+    EXIT_REFUSED: "refused",
+    EXIT_ROLLBACK_INCOMPLETE: "rollback-incomplete",
+}
 
 
 class AzError(RuntimeError):
@@ -151,74 +153,3 @@ def az_runner(args: Sequence[str]) -> str:
         detail = (done.stderr.strip().splitlines() or ["no error output"])[-1]
         raise AzError(f"`{shlex.join(args)}` exited {done.returncode}: {detail}")
     return done.stdout
-
-
-def print_plan(cfg: Config) -> None:
-    """--dry-run: print every command, in order, without running any."""
-    print("# preflight (read-only)")
-    for args in preflight_commands(cfg):
-        print(shlex.join(args))
-    for step in plan(cfg, candidate_exists=False):
-        times = f" (x{cfg.probes})" if step.gate == PROBE else ""
-        print(f"# {step.stage}{times}\n{shlex.join(step.args)}")
-    print(f"# `create` becomes `update` when {cfg.candidate} exists; on any failure:")
-    for step in rollback_plan(cfg):
-        print(f"# {step.stage}\n{shlex.join(step.args)}")
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """The rollout's command line."""
-    p = argparse.ArgumentParser(prog=PROG, description=DESCRIPTION)
-    for flag, metavar in (
-        ("--endpoint-name", "NAME"),
-        ("--model-version", "N"),
-        ("--resource-group", "RG"),
-        ("--workspace-name", "WS"),
-    ):
-        p.add_argument(flag, metavar=metavar, required=True)
-    p.add_argument("--model-name", metavar="NAME", default=Config.model_name)
-    p.add_argument("--live", metavar="NAME", default=Config.live, help="serving now (blue)")
-    p.add_argument("--candidate", metavar="NAME", default=Config.candidate, help="(green)")
-    p.add_argument("--deployment-file", metavar="YAML", type=Path, help="(<candidate>.yml)")
-    p.add_argument("--request-file", metavar="JSON", type=Path, default=Config.request_file)
-    p.add_argument("--mirror-percent", metavar="PCT", type=int, default=Config.mirror_percent)
-    p.add_argument("--canary-percent", metavar="PCT", type=int, default=Config.canary_percent)
-    p.add_argument("--probes", metavar="N", type=int, default=Config.probes, help="per check")
-    p.add_argument("--max-error-rate", metavar="RATE", type=float, default=Config.max_error_rate)
-    p.add_argument("--dry-run", action="store_true", help="print the commands, run nothing")
-    return p
-
-
-def parse_args(argv: list[str] | None) -> tuple[Config, bool]:
-    """The command line as (Config, --dry-run), with every bound checked."""
-    parser = build_parser()
-    a = parser.parse_args(argv)
-    for flag, value, low, high in (
-        ("--mirror-percent", a.mirror_percent, 1, 50),  # the service mirrors at most 50 %
-        ("--canary-percent", a.canary_percent, 1, 99),
-        ("--probes", a.probes, 1, 1000),
-        ("--max-error-rate", a.max_error_rate, 0, 0.99),
-    ):
-        if not low <= value <= high:
-            parser.error(f"{flag} must be between {low} and {high}, got {value}")
-    if a.live == a.candidate:
-        parser.error("--live and --candidate must differ")
-    cfg = Config(
-        a.endpoint_name, a.model_version, a.resource_group, a.workspace_name, a.model_name,
-        a.live, a.candidate, a.deployment_file, a.request_file,
-        a.mirror_percent, a.canary_percent, a.probes, a.max_error_rate,
-    )  # fmt: skip
-    return cfg, a.dry_run
-
-
-def main(argv: list[str] | None = None, runner: Runner | None = None) -> int:
-    """Entry point: parse arguments, then print the plan (--dry-run) or run the rollout."""
-    cfg, dry_run = parse_args(argv)
-    if dry_run:
-        print_plan(cfg)
-        return EXIT_OK
-    return run_rollout(cfg, runner or az_runner, lambda line: print(line, file=sys.stderr))
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -13,12 +13,20 @@ import pandas as pd
 from sklearn.model_selection import train_test_split
 
 from {{ cookiecutter.package_name }}.errors import LifecycleError
-from {{ cookiecutter.package_name }}.schema import FEATURES, TARGET, validate_frame
+from {{ cookiecutter.package_name }}.features import (
+    COLUMNS,
+    FEATURES,
+    TARGET,
+    InvalidInputError,
+    check_columns,
+    checked_values,
+)
 from {{ cookiecutter.package_name }}.settings import Settings
 
 SPLITS = ("train", "validation", "test")
 MANIFEST = "manifest.json"
 DEFAULT_SOURCE = "sklearn:diabetes"
+MIN_ROWS = 20
 
 
 @dataclass(frozen=True)
@@ -50,6 +58,19 @@ def load_source(input_csv: Path | None) -> tuple[pd.DataFrame, str]:
         raise LifecycleError(f"{input_csv}: not a readable CSV ({reason})") from None
 
 
+def validate_frame(frame: pd.DataFrame, source: str) -> pd.DataFrame:
+    """Features and target as float64 under the input contract; errors name source, row, column."""
+    try:
+        check_columns([*frame.columns], allow_extra=True)
+        if TARGET not in frame.columns:
+            raise InvalidInputError(f"missing column {TARGET!r}; the training data needs it")
+        if len(frame) < MIN_ROWS:
+            raise InvalidInputError(f"{len(frame)} data rows; at least {MIN_ROWS} are needed")
+        return pd.DataFrame({name: checked_values(frame[name], name) for name in COLUMNS})
+    except InvalidInputError as exc:
+        raise InvalidInputError(f"{source}: {exc}") from None
+
+
 def split_frame(frame: pd.DataFrame, settings: Settings) -> dict[str, pd.DataFrame]:
     """Make the seeded train/validation/test split."""
     rest, test = train_test_split(
@@ -74,14 +95,10 @@ def prepare(settings: Settings, input_csv: Path | None = None) -> PreparedData:
     raw, source = load_source(input_csv)
     splits = split_frame(validate_frame(raw, source), settings)
     data_hash = content_hash(splits)
-    manifest = {
-        "source": source,
-        "seed": settings.seed,
-        "rows": {name: len(splits[name]) for name in SPLITS},
-        "data_hash": data_hash,
-    }
+    rows = {name: len(splits[name]) for name in SPLITS}
+    manifest = {"source": source, "seed": settings.seed, "rows": rows, "data_hash": data_hash}
     _write_atomically(settings.processed_dir, splits, manifest)
-    return PreparedData(settings.processed_dir, source, manifest["rows"], data_hash)
+    return PreparedData(settings.processed_dir, source, rows, data_hash)
 
 
 def _write_atomically(target: Path, splits: dict[str, pd.DataFrame], manifest: dict) -> None:

@@ -6,16 +6,16 @@ from dataclasses import dataclass
 
 import mlflow
 
-from {{ cookiecutter.package_name }} import plots
-from {{ cookiecutter.package_name }}.data import read_split
-from {{ cookiecutter.package_name }}.metrics import regression_metrics
-from {{ cookiecutter.package_name }}.model_io import load_model
-from {{ cookiecutter.package_name }}.settings import Settings
-from {{ cookiecutter.package_name }}.tracking import (
+from {{ cookiecutter.package_name }}.lifecycle import plots
+from {{ cookiecutter.package_name }}.lifecycle.data import read_split
+from {{ cookiecutter.package_name }}.lifecycle.metrics import regression_metrics
+from {{ cookiecutter.package_name }}.lifecycle.model_io import load_model
+from {{ cookiecutter.package_name }}.lifecycle.tracking import (
     connect,
     latest_training_run,
     model_uri_of,
 )
+from {{ cookiecutter.package_name }}.settings import Settings
 
 FIGURES = ("predicted_vs_actual.png", "residuals.png", "feature_importance.png")
 

@@ -7,17 +7,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from mlflow.tracking import MlflowClient
 from sklearn.pipeline import Pipeline
 
-from {{ cookiecutter.package_name }} import lineage
-from {{ cookiecutter.package_name }}.data import read_split
 from {{ cookiecutter.package_name }}.errors import LifecycleError
-from {{ cookiecutter.package_name }}.model_io import load_model
-from {{ cookiecutter.package_name }}.registry import resolve_version
-from {{ cookiecutter.package_name }}.serving_model import ONNX_FILE
+from {{ cookiecutter.package_name }}.lifecycle import lineage
+from {{ cookiecutter.package_name }}.lifecycle.data import read_split
+from {{ cookiecutter.package_name }}.lifecycle.model_io import load_model
+from {{ cookiecutter.package_name }}.lifecycle.registry import resolve_version
+from {{ cookiecutter.package_name }}.lifecycle.tracking import connect
+from {{ cookiecutter.package_name }}.serving.model import ONNX_FILE
 from {{ cookiecutter.package_name }}.settings import Settings
-from {{ cookiecutter.package_name }}.tracking import connect
 
 ONNX_ARTIFACT_DIR = "onnx"
 INPUT_NAME = "features"
@@ -55,7 +56,7 @@ def convert(pipeline: Pipeline, n_features: int) -> bytes:
     return graph.SerializeToString()
 
 
-def parity(pipeline: Pipeline, onnx_bytes: bytes, features) -> tuple[float, float]:
+def parity(pipeline: Pipeline, onnx_bytes: bytes, features: pd.DataFrame) -> tuple[float, float]:
     """Max and mean |onnx - scikit-learn| over the given rows."""
     import onnxruntime as ort
 
@@ -87,6 +88,8 @@ def export_onnx(settings: Settings, version: int | None = None) -> OnnxExport:
             f"{worst:.3g} from scikit-learn "
             f"(limit {settings.onnx_max_abs_diff:g}, onnx.max_abs_diff)"
         )
+    if not model_version.run_id:
+        raise LifecycleError(f"{name} version {number} has no source run to store the ONNX file")
     uri = _store(client, model_version.run_id, onnx_bytes)
     _tag(
         client,

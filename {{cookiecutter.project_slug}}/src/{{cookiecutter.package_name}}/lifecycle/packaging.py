@@ -9,10 +9,10 @@ from pathlib import Path
 
 import mlflow
 
-from {{ cookiecutter.package_name }}.registry import resolve_version
-from {{ cookiecutter.package_name }}.serving_model import CARD_FILE, ModelCard
+from {{ cookiecutter.package_name }}.lifecycle.registry import resolve_version
+from {{ cookiecutter.package_name }}.lifecycle.tracking import connect
+from {{ cookiecutter.package_name }}.serving.model import CARD_FILE, ModelCard
 from {{ cookiecutter.package_name }}.settings import Settings
-from {{ cookiecutter.package_name }}.tracking import connect
 
 
 @dataclass(frozen=True)

@@ -7,14 +7,20 @@ from dataclasses import asdict, dataclass, field, replace
 
 from mlflow.tracking import MlflowClient
 
-from {{ cookiecutter.package_name }} import lineage
-from {{ cookiecutter.package_name }}.data import read_split
 from {{ cookiecutter.package_name }}.errors import LifecycleError
-from {{ cookiecutter.package_name }}.metrics import LOWER_IS_BETTER, regression_metrics
-from {{ cookiecutter.package_name }}.model_io import load_model
-from {{ cookiecutter.package_name }}.registry import all_versions, version_by_alias
+from {{ cookiecutter.package_name }}.lifecycle import lineage
+from {{ cookiecutter.package_name }}.lifecycle.data import read_split
+from {{ cookiecutter.package_name }}.lifecycle.metrics import (
+    LOWER_IS_BETTER,
+    regression_metrics,
+)
+from {{ cookiecutter.package_name }}.lifecycle.model_io import load_model
+from {{ cookiecutter.package_name }}.lifecycle.registry import (
+    all_versions,
+    version_by_alias,
+)
+from {{ cookiecutter.package_name }}.lifecycle.tracking import connect
 from {{ cookiecutter.package_name }}.settings import PromotionPolicy, Settings
-from {{ cookiecutter.package_name }}.tracking import connect
 
 CHAMPION = "champion"
 Scorer = Callable[[int], dict[str, float]]

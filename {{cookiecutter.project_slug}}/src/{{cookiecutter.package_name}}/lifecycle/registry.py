@@ -9,16 +9,16 @@ from mlflow.entities.model_registry import ModelVersion
 from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
 
-from {{ cookiecutter.package_name }} import lineage
 from {{ cookiecutter.package_name }}.errors import LifecycleError
-from {{ cookiecutter.package_name }}.settings import Settings
-from {{ cookiecutter.package_name }}.tracking import (
+from {{ cookiecutter.package_name }}.lifecycle import lineage
+from {{ cookiecutter.package_name }}.lifecycle.tracking import (
     DATA_HASH_TAG,
     MODEL_ID_TAG,
     connect,
     latest_training_run,
     model_uri_of,
 )
+from {{ cookiecutter.package_name }}.settings import Settings
 
 
 @dataclass(frozen=True)

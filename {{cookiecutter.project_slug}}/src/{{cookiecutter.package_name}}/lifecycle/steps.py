@@ -12,7 +12,7 @@ Outcome = tuple[object, list[str]]
 
 def prep(settings: Settings, input_csv: Path | None = None) -> Outcome:
     """Validate and split the data."""
-    from {{ cookiecutter.package_name }}.data import prepare
+    from {{ cookiecutter.package_name }}.lifecycle.data import prepare
 
     with step("prep: validating and splitting the data"):
         prepared = prepare(settings, input_csv)
@@ -25,7 +25,7 @@ def prep(settings: Settings, input_csv: Path | None = None) -> Outcome:
 
 def train(settings: Settings, params: list[str]) -> Outcome:
     """Fit and log the model."""
-    from {{ cookiecutter.package_name }}.training import train as fit
+    from {{ cookiecutter.package_name }}.lifecycle.training import train as fit
 
     with step("train: fitting the pipeline and logging it to MLflow"):
         result = fit(settings, params)
@@ -38,7 +38,7 @@ def train(settings: Settings, params: list[str]) -> Outcome:
 
 def evaluate(settings: Settings) -> Outcome:
     """Test metrics and plots for the latest training run."""
-    from {{ cookiecutter.package_name }}.evaluation import evaluate as score
+    from {{ cookiecutter.package_name }}.lifecycle.evaluation import evaluate as score
 
     with step("evaluate: scoring the test split and drawing plots"):
         result = score(settings)
@@ -50,7 +50,7 @@ def evaluate(settings: Settings) -> Outcome:
 
 def register(settings: Settings, reason: str) -> Outcome:
     """Register the latest training run."""
-    from {{ cookiecutter.package_name }}.registry import register as publish
+    from {{ cookiecutter.package_name }}.lifecycle.registry import register as publish
 
     with step("register: adding the model to the registry"):
         result = publish(settings, reason)
@@ -65,7 +65,7 @@ def register(settings: Settings, reason: str) -> Outcome:
 
 def promote(settings: Settings, dry_run: bool = False) -> Outcome:
     """Champion/challenger decision."""
-    from {{ cookiecutter.package_name }}.promotion import promote as decide
+    from {{ cookiecutter.package_name }}.lifecycle.promotion import promote as decide
 
     with step("promote: comparing challenger and champion on the test split"):
         decision = decide(settings, dry_run)
@@ -99,3 +99,34 @@ def run_all(settings: Settings, input_csv: Path | None, reason: str) -> Outcome:
         results[name], step_lines = run()
         lines.extend(step_lines)
     return results, lines
+
+
+def export_onnx(settings: Settings, version: int | None) -> Outcome:
+    """Convert a registered version to ONNX and record parity on it."""
+    from {{ cookiecutter.package_name }}.lifecycle.onnx_export import (
+        export_onnx as convert,
+    )
+
+    with step("export-onnx: converting and checking parity on the test split"):
+        result = convert(settings, version)
+    return result, [result.message]
+
+
+def package(settings: Settings, version: int | None, output: Path) -> Outcome:
+    """Assemble a self-contained model folder."""
+    from {{ cookiecutter.package_name }}.lifecycle.packaging import package_model
+
+    with step("package: downloading the model and its ONNX file"):
+        result = package_model(settings, version, output)
+    card = result.card
+    return result, [
+        f"packaged {card.name} version {card.version} ({card.runtime}) in {result.path}"
+    ]
+
+
+def packaged_model(settings: Settings, version: int | None) -> Path:
+    """The folder serving and batch scoring load: a registered version, packaged once."""
+    from {{ cookiecutter.package_name }}.lifecycle.packaging import serving_folder
+
+    with step("preparing the model"):
+        return serving_folder(settings, version)

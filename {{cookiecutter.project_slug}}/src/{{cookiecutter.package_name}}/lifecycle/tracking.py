@@ -53,6 +53,8 @@ def artifact_location(tracking_uri: str) -> str | None:
 def latest_training_run(client: MlflowClient, settings: Settings) -> Run:
     """Return the newest finished training run, or explain how to make one."""
     experiment = client.get_experiment_by_name(settings.experiment)
+    if experiment is None:
+        raise LifecycleError(f"no experiment {settings.experiment!r}: run `train` first")
     runs = client.search_runs(
         [experiment.experiment_id],
         filter_string=f"tags.`{STEP_TAG}` = '{TRAIN_STEP}' and attributes.status = 'FINISHED'",

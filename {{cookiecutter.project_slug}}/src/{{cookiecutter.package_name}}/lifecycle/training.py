@@ -16,12 +16,11 @@ from sklearn.ensemble import RandomForestRegressor
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
 
-from {{ cookiecutter.package_name }} import lineage, model_io
-from {{ cookiecutter.package_name }}.data import read_manifest, read_split
 from {{ cookiecutter.package_name }}.errors import LifecycleError
-from {{ cookiecutter.package_name }}.metrics import regression_metrics
-from {{ cookiecutter.package_name }}.settings import Settings
-from {{ cookiecutter.package_name }}.tracking import (
+from {{ cookiecutter.package_name }}.lifecycle import lineage, model_io
+from {{ cookiecutter.package_name }}.lifecycle.data import read_manifest, read_split
+from {{ cookiecutter.package_name }}.lifecycle.metrics import regression_metrics
+from {{ cookiecutter.package_name }}.lifecycle.tracking import (
     DATA_HASH_TAG,
     MODEL_ID_TAG,
     MODEL_URI_TAG,
@@ -29,6 +28,7 @@ from {{ cookiecutter.package_name }}.tracking import (
     TRAIN_STEP,
     connect,
 )
+from {{ cookiecutter.package_name }}.settings import Settings
 
 MODEL_NAME = "model"
 SERVING_PACKAGES = ("scikit-learn", "skops", "numpy", "pandas")

@@ -6,36 +6,37 @@ import os
 from pathlib import Path
 from typing import Any
 
-from {{ cookiecutter.package_name }}.scoring import (
-    AZUREML,
-    PayloadError,
-    dumps,
-    parse_json,
-    score,
-)
-from {{ cookiecutter.package_name }}.serving_model import (
+from {{ cookiecutter.package_name }}.features import InvalidInputError
+from {{ cookiecutter.package_name }}.serving.model import (
     ServingModel,
     find_model_dir,
     load_model_dir,
 )
+from {{ cookiecutter.package_name }}.serving.scoring import (
+    AZUREML,
+    dumps,
+    parse_json,
+    score,
+)
 
-MODEL: ServingModel | None = None
+_model: ServingModel | None = None
 
 
 def init() -> None:
     """Load the model once per worker from AZUREML_MODEL_DIR."""
-    global MODEL
-    MODEL = load_model_dir(find_model_dir(Path(os.environ["AZUREML_MODEL_DIR"])))
+    global _model
+    _model = load_model_dir(find_model_dir(Path(os.environ["AZUREML_MODEL_DIR"])))
 
 
 def run(raw_data: str) -> Any:
     """Score one request body; invalid input gets a 4xx AMLResponse naming the problem."""
     from azureml.contrib.services.aml_response import AMLResponse
 
-    assert MODEL is not None, "init() was not called"  # noqa: S101 - server contract
-    headers = {"x-model-version": MODEL.card.version, "x-model-name": MODEL.card.name}
+    if _model is None:
+        raise RuntimeError("init() has not loaded the model")
+    headers = {"x-model-version": _model.card.version, "x-model-name": _model.card.name}
     try:
-        body = dumps(score(parse_json(raw_data.encode()), MODEL, AZUREML))
-    except PayloadError as exc:
+        body = dumps(score(parse_json(raw_data.encode()), _model, AZUREML))
+    except InvalidInputError as exc:
         return AMLResponse({"error": exc.message, "status": exc.status}, exc.status, headers, True)
     return AMLResponse(body.decode(), 200, {**headers, "Content-Type": "application/json"})

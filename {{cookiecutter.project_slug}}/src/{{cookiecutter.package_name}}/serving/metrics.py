@@ -1,58 +1,64 @@
-"""Prometheus text metrics for the scoring server: requests, latency histogram, model info."""
+"""Prometheus metrics of the scoring server, for the whole server whatever the worker count.
+
+`serve` points PROMETHEUS_MULTIPROC_DIR at a fresh folder before any worker starts; each worker
+then writes its samples there and every scrape, whichever worker answers it, aggregates all of
+them with prometheus_client's multiprocess collector. Without that variable (the app embedded in
+one process) the metrics are this process's own.
+"""
 
 from __future__ import annotations
 
-import bisect
-from collections import Counter
+import os
 
-from {{ cookiecutter.package_name }}.serving_model import ModelCard
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
 
+from {{ cookiecutter.package_name }}.serving.config import METRICS_DIR_ENV
+from {{ cookiecutter.package_name }}.serving.model import ModelCard
+
+CONTENT_TYPE = b"text/plain; version=0.0.4; charset=utf-8"
 BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
-PREFIX = "scoring"
-
-
-def labels(**pairs: object) -> str:
-    """Prometheus label set, e.g. {route="/score",status="200"}."""
-    return "{" + ",".join(f'{name}="{value}"' for name, value in pairs.items()) + "}"
 
 
 class Metrics:
-    """Counters kept in-process (one set per worker process), rendered in Prometheus format."""
+    """Requests by route and status, a latency histogram and the model being served."""
 
     def __init__(self, card: ModelCard) -> None:
-        self.card = card
-        self.requests: Counter[tuple[str, int]] = Counter()
-        self.bucket_counts = [0] * (len(BUCKETS) + 1)
-        self.latency_sum = 0.0
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "scoring_requests",
+            "Requests by route and HTTP status.",
+            ["route", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "scoring_request_seconds",
+            "Request latency in seconds.",
+            buckets=BUCKETS,
+            registry=self.registry,
+        )
+        info = Gauge(
+            "scoring_model_info",
+            "The model being served.",
+            ["name", "version", "runtime"],
+            registry=self.registry,
+            multiprocess_mode="max",
+        )
+        info.labels(card.name, card.version, card.runtime).set(1)
+        self._counters: dict[tuple[str, int], Counter] = {}
 
     def observe(self, route: str, status: int, seconds: float) -> None:
         """Count one finished request and its latency."""
-        self.requests[route, status] += 1
-        self.bucket_counts[bisect.bisect_left(BUCKETS, seconds)] += 1
-        self.latency_sum += seconds
+        counter = self._counters.get((route, status))
+        if counter is None:
+            counter = self._counters[route, status] = self.requests.labels(route, str(status))
+        counter.inc()
+        self.latency.observe(seconds)
 
-    def render(self) -> str:
-        """The metrics in Prometheus text exposition format 0.0.4."""
-        info = {"name": self.card.name, "version": self.card.version, "runtime": self.card.runtime}
-        lines = [
-            f"# HELP {PREFIX}_requests_total Requests by route and HTTP status.",
-            f"# TYPE {PREFIX}_requests_total counter",
-        ]
-        for (route, status), count in sorted(self.requests.items()):
-            lines.append(f"{PREFIX}_requests_total{labels(route=route, status=status)} {count}")
-        lines += [
-            f"# HELP {PREFIX}_request_seconds Request latency in seconds.",
-            f"# TYPE {PREFIX}_request_seconds histogram",
-        ]
-        cumulative = 0
-        for bound, count in zip((*BUCKETS, "+Inf"), self.bucket_counts, strict=True):
-            cumulative += count
-            lines.append(f"{PREFIX}_request_seconds_bucket{labels(le=bound)} {cumulative}")
-        lines += [
-            f"{PREFIX}_request_seconds_sum {self.latency_sum:.6f}",
-            f"{PREFIX}_request_seconds_count {cumulative}",
-            f"# HELP {PREFIX}_model_info The model being served.",
-            f"# TYPE {PREFIX}_model_info gauge",
-            f"{PREFIX}_model_info{labels(**info)} 1",
-        ]
-        return "\n".join(lines) + "\n"
+    def render(self) -> bytes:
+        """The metrics in Prometheus text format: every worker's samples when there are several."""
+        if os.environ.get(METRICS_DIR_ENV):
+            registry = CollectorRegistry()
+            MultiProcessCollector(registry)
+            return generate_latest(registry)
+        return generate_latest(self.registry)

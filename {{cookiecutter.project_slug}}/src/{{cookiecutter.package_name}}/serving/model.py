@@ -10,8 +10,8 @@ from typing import Protocol
 import numpy as np
 
 from {{ cookiecutter.package_name }}.errors import LifecycleError
-from {{ cookiecutter.package_name }}.model_io import SKOPS_FILE, load_skops
-from {{ cookiecutter.package_name }}.schema import FEATURES
+from {{ cookiecutter.package_name }}.features import FEATURES
+from {{ cookiecutter.package_name }}.lifecycle.model_io import SKOPS_FILE, load_skops
 
 ONNX_FILE = "model.onnx"
 CARD_FILE = "model_card.json"

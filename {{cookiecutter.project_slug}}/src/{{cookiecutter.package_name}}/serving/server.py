@@ -1,4 +1,4 @@
-"""The online scoring server: a small, dependency-free ASGI app around the `score` core."""
+"""The online scoring server: a raw ASGI app (no web framework) around the `score` core."""
 
 from __future__ import annotations
 
@@ -13,31 +13,27 @@ from typing import Any
 import numpy as np
 import orjson
 
-from {{ cookiecutter.package_name }}.scoring import (
+from {{ cookiecutter.package_name }}.features import InvalidInputError
+from {{ cookiecutter.package_name }}.serving.body import RequestBody
+from {{ cookiecutter.package_name }}.serving.config import ServerConfig
+from {{ cookiecutter.package_name }}.serving.metrics import CONTENT_TYPE, Metrics
+from {{ cookiecutter.package_name }}.serving.model import ServingModel, load_model_dir
+from {{ cookiecutter.package_name }}.serving.scoring import (
     AZUREML,
     MLFLOW,
-    PayloadError,
     dumps,
     parse_json,
     score,
 )
-from {{ cookiecutter.package_name }}.server_metrics import Metrics
-from {{ cookiecutter.package_name }}.serving_model import ServingModel
 
 JSON = b"application/json"
 REQUEST_ID = re.compile(rb"[A-Za-z0-9._-]{1,64}")
 CONTRACTS = {"/score": AZUREML, "/invocations": MLFLOW}
 PROBES = ("/", "/health", "/ready", "/metrics")
+Scope = dict[str, Any]
+Headers = dict[bytes, bytes]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
-
-
-@dataclass(frozen=True)
-class ServerOptions:
-    """Security and limits; `api_key=None` means authentication is off (`--no-auth`)."""
-
-    api_key: str | None
-    max_body_bytes: int = 1_048_576
 
 
 @dataclass(frozen=True)
@@ -52,23 +48,25 @@ class Reply:
 class ScoringApp:
     """ASGI app: POST /score and /invocations, GET probes and /metrics; 4xx for any bad input."""
 
-    def __init__(self, model: ServingModel, options: ServerOptions) -> None:
-        self.model, self.options = model, options
+    def __init__(self, model: ServingModel, api_key: str | None, max_body_bytes: int) -> None:
+        self.model, self.max_body_bytes = model, max_body_bytes
+        self.key = api_key.encode() if api_key is not None else None
         self.metrics = Metrics(model.card)
-        self.key = options.api_key.encode() if options.api_key is not None else None
         self.fixed_headers = [
             (b"x-model-name", model.card.name.encode()),
             (b"x-model-version", model.card.version.encode()),
         ]
 
-    async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve one ASGI connection scope."""
         if scope["type"] == "lifespan":
             await _lifespan(receive, send)
             return
         started = time.perf_counter()
         headers = dict(scope["headers"])
-        reply = await self.dispatch(scope["method"], scope["path"], headers, receive)
+        body = RequestBody(headers, receive, self.max_body_bytes)
+        reply = await self.dispatch(scope["method"], scope["path"], headers, body)
+        await body.discard()
         given = headers.get(b"x-request-id", b"")
         request_id = given if REQUEST_ID.fullmatch(given) else os.urandom(16).hex().encode()
         response_headers = [
@@ -84,26 +82,26 @@ class ScoringApp:
         if scope["path"] != "/metrics":
             self.metrics.observe(_route(scope["path"]), reply.status, time.perf_counter() - started)
 
-    async def dispatch(self, method: str, path: str, headers: dict, receive: Receive) -> Reply:
+    async def dispatch(self, method: str, path: str, headers: Headers, body: RequestBody) -> Reply:
         """Route a request and turn refusals into error replies."""
         try:
             if path in CONTRACTS:
                 if method != "POST":
-                    raise PayloadError(f"use POST for {path}", 405)
-                return await self.score(CONTRACTS[path], headers, receive)
+                    raise InvalidInputError(f"use POST for {path}", 405)
+                return await self.score(CONTRACTS[path], headers, body)
             if path in PROBES:
                 if method not in ("GET", "HEAD"):
-                    raise PayloadError(f"use GET for {path}", 405)
+                    raise InvalidInputError(f"use GET for {path}", 405)
                 return self.probe(path)
-            raise PayloadError("no such route: use POST /score or /invocations", 404)
-        except PayloadError as exc:
+            raise InvalidInputError("no such route: use POST /score or /invocations", 404)
+        except InvalidInputError as exc:
             return Reply(exc.status, orjson.dumps({"error": exc.message, "status": exc.status}))
 
-    async def score(self, contract: str, headers: dict, receive: Receive) -> Reply:
+    async def score(self, contract: str, headers: Headers, body: RequestBody) -> Reply:
         """Authorize, read the body within the limit, score."""
         self.authorize(headers.get(b"authorization", b""))
-        body = await _read_body(headers, receive, self.options.max_body_bytes)
-        return Reply(200, dumps(score(parse_json(body), self.model, contract)))
+        payload = parse_json(await body.read())
+        return Reply(200, dumps(score(payload, self.model, contract)))
 
     def authorize(self, header: bytes) -> None:
         """Constant-time check of `Authorization: Bearer <key>` (no-op with --no-auth)."""
@@ -111,7 +109,7 @@ class ScoringApp:
             return
         scheme, _, token = header.partition(b" ")
         if scheme.lower() != b"bearer" or not hmac.compare_digest(token, self.key):
-            raise PayloadError(
+            raise InvalidInputError(
                 "missing or invalid API key: send 'Authorization: Bearer <key>'", 401
             )
 
@@ -119,48 +117,23 @@ class ScoringApp:
         """Liveness, readiness (the model is loaded and warmed) and Prometheus metrics."""
         card = self.model.card
         if path == "/metrics":
-            return Reply(200, self.metrics.render().encode(), b"text/plain; version=0.0.4")
+            return Reply(200, self.metrics.render(), CONTENT_TYPE)
         if path == "/ready":
-            return Reply(
-                200,
-                orjson.dumps(
-                    {
-                        "status": "ready",
-                        "model": card.name,
-                        "version": card.version,
-                        "runtime": card.runtime,
-                    }
-                ),
-            )
+            ready = {"status": "ready", "model": card.name, "version": card.version}
+            return Reply(200, orjson.dumps({**ready, "runtime": card.runtime}))
         return Reply(200, b'{"status":"ok"}')
 
 
-def create_app(model: ServingModel, options: ServerOptions) -> ScoringApp:
-    """Build the app serving `model`; warms the model first so /ready is honest."""
+def create_app(config: ServerConfig) -> ScoringApp:
+    """Load and warm the configured model (so /ready is honest) and build the app around it."""
+    api_key = config.api_key()
+    model = load_model_dir(config.model_dir)
     model.predict(np.zeros((1, len(model.card.features)), dtype=np.float32))
-    return ScoringApp(model, options)
+    return ScoringApp(model, api_key, config.max_body_bytes)
 
 
 def _route(path: str) -> str:
     return path if path in CONTRACTS or path in PROBES else "other"
-
-
-async def _read_body(headers: dict, receive: Receive, limit: int) -> bytes:
-    content_type = headers.get(b"content-type", b"")
-    if content_type.split(b";")[0].strip().lower() != JSON:
-        shown = content_type.decode("latin-1")[:60]
-        raise PayloadError(f"unsupported content type {shown!r}: send application/json", 415)
-    declared = headers.get(b"content-length")
-    if declared is not None and (not declared.isdigit() or int(declared) > limit):
-        raise PayloadError(f"body larger than {limit} bytes", 413)
-    body = bytearray()
-    while True:
-        message = await receive()
-        body += message.get("body", b"")
-        if len(body) > limit:
-            raise PayloadError(f"body larger than {limit} bytes", 413)
-        if not message.get("more_body"):
-            return bytes(body)
 
 
 async def _lifespan(receive: Receive, send: Send) -> None:

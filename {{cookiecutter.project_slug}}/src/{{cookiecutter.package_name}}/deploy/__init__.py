@@ -1,0 +1,1 @@
+"""Deployment to Azure ML: the blue/green rollout plan and its driver."""

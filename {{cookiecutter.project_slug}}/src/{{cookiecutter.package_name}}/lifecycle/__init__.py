@@ -1,0 +1,1 @@
+"""The model lifecycle on MLflow: data, training, evaluation, registry, promotion, packaging."""

@@ -1,0 +1,68 @@
+"""A request body, read once within the size limit; what is refused is drained, never buffered.
+
+A client that is still uploading when the server answers (a body over the limit, a wrong key or
+content type) would see its connection reset instead of the answer if the server closed with
+unread bytes in the socket. So before replying to such a request the rest of the body is read
+and dropped, chunk by chunk, for at most DRAIN_SECONDS: at most one chunk is in memory at a time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from {{ cookiecutter.package_name }}.features import InvalidInputError
+
+JSON = b"application/json"
+DRAIN_SECONDS = 30.0
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+
+
+class RequestBody:
+    """The body of one request: `read()` within the limit, `discard()` whatever is left."""
+
+    def __init__(self, headers: dict[bytes, bytes], receive: Receive, limit: int) -> None:
+        self.headers, self.receive, self.limit = headers, receive, limit
+        declared = headers.get(b"content-length")
+        self.complete = declared in (None, b"0") and b"transfer-encoding" not in headers
+        self.started = False
+
+    async def read(self) -> bytes:
+        """The whole body as JSON bytes; 415 for another content type, 413 beyond the limit."""
+        content_type = self.headers.get(b"content-type", b"")
+        if content_type.split(b";")[0].strip().lower() != JSON:
+            shown = content_type.decode("latin-1")[:60]
+            raise InvalidInputError(
+                f"unsupported content type {shown!r}: send application/json", 415
+            )
+        declared = self.headers.get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+            raise InvalidInputError(f"body larger than {self.limit} bytes", 413)
+        body = bytearray()
+        while not self.complete:
+            body += await self._next_chunk()
+            if len(body) > self.limit:
+                raise InvalidInputError(f"body larger than {self.limit} bytes", 413)
+        return bytes(body)
+
+    async def discard(self) -> None:
+        """Read and drop the rest of the body so that the client receives the reply."""
+        if self.complete or (not self.started and self._expects_continue()):
+            return  # nothing left, or the client waits for our answer before it uploads
+        try:
+            async with asyncio.timeout(DRAIN_SECONDS):
+                while not self.complete:
+                    await self._next_chunk()
+        except TimeoutError:
+            self.complete = True  # give up: the connection closes with the reply sent
+
+    async def _next_chunk(self) -> bytes:
+        self.started = True
+        message = await self.receive()
+        if message["type"] != "http.request" or not message.get("more_body"):
+            self.complete = True
+        return message.get("body", b"")
+
+    def _expects_continue(self) -> bool:
+        return self.headers.get(b"expect", b"").lower() == b"100-continue"

@@ -1,0 +1,129 @@
+"""The ASGI app in-process: fuzzed requests never get a 5xx; refused bodies are drained."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import tracemalloc
+from pathlib import Path
+
+import orjson
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from {{ cookiecutter.package_name }}.errors import LifecycleError
+from {{ cookiecutter.package_name }}.features import FEATURES
+from {{ cookiecutter.package_name }}.serving.config import (
+    API_KEY_ENV,
+    CONFIG_ENV,
+    ServerConfig,
+)
+from {{ cookiecutter.package_name }}.serving.server import ScoringApp, create_app
+
+from .conftest import ROW
+from .serving_fixtures import API_KEY, AUTH, asgi_request
+
+JSON_HEADERS = {**AUTH, "content-type": "application/json"}
+VALID = orjson.dumps({"input_data": {"columns": list(FEATURES), "data": [ROW]}})
+
+
+@pytest.fixture(scope="module")
+def app(model_dir: Path) -> ScoringApp:
+    """The app exactly as a worker builds it: from a ServerConfig, the key from the environment."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setenv(API_KEY_ENV, API_KEY)
+        return create_app(ServerConfig(model_dir, max_body_bytes=4096))
+
+
+def call(app: ScoringApp, path: str, body: bytes, headers: dict[str, str] = JSON_HEADERS):
+    return asyncio.run(asgi_request(app, path, body, headers))
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.floats(allow_nan=False) | st.integers() | st.text(max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+NEAR_VALID = st.builds(
+    lambda columns, rows, index: {"input_data": {"columns": columns, "data": rows, "index": index}},
+    st.lists(st.sampled_from([*FEATURES, "x", ""]), max_size=12),
+    st.lists(
+        st.lists(
+            st.one_of(st.floats(), st.integers(), st.none(), st.text(max_size=3)), max_size=11
+        ),
+        max_size=3,
+    ),
+    st.one_of(st.none(), st.lists(st.integers(), max_size=3)),
+)
+BODIES = st.one_of(
+    st.binary(max_size=64),
+    JSON.map(lambda value: json.dumps(value).encode()),
+    NEAR_VALID.map(lambda value: json.dumps(value).encode()),  # NaN/Infinity become non-JSON
+)
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=list(HealthCheck))
+@given(body=BODIES, path=st.sampled_from(["/score", "/invocations"]))
+def test_fuzzed_requests_never_get_a_5xx(app: ScoringApp, body: bytes, path: str) -> None:
+    status, reply, _ = call(app, path, body)
+    assert status in {200, 400, 413, 422}, (body, reply)
+    assert "error" in json.loads(reply) or status == 200
+
+
+def test_the_app_still_scores_after_bad_requests(app: ScoringApp) -> None:
+    for body in (b"{", b"[]", b'{"input_data": [[null]]}', b"x" * 5000):
+        assert call(app, "/score", body)[0] in {400, 413, 422}
+    status, reply, _ = call(app, "/score", VALID)
+    assert status == 200
+    assert len(json.loads(reply)["predictions"]) == 1
+
+
+def test_an_oversized_body_is_drained_chunk_by_chunk_and_never_kept(app: ScoringApp) -> None:
+    body = b"x" * (50 * 1024 * 1024)
+    tracemalloc.start()
+    try:
+        status, reply, chunks = call(app, "/score", body)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert status == 413
+    assert json.loads(reply)["error"] == "body larger than 4096 bytes"
+    assert chunks == 800  # every 64 KiB chunk was read (and dropped), so the client gets the 413
+    assert peak < 4 * 1024 * 1024, peak  # the test's own 50 MB body is allocated before tracing
+
+
+def test_a_refused_request_is_drained_whatever_the_reason(app: ScoringApp) -> None:
+    body = b"x" * (1024 * 1024)
+    for headers, expected in ((JSON_HEADERS, 413), ({"content-type": "application/json"}, 401)):
+        status, _, chunks = call(app, "/score", body, headers)
+        assert (status, chunks) == (expected, 16)
+
+
+def test_a_client_waiting_for_100_continue_gets_the_refusal_without_uploading(
+    app: ScoringApp,
+) -> None:
+    headers = {**JSON_HEADERS, "expect": "100-continue"}
+    status, _, chunks = call(app, "/score", b"x" * 100_000, headers)
+    assert (status, chunks) == (413, 0)
+
+
+def test_the_app_factory_refuses_to_start_without_a_key(
+    model_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(API_KEY_ENV, raising=False)
+    with pytest.raises(LifecycleError, match="no API key"):
+        create_app(ServerConfig(model_dir))
+    assert create_app(ServerConfig(model_dir, auth=False)).key is None
+
+
+def test_the_config_travels_to_workers_as_json_without_the_key(
+    model_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = ServerConfig(model_dir, host="0.0.0.0", port=9000, workers=3, max_body_bytes=10)  # noqa: S104
+    monkeypatch.setenv(API_KEY_ENV, API_KEY)
+    monkeypatch.setenv(CONFIG_ENV, config.to_json())
+    assert ServerConfig.from_env() == config
+    assert API_KEY not in config.to_json()
