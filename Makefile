@@ -12,7 +12,6 @@ TEMPLATE := {{cookiecutter.project_slug}}
 DEMO_DIR := build/demo
 DEMO_PROJECT := $(DEMO_DIR)/diabetes-progression
 LOCK_DIR := build/lock
-export UV_COMPILE_BYTECODE := 1
 
 .PHONY: help setup demo test lint format lock clean
 
@@ -40,11 +39,12 @@ demo: setup ## Generate the default project into build/demo/ and run its whole l
 	@echo "  Its commands:  $(DEMO_PROJECT)/.venv/bin/diabetes-progression --help"
 
 test: lint ## Lint the kit, bake every option combination and test the generated projects
-	PATH="$(BIN):$$PATH" $(BIN)/pytest -n 2
+	PATH="$(BIN):$$PATH" $(BIN)/pytest -n 2 --dist worksteal
 
-lint: setup ## ruff lint and format check of the kit's own code
+lint: setup ## ruff lint and format check, mypy, of the kit's own code
 	$(BIN)/ruff check hooks tests
 	$(BIN)/ruff format --check hooks tests
+	$(BIN)/mypy
 
 format: setup ## Apply ruff fixes and formatting to the kit's own code
 	$(BIN)/ruff check --fix hooks tests
@@ -60,4 +60,4 @@ lock: setup ## Re-resolve the generated project's uv.lock after changing its pyp
 	@echo "updated $(TEMPLATE)/uv.lock"
 
 clean: ## Remove build output and the kit's .venv
-	rm -rf build $(VENV) .pytest_cache .ruff_cache
+	rm -rf build $(VENV) .pytest_cache .ruff_cache .mypy_cache

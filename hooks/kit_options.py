@@ -7,7 +7,7 @@ import keyword
 import re
 import sys
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Mapping
 
 CI_PROVIDERS = ("github", "azure-devops", "both")
 PYTHON_VERSIONS = ("3.11", "3.12", "3.13")
@@ -174,7 +174,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
 }
 
 
-def check_choice(field: str, value: object, choices: Iterable[str]) -> None:
+def check_choice(field: str, value: object, choices: Collection[str]) -> None:
     """Choice option: ``value`` must be one of ``choices``."""
     if value not in choices:
         raise OptionError(field, value, f"must be one of: {', '.join(choices)}")

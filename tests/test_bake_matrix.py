@@ -10,7 +10,7 @@ from pathlib import Path
 
 import kit_options
 import pytest
-from conftest import KIT_ROOT, bake
+from conftest import KIT_ROOT, Baker
 from expected_files import expected_files
 
 CHOICES = {
@@ -37,33 +37,32 @@ def test_matrix_covers_every_choice_option() -> None:
 
 
 @pytest.mark.parametrize("combo", MATRIX, ids=combo_id)
-def test_bake_gives_exactly_the_expected_files(tmp_path: Path, combo: dict[str, str]) -> None:
-    project = bake(tmp_path, combo)
+def test_bake_gives_exactly_the_expected_files(baked: Baker, combo: dict[str, str]) -> None:
+    project = baked(combo)
     context = {"package_name": "diabetes_progression", **combo}
     assert files_of(project) == expected_files(context)
 
 
 @pytest.mark.parametrize("combo", MATRIX, ids=combo_id)
-def test_bake_leaves_no_template_syntax_or_empty_files(
-    tmp_path: Path, combo: dict[str, str]
-) -> None:
-    project = bake(tmp_path, combo)
+def test_bake_leaves_no_template_syntax_or_empty_files(baked: Baker, combo: dict[str, str]) -> None:
+    project = baked(combo)
     for path in sorted(project.rglob("*")):
         if path.is_file():
             text = path.read_text(encoding="utf-8")
             assert text.strip(), f"{path} is empty"
-            assert not LEFTOVER.search(text), f"{path}: {LEFTOVER.search(text).group(0)!r}"
+            leftover = LEFTOVER.search(text)
+            assert leftover is None, f"{path}: {leftover and leftover.group(0)!r}"
     assert not [path for path in project.rglob("*") if path.is_dir() and not any(path.iterdir())]
 
 
 @pytest.mark.parametrize("combo", MATRIX, ids=combo_id)
-def test_python_version_choice_reaches_the_project(tmp_path: Path, combo: dict[str, str]) -> None:
-    project = bake(tmp_path, combo)
+def test_python_version_choice_reaches_the_project(baked: Baker, combo: dict[str, str]) -> None:
+    project = baked(combo)
     assert (project / ".python-version").read_text() == f"{combo['python_version']}\n"
 
 
-def test_custom_names_flow_into_package_script_and_lock(tmp_path: Path) -> None:
-    project = bake(tmp_path, {"project_name": "Churn Risk", "organization": "Fabrikam"})
+def test_custom_names_flow_into_package_script_and_lock(baked: Baker) -> None:
+    project = baked({"project_name": "Churn Risk", "organization": "Fabrikam"})
     assert project.name == "churn-risk"
     assert (project / "src" / "churn_risk" / "cli.py").is_file()
     pyproject = (project / "pyproject.toml").read_text()
@@ -72,11 +71,11 @@ def test_custom_names_flow_into_package_script_and_lock(tmp_path: Path) -> None:
     assert "Fabrikam" in (project / "README.md").read_text()
 
 
-def test_generated_code_is_ruff_clean_for_the_shortest_and_longest_names(tmp_path: Path) -> None:
+def test_generated_code_is_ruff_clean_for_the_shortest_and_longest_names(baked: Baker) -> None:
     names = {"short": "ab", "long": "a" + "-bcdefghi" * 4 + "-yz"}
     assert len(names["long"]) == kit_options.MAX_NAME_LENGTH
     for label, slug in names.items():
-        project = bake(tmp_path / label, {"project_name": slug})
+        project = baked({"project_name": slug})
         for command in (["check", "--quiet"], ["format", "--check", "--quiet"]):
             done = subprocess.run(
                 [str(KIT_ROOT / ".venv" / "bin" / "ruff"), *command, "."],

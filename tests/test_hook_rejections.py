@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import KIT_ROOT, bake
+from conftest import KIT_ROOT
 
 # cookiecutter logs this to STDOUT (followed by a traceback of its own) after a hook fails; the
 # hook's own message goes to STDERR, so stderr is the hook's part of the output.
@@ -112,19 +112,3 @@ def test_hooks_are_found_when_the_kit_path_is_relative(tmp_path: Path) -> None:
     result = run_cli(tmp_path, "ci_provider=azure-devops", kit=".", cwd=KIT_ROOT)
     assert result.returncode == 0, result.stderr
     assert not (tmp_path / "diabetes-progression" / ".github").exists()
-
-
-@pytest.mark.parametrize(
-    ("provider", "kept", "removed"),
-    [
-        ("github", [".github"], [".azure-pipelines"]),
-        ("azure-devops", [".azure-pipelines"], [".github"]),
-        ("both", [".github", ".azure-pipelines"], []),
-    ],
-)
-def test_post_hook_keeps_only_the_chosen_ci_folders(
-    tmp_path: Path, provider: str, kept: list[str], removed: list[str]
-) -> None:
-    project = bake(tmp_path, {"ci_provider": provider})
-    assert all((project / name).is_dir() for name in kept)
-    assert not any((project / name).exists() for name in removed)
