@@ -22,13 +22,15 @@ ROW = [0.04, 0.05, 0.06, 0.02, -0.04, -0.03, -0.04, 0.0, 0.02, -0.02]  # one val
 
 
 @pytest.fixture(scope="session")
-def empty_store(pytestconfig: pytest.Config) -> Path:
+def empty_store(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An empty MLflow SQLite store, created once per MLflow version: migrations take seconds."""
     import mlflow
     from mlflow.store.model_registry.sqlalchemy_store import SqlAlchemyStore as RegistryStore
     from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore
 
-    folder = pytestconfig.cache.mkdir(f"mlflow-{mlflow.__version__}-empty-store")
+    name = f"mlflow-{mlflow.__version__}-empty-store"
+    cache = getattr(pytestconfig, "cache", None)  # absent with -p no:cacheprovider
+    folder = cache.mkdir(name) if cache else tmp_path_factory.mktemp(name)
     path = folder / "mlflow.db"
     if not path.is_file():
         staging = folder / f"creating-{os.getpid()}.db"  # parallel workers never share a file

@@ -83,6 +83,13 @@ def test_a_bad_cell_gets_the_same_message_from_json_csv_and_parquet(
     }, messages
 
 
+def test_a_nan_in_a_float32_parquet_column_is_a_missing_value() -> None:
+    frame = table(float("nan")).astype(np.float32)
+    assert error_of(lambda: load_input("a.parquet", parquet_bytes(frame))).startswith(
+        "row 1, column 'bmi': missing value"
+    )
+
+
 def test_infinity_in_a_table_is_refused_and_named() -> None:
     frame = table(float("inf"))
     assert error_of(lambda: load_input("a.parquet", parquet_bytes(frame.astype(float)))) == (

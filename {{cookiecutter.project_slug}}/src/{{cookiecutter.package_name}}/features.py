@@ -63,7 +63,7 @@ def value_error(
 
 
 def _problem(value: object, text_is_number: bool) -> str:
-    if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
+    if _is_missing(value):
         return "missing value (null, empty or NaN); missing values are refused, not imputed"
     number = _as_number(value) if text_is_number or not isinstance(value, str) else None
     if number is None:
@@ -71,6 +71,16 @@ def _problem(value: object, text_is_number: bool) -> str:
     if not math.isfinite(number):
         return f"{_shown(value)} is not a finite number"
     return f"{_shown(value)} is out of float32 range"
+
+
+def _is_missing(value: object) -> bool:
+    if value is None or (isinstance(value, str) and value == ""):
+        return True
+    scalar: Any = value
+    try:
+        return bool(pd.isna(scalar))  # NaN of any float type, pandas' NA and NaT
+    except (TypeError, ValueError):  # lists and other containers
+        return False
 
 
 def _as_number(value: object) -> float | None:

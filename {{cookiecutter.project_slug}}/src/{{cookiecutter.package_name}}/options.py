@@ -41,8 +41,7 @@ def workers_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..
     )
 
 
-def run_step(step: Callable[..., tuple[object, list[str]]], as_json: bool, **kwargs: Any) -> object:
-    """Run a step with the project's settings, print its result, and return the result."""
+def run_step(step: Callable[..., tuple[object, list[str]]], as_json: bool, **kwargs: Any) -> None:
+    """Run a step with the project's settings and print its result."""
     result, lines = step(load_settings(), **kwargs)
     console.emit(result, lines, as_json)
-    return result

@@ -77,10 +77,20 @@ def rollout(
     if live == candidate:
         raise click.BadParameter("--live and --candidate must differ", param_hint="'--candidate'")
     cfg = Config(
-        endpoint_name, model_version, resource_group, workspace_name, model_name, live,
-        candidate, deployment_file, request_file, mirror_percent, canary_percent, probes,
-        max_error_rate,
-    )  # fmt: skip
+        endpoint=endpoint_name,
+        model_version=model_version,
+        resource_group=resource_group,
+        workspace=workspace_name,
+        model_name=model_name,
+        live=live,
+        candidate=candidate,
+        deployment_file=deployment_file,
+        request_file=request_file,
+        mirror_percent=mirror_percent,
+        canary_percent=canary_percent,
+        probes=probes,
+        max_error_rate=max_error_rate,
+    )
     if dry_run:
         emit(*rollout_plan.dry_run(cfg), as_json)
         return

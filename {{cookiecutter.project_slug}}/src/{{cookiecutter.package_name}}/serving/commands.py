@@ -50,4 +50,12 @@ def serve(
     if not no_auth:
         require_api_key()  # refused before any packaging work
     folder = model_dir or packaged_model(load_settings(), version)
-    run_server(ServerConfig(folder.resolve(), not no_auth, host, port, workers, max_body_bytes))
+    config = ServerConfig(
+        model_dir=folder.resolve(),
+        auth=not no_auth,
+        host=host,
+        port=port,
+        workers=workers,
+        max_body_bytes=max_body_bytes,
+    )
+    run_server(config)
