@@ -2,11 +2,12 @@
 
 The options reach the infrastructure (names, region and organization in every stack), the package
 and command names, and the CI files (checked by test_ci_definitions.py). So this project runs
-`make infra-test` and its CLI tests; the default project runs the whole suite.
+`make infra-test` and its renamed command; the default project runs the whole suite.
 """
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -20,16 +21,16 @@ CUSTOM = {
 }
 
 
-def test_custom_project_stacks_and_command_line_pass_their_tests(tmp_path: Path) -> None:
+def test_custom_project_stacks_pass_their_tests_and_its_command_runs(tmp_path: Path) -> None:
     project = bake(tmp_path, CUSTOM)
     out = passed(make(project, "setup", "infra-test"), "make setup infra-test")
     assert " passed" in out
-    cli = subprocess.run(
-        [".venv/bin/pytest", "-q", "tests/test_cli.py"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        check=False,
+    assert " failed" not in out
+    command = project / ".venv" / "bin" / "churn-risk"
+    listed = subprocess.run([command, "--help"], capture_output=True, text=True, check=True)
+    assert "score-batch" in listed.stdout
+    prep = subprocess.run(
+        [command, "prep", "--json"], cwd=project, capture_output=True, text=True, check=False
     )
-    assert cli.returncode == 0, cli.stdout[-3000:]
-    assert " passed" in cli.stdout
+    assert prep.returncode == 0, prep.stderr[-3000:]
+    assert sum(json.loads(prep.stdout)["rows"].values()) == 442
