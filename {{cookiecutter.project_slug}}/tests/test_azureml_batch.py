@@ -79,6 +79,19 @@ def test_a_nan_fails_its_file_with_score_batchs_reason_and_spares_the_others(
     assert capsys.readouterr().err.splitlines() == [failure.line()]
 
 
+def test_files_score_batch_would_not_read_are_left_alone_not_failed(
+    job: Path, inputs: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (inputs / "README.txt").write_text("not data")
+    done = azureml_batch.run([str(inputs / "README.txt"), str(inputs / "a.csv")])
+    assert done == [
+        "README.txt: not scored (not a .csv or .parquet file)",
+        "a.csv.predictions.parquet",
+    ]  # one entry each: Azure ML counts neither as failed
+    assert sorted(outputs(job)) == ["a.csv.predictions.parquet"]
+    assert capsys.readouterr().err == ""
+
+
 def test_a_skops_only_model_folder_is_used_as_is(
     inputs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -2,9 +2,10 @@
 
 Each input file of a mini batch is read, validated and written exactly as `score-batch` does: one
 `<file>.predictions.parquet` per input in the job's output folder (`AZUREML_BI_OUTPUT_PATH`), with
-the same columns. A file that breaks the input contract is reported on stderr with the same
-reason and left out of the returned list, so Azure ML counts it as failed (`error_threshold`).
-The deployment uses `output_action: summary_only`: the predictions are the Parquet files.
+the same columns; files other than *.csv and *.parquet are left alone, as `score-batch` does. A
+file that breaks the input contract is reported on stderr with the same reason and left out of
+the returned list, so Azure ML counts it as failed (`error_threshold`). The deployment uses
+`output_action: summary_only`: the predictions are the Parquet files.
 """
 
 from __future__ import annotations
@@ -47,8 +48,9 @@ def init() -> None:
 
 
 def run(mini_batch: list[str]) -> list[str]:
-    """Score every file of the mini batch; return the prediction files written."""
+    """Score every file of the mini batch; one entry per file done (failed files have none)."""
     from {{ cookiecutter.package_name }}.batch.journal import STAGING_DIR
+    from {{ cookiecutter.package_name }}.batch.reader import is_input
     from {{ cookiecutter.package_name }}.batch.writer import FileFailure, score_file
     from {{ cookiecutter.package_name }}.features import InvalidInputError
 
@@ -56,15 +58,16 @@ def run(mini_batch: list[str]) -> list[str]:
         raise RuntimeError("init() has not loaded the model")
     output = _worker.output
     (output / STAGING_DIR).mkdir(parents=True, exist_ok=True)  # workers share the output folder
-    written = []
-    for name in mini_batch:
+    done = []
+    for path in map(Path, mini_batch):
+        if not is_input(path):  # like score-batch, which reads only *.csv and *.parquet
+            done.append(f"{path.name}: not scored (not a .csv or .parquet file)")
+            continue
         try:
-            written.append(
-                score_file(_worker.model, Path(name), output, CHUNK_ROWS, _ignore).output
-            )
+            done.append(score_file(_worker.model, path, output, CHUNK_ROWS, _ignore).output)
         except InvalidInputError as exc:
-            print(FileFailure(Path(name).name, str(exc)).line(), file=sys.stderr, flush=True)
-    return written
+            print(FileFailure(path.name, str(exc)).line(), file=sys.stderr, flush=True)
+    return done
 
 
 def _ignore(rows: int) -> None:
