@@ -43,6 +43,16 @@ _AZURE_TYPES: dict[str, tuple[str, str]] = {
         "Microsoft.ContainerService/managedClusters",
         "resourceName",
     ),
+    "azure-native:managedidentity:UserAssignedIdentity": (
+        "Microsoft.ManagedIdentity/userAssignedIdentities",
+        "resourceName",
+    ),
+}
+# Entra ID and Azure DevOps resources: the identifier outputs the program reads, by type token.
+_DIRECTORY_OUTPUTS: dict[str, str] = {
+    "azuread:index/group:Group": "objectId",
+    "azuredevops:index/group:Group": "descriptor",
+    "azuredevops:index/servicePrincipalEntitlement:ServicePrincipalEntitlement": "descriptor",
 }
 
 _FAKE_KUBECONFIG = """apiVersion: v1
@@ -85,6 +95,8 @@ class Mocks(pulumi.runtime.Mocks):
         )
         outputs = dict(inputs)
         known = _AZURE_TYPES.get(args.typ)
+        if args.typ in _DIRECTORY_OUTPUTS:
+            outputs[_DIRECTORY_OUTPUTS[args.typ]] = _uuid_like(f"{args.typ}/{args.name}")
         if known is None:
             return f"{args.name}-id", outputs
         provider_path, name_key = known
@@ -114,8 +126,12 @@ class Mocks(pulumi.runtime.Mocks):
         if typ == "azure-native:applicationinsights:Component":
             key = _uuid_like(f"appi/{name}")
             return {"instrumentationKey": key, "connectionString": f"InstrumentationKey={key}"}
+        if typ == "azure-native:managedidentity:UserAssignedIdentity":
+            return {"principalId": _uuid_like(f"id/{name}"), "clientId": _uuid_like(f"app/{name}")}
         if typ == "azure-native:machinelearningservices:Workspace":
+            identity = dict(inputs.get("identity") or {}, principalId=_uuid_like(f"mlw-id/{name}"))
             return {
+                "identity": identity,
                 "workspaceId": _uuid_like(f"mlw/{name}"),
                 "mlFlowTrackingUri": f"azureml://{inputs.get('location', 'westeurope')}"
                 ".api.azureml.ms/mlflow/v1.0",
@@ -127,7 +143,7 @@ class Mocks(pulumi.runtime.Mocks):
     def call(
         self, args: pulumi.runtime.MockCallArgs
     ) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
-        """Record the invoke; answer client config and cluster credentials like Azure."""
+        """Record the invoke; answer client config, cluster credentials and DevOps lookups."""
         self.calls.append({"token": args.token, "args": dict(args.args)})
         if args.token == "azure-native:authorization:getClientConfig":  # noqa: S105
             return {
@@ -136,6 +152,12 @@ class Mocks(pulumi.runtime.Mocks):
                 "subscriptionId": self.subscription_id,
                 "tenantId": self.tenant_id,
             }, []
+        if args.token == "azuredevops:index/getProject:getProject":  # noqa: S105
+            name = str(args.args.get("name"))
+            return {"id": _uuid_like(f"project/{name}"), "name": name}, []
+        if args.token == "azuredevops:index/getGroup:getGroup":  # noqa: S105
+            seed = f"group/{args.args.get('projectId')}/{args.args.get('name')}"
+            return {"descriptor": f"vssgp.{_uuid_like(seed)}", "name": args.args.get("name")}, []
         if args.token.startswith("azure-native:containerservice:listManagedCluster"):
             value = base64.b64encode(_FAKE_KUBECONFIG.encode()).decode()
             return {"kubeconfigs": [{"name": "clusterUser", "value": value}]}, []

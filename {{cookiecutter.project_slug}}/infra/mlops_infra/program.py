@@ -1,4 +1,4 @@
-"""The whole stack from typed settings: ML workspace, AKS cluster and blue/green serving.
+"""The whole stack from typed settings: ML workspace, AKS, blue/green serving, persona access.
 
 ``build`` is what ``__main__.py`` runs under the Pulumi engine and what ``mlops_infra.plan`` runs
 under mocks, so both share one wiring. It creates components only; ``export`` publishes the stack
@@ -16,6 +16,9 @@ import pulumi
 from mlops_infra.aks.args import AksClusterArgs
 from mlops_infra.aks.component import AksCluster
 from mlops_infra.naming import SLUG
+from mlops_infra.rbac.access import Access, build_access
+from mlops_infra.rbac.args import PersonaAccessArgs
+from mlops_infra.rbac.load import load_rbac
 from mlops_infra.serving.args import KubernetesServingArgs
 from mlops_infra.serving.component import KubernetesServing
 from mlops_infra.settings import Settings
@@ -31,12 +34,14 @@ class Program:
     workspace: MlWorkspace
     cluster: AksCluster | None
     serving: KubernetesServing
+    access: Access
 
 
 def build(settings: Settings) -> Program:
     """Create every component of the stack; all Args are validated before anything registers."""
     serving_args = KubernetesServingArgs.from_settings(settings).validate()
     workspace_args = MlWorkspaceArgs.from_settings(settings).validate()
+    access_args = PersonaAccessArgs.from_settings(settings, load_rbac()).validate()
     if settings.aks_create:  # its Args take workspace outputs: check the settings' part first
         AksClusterArgs.from_settings(settings, settings.names.resource_group_name, None).validate()
     workspace = MlWorkspace(f"{SLUG}-ml", workspace_args)
@@ -52,7 +57,8 @@ def build(settings: Settings) -> Program:
         opts = pulumi.ResourceOptions(provider=cluster.provider)
     # Without aksCreate, the default Kubernetes provider (ambient kubeconfig) is the target.
     serving = KubernetesServing(f"{SLUG}-serving", serving_args, opts=opts)
-    return Program(settings=settings, workspace=workspace, cluster=cluster, serving=serving)
+    access = build_access(access_args, workspace, serving.namespace_name, opts)
+    return Program(settings, workspace, cluster, serving, access)
 
 
 def export(program: Program) -> None:

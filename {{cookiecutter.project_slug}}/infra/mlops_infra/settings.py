@@ -51,6 +51,9 @@ class Settings:
     serving_replicas: int
     green_weight: int
     namespace: str
+    rbac_matrix: str
+    persona_principals: tuple[str, ...]
+    azure_devops_project: str
     project: str = SLUG
 
     @property
@@ -107,6 +110,19 @@ class _Keys:
         """A boolean key."""
         return self._read(key, self.config.get_bool, "a boolean", "true")
 
+    def strings(self, key: str) -> tuple[str, ...]:
+        """An array-of-strings key."""
+        fix = _fix(f"--path '{key}[0]'", "<value>")
+        try:
+            value = self.config.get_object(key)
+        except pulumi.ConfigTypeError:
+            raise ConfigError(f"{key} must be a list of strings: {fix}") from None
+        if value is None:
+            raise ConfigError(f"{key} is required and has no value: {fix}")
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise ConfigError(f"{key} must be a list of strings, got {value!r}: {fix}")
+        return tuple(value)
+
 
 def _environment(keys: _Keys) -> str:
     environment = keys.text("environment")
@@ -158,4 +174,7 @@ def load_settings(config: pulumi.Config | None = None, stack: str | None = None)
         serving_replicas=keys.integer("servingReplicas"),
         green_weight=keys.integer("greenWeight"),
         namespace=keys.text("namespace"),
+        rbac_matrix=keys.text("rbacMatrix"),
+        persona_principals=keys.strings("personaPrincipals"),
+        azure_devops_project=keys.text("azureDevOpsProject"),
     )

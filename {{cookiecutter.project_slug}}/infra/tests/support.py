@@ -14,11 +14,18 @@ import yaml
 from mlops_infra import plan, render
 from mlops_infra.config import StackConfig, load_stack_config
 from mlops_infra.mocks import Mocks
+from mlops_infra.naming import SLUG
 from mlops_infra.program import Program, build
 from mlops_infra.settings import Settings, load_settings
 from mlops_infra.workspace.component import MlWorkspace
 
 STACKS = ("dev", "staging", "prod")
+SERVING_OBJECTS = 16  # Kubernetes objects of the serving component
+ROLE_BINDING = "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding"
+# Logical-name prefixes of the persona access components' resources (mlops_infra.rbac.access).
+ACCESS_PREFIXES = tuple(
+    f"{SLUG}-{part}" for part in ("personas", "azure-access", "k8s-access", "devops-access")
+)
 Record = dict[str, Any]
 _P = ParamSpec("_P")
 _M = TypeVar("_M", bound=Mocks)
@@ -32,6 +39,16 @@ def mocked(fn: Callable[_P, Any]) -> Callable[_P, None]:
 def of_type(resources: list[Record], type_token: str) -> list[Record]:
     """The recorded resources whose type token is ``type_token``."""
     return [record for record in resources if record["type"] == type_token]
+
+
+def access_records(resources: list[Record]) -> list[Record]:
+    """The recorded resources of the persona access components."""
+    return [record for record in resources if record["name"].startswith(ACCESS_PREFIXES)]
+
+
+def serving_objects(manifests: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The manifests of the serving component (persona RoleBindings left out)."""
+    return [manifest for manifest in manifests if manifest["kind"] != "RoleBinding"]
 
 
 def one(resources: list[Record], type_token: str) -> Record:
@@ -131,6 +148,7 @@ def resolved(program: Program) -> pulumi.Output[dict[str, Any]]:
             **{f"{slot}_deployment": name for slot, name in serving.deployment_names.items()},
         ),
     }
+    outputs["principals"] = pulumi.Output.all(**program.access.principals.object_ids)
     if cluster is not None:
         children = (cluster.cluster, cluster.provider, cluster.acr_pull)
         outputs["cluster_urns"] = pulumi.Output.all(*(r.urn for r in children if r is not None))

@@ -94,7 +94,7 @@ def test_every_stack_gets_its_cluster_sized_by_settings(stack: PlannedStack) -> 
     assert (pool["count"], pool["minCount"]) == (settings.aks_node_count,) * 2
     assert pool["maxCount"] == max(3, 2 * settings.aks_node_count)
     assert pool["vmSize"] == settings.aks_vm_size
-    role = one(resources, ROLE)["inputs"]
+    (role,) = [r["inputs"] for r in of_type(resources, ROLE) if r["name"].endswith("-acr-pull")]
     acr = settings.names.container_registry_name
     assert role["scope"].endswith(f"/Microsoft.ContainerRegistry/registries/{acr}")
     assert f"{SLUG}:k8s:AksCluster" == COMPONENT_TYPE

@@ -18,7 +18,7 @@ from mlops_infra.config import (
 from mlops_infra.naming import SLUG
 from support import STACKS
 
-TYPES = {"string": str, "boolean": bool, "integer": int}
+TYPES = {"string": str, "boolean": bool, "integer": int, "array": list}
 DEMO_PROJECT = """\
 name: demo
 runtime: python

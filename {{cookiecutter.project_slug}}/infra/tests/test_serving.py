@@ -23,7 +23,7 @@ from mlops_infra.naming import SLUG
 from mlops_infra.serving.args import COMPONENT_TYPE, KubernetesServingArgs
 from mlops_infra.serving.component import KubernetesServing
 from mlops_infra.serving.values import ServingArgsError, image_reference
-from support import PlannedStack, manifests_of, mocked
+from support import ROLE_BINDING, SERVING_OBJECTS, PlannedStack, manifests_of, mocked, of_type
 
 DIGEST = "sha256:" + "ab" * 32
 REPO = f"acrcontoso.azurecr.io/{SLUG}"
@@ -200,7 +200,7 @@ def test_children_are_parented_and_outputs_resolve(stack: PlannedStack) -> None:
 
 def test_kubernetes_resources_use_the_cluster_provider(stack: PlannedStack) -> None:
     names = [r["name"] for r in stack.resources if r["type"].startswith("kubernetes:")]
-    assert len(names) == 16
+    assert len(names) == SERVING_OBJECTS + len(of_type(stack.resources, ROLE_BINDING))
     for name in names:
         provider = stack.mocks.providers[name] or ""
         assert f"pulumi:providers:kubernetes::{SLUG}-aks-k8s::" in provider, (name, provider)
