@@ -30,12 +30,13 @@ from mlops_infra import render
 from mlops_infra.aks.args import AksArgsError
 from mlops_infra.config import INFRA_DIR, ConfigFileError, StackConfig, load_stack_config
 from mlops_infra.mocks import Mocks
+from mlops_infra.network.args import NetworkArgsError
 from mlops_infra.program import build
 from mlops_infra.serving.values import ServingArgsError
 from mlops_infra.settings import ConfigError, load_settings
 from mlops_infra.workspace.args import WorkspaceArgsError
 
-ARGS_ERRORS = (AksArgsError, ServingArgsError, WorkspaceArgsError)
+ARGS_ERRORS = (AksArgsError, NetworkArgsError, ServingArgsError, WorkspaceArgsError)
 
 
 class PlanError(Exception):
