@@ -9,6 +9,7 @@ import pytest
 
 from mlops_infra import plan
 from mlops_infra.config import load_stack_config
+from mlops_infra.mocks import FAKE_SUBSCRIPTION_ID
 from mlops_infra.naming import SLUG
 from mlops_infra.network.args import NetworkArgsError, PrivateLinkEndpointArgs
 from mlops_infra.network.component import TYPE_TOKEN as NETWORK_TOKEN
@@ -41,7 +42,7 @@ private = pytest.mark.parametrize("name", ["staging", "prod"])
 
 def _zone_ids(resources: list[Record]) -> dict[str, str]:
     """Private DNS zone name -> the id the mock engine gave it."""
-    prefix = "/subscriptions/00000000-0000-0000-0000-0000000000bb/resourceGroups"
+    prefix = f"/subscriptions/{FAKE_SUBSCRIPTION_ID}/resourceGroups"
     return {
         z["inputs"]["privateZoneName"]: f"{prefix}/{z['inputs']['resourceGroupName']}"
         f"/providers/Microsoft.Network/privateDnsZones/{z['inputs']['privateZoneName']}"
