@@ -43,6 +43,23 @@ _AZURE_TYPES: dict[str, tuple[str, str]] = {
         "Microsoft.ContainerService/managedClusters",
         "resourceName",
     ),
+    "azure-native:network:VirtualNetwork": (
+        "Microsoft.Network/virtualNetworks",
+        "virtualNetworkName",
+    ),
+    "azure-native:network:PrivateEndpoint": (
+        "Microsoft.Network/privateEndpoints",
+        "privateEndpointName",
+    ),
+    "azure-native:network:PrivateDnsZoneGroup": (
+        "Microsoft.Network/privateEndpoints/{privateEndpointName}/privateDnsZoneGroups",
+        "privateDnsZoneGroupName",
+    ),
+    "azure-native:privatedns:PrivateZone": ("Microsoft.Network/privateDnsZones", "privateZoneName"),
+    "azure-native:privatedns:VirtualNetworkLink": (
+        "Microsoft.Network/privateDnsZones/{privateZoneName}/virtualNetworkLinks",
+        "virtualNetworkLinkName",
+    ),
     "azure-native:managedidentity:UserAssignedIdentity": (
         "Microsoft.ManagedIdentity/userAssignedIdentities",
         "resourceName",
@@ -62,6 +79,13 @@ contexts: [{name: mock, context: {cluster: mock, user: mock}}]
 current-context: mock
 users: [{name: mock, user: {token: mock}}]
 """
+
+
+class _Parents(dict[str, Any]):
+    """A child's inputs for ``str.format_map``: a missing parent name formats as empty."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
 
 
 def _uuid_like(seed: str) -> str:
@@ -105,7 +129,7 @@ class Mocks(pulumi.runtime.Mocks):
         group = inputs.get("resourceGroupName", azure_name)
         rid = f"/subscriptions/{self.subscription_id}/resourceGroups/{group}"
         if provider_path:
-            path = provider_path.format(workspaceName=inputs.get("workspaceName", ""))
+            path = provider_path.format_map(_Parents(inputs))
             rid = f"{rid}/providers/{path}/{azure_name}"
         outputs["id"] = rid
         outputs.update(self._extra_outputs(args.typ, azure_name, inputs))

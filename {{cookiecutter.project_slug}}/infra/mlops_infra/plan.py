@@ -30,6 +30,7 @@ from mlops_infra import render
 from mlops_infra.aks.args import AksArgsError
 from mlops_infra.config import INFRA_DIR, ConfigFileError, StackConfig, load_stack_config
 from mlops_infra.mocks import Mocks
+from mlops_infra.network.args import NetworkArgsError
 from mlops_infra.program import build
 from mlops_infra.rbac.args import AccessArgsError
 from mlops_infra.rbac.load import RbacDataError
@@ -37,7 +38,14 @@ from mlops_infra.serving.values import ServingArgsError
 from mlops_infra.settings import ConfigError, load_settings
 from mlops_infra.workspace.args import WorkspaceArgsError
 
-ARGS_ERRORS = (AccessArgsError, AksArgsError, RbacDataError, ServingArgsError, WorkspaceArgsError)
+ARGS_ERRORS = (
+    AccessArgsError,
+    AksArgsError,
+    NetworkArgsError,
+    RbacDataError,
+    ServingArgsError,
+    WorkspaceArgsError,
+)
 
 
 class PlanError(Exception):

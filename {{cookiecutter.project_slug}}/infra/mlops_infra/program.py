@@ -1,10 +1,15 @@
-"""The whole stack from typed settings: ML workspace, AKS, blue/green serving, persona access.
+"""The whole stack from typed settings: ML workspace, private network, AKS, blue/green serving
+and persona access.
 
 ``build`` is what ``__main__.py`` runs under the Pulumi engine and what ``mlops_infra.plan`` runs
 under mocks, so both share one wiring. It creates components only; ``export`` publishes the stack
 outputs and only ``__main__.py`` calls it:
 
     export(build(load_settings()))
+
+Order: the workspace (its resource group and stores), then, where ``privateNetwork`` is set, the
+network in that group; the training cluster and AKS join its subnets, and one
+``PrivateLinkEndpoint`` per row of ``network.zones.TARGETS`` connects to the workspace's resources.
 """
 
 from __future__ import annotations
@@ -19,11 +24,16 @@ from mlops_infra.naming import SLUG
 from mlops_infra.rbac.access import Access, build_access
 from mlops_infra.rbac.args import PersonaAccessArgs
 from mlops_infra.rbac.load import load_rbac
+from mlops_infra.network.args import PrivateLinkEndpointArgs, PrivateNetworkArgs
+from mlops_infra.network.component import PrivateNetwork
+from mlops_infra.network.endpoint import PrivateLinkEndpoint
+from mlops_infra.network.zones import TARGETS
 from mlops_infra.serving.args import KubernetesServingArgs
 from mlops_infra.serving.component import KubernetesServing
 from mlops_infra.settings import Settings
-from mlops_infra.workspace.args import MlWorkspaceArgs
+from mlops_infra.workspace.args import MlWorkspaceArgs, TrainingComputeArgs
 from mlops_infra.workspace.component import MlWorkspace
+from mlops_infra.workspace.compute import TrainingCompute
 
 
 @dataclass(frozen=True)
@@ -32,33 +42,74 @@ class Program:
 
     settings: Settings
     workspace: MlWorkspace
+    compute: TrainingCompute
+    network: PrivateNetwork | None
+    endpoints: tuple[PrivateLinkEndpoint, ...]
     cluster: AksCluster | None
     serving: KubernetesServing
     access: Access
 
 
-def build(settings: Settings) -> Program:
-    """Create every component of the stack; all Args are validated before anything registers."""
-    serving_args = KubernetesServingArgs.from_settings(settings).validate()
-    workspace_args = MlWorkspaceArgs.from_settings(settings).validate()
-    access_args = PersonaAccessArgs.from_settings(settings, load_rbac()).validate()
+def _validate(settings: Settings) -> None:
+    """Every Args the settings alone determine, checked before anything registers."""
+    group = settings.names.resource_group_name
+    KubernetesServingArgs.from_settings(settings).validate()
+    MlWorkspaceArgs.from_settings(settings).validate()
+    TrainingComputeArgs.from_settings(settings, (group, ""), None).validate()
+    if settings.private_network:
+        PrivateNetworkArgs.from_settings(settings, group).validate()
     if settings.aks_create:  # its Args take workspace outputs: check the settings' part first
-        AksClusterArgs.from_settings(settings, settings.names.resource_group_name, None).validate()
-    workspace = MlWorkspace(f"{SLUG}-ml", workspace_args)
-    cluster = None
-    opts = None
-    if settings.aks_create:
-        cluster = AksCluster(
-            f"{SLUG}-aks",
-            AksClusterArgs.from_settings(
-                settings, workspace.resource_group_name, workspace.registry.id
+        AksClusterArgs.from_settings(settings, group, None).validate()
+
+
+def _endpoints(
+    settings: Settings, workspace: MlWorkspace, network: PrivateNetwork
+) -> tuple[PrivateLinkEndpoint, ...]:
+    """One private endpoint per ``TARGETS`` row, in the endpoints subnet."""
+    where = (workspace.resource_group_name, network.subnet_ids["endpoints"], network.zone_ids)
+    return tuple(
+        PrivateLinkEndpoint(
+            f"{SLUG}-pe-{target.key}",
+            PrivateLinkEndpointArgs.from_settings(
+                settings, target, where, workspace.private_link_ids[target.resource]
             ),
         )
+        for target in TARGETS
+    )
+
+
+def build(settings: Settings) -> Program:
+    """Create every component of the stack; all Args are validated before anything registers."""
+    access_args = PersonaAccessArgs.from_settings(settings, load_rbac()).validate()
+    _validate(settings)
+    workspace = MlWorkspace(f"{SLUG}-ml", MlWorkspaceArgs.from_settings(settings))
+    group = workspace.resource_group_name
+    network: PrivateNetwork | None = None
+    endpoints: tuple[PrivateLinkEndpoint, ...] = ()
+    if settings.private_network:
+        network_args = PrivateNetworkArgs.from_settings(settings, group)
+        network = PrivateNetwork(f"{SLUG}-net", network_args)
+        endpoints = _endpoints(settings, workspace, network)
+    subnets = network.subnet_ids if network else {}
+    compute = TrainingCompute(
+        f"{SLUG}-training",
+        TrainingComputeArgs.from_settings(
+            settings, (group, workspace.workspace_name), subnets.get("training")
+        ),
+    )
+    cluster, opts = None, None
+    if settings.aks_create:
+        cluster_args = AksClusterArgs.from_settings(
+            settings, group, workspace.registry.id, subnets.get("aks")
+        )
+        cluster = AksCluster(f"{SLUG}-aks", cluster_args)
         opts = pulumi.ResourceOptions(provider=cluster.provider)
     # Without aksCreate, the default Kubernetes provider (ambient kubeconfig) is the target.
-    serving = KubernetesServing(f"{SLUG}-serving", serving_args, opts=opts)
+    serving = KubernetesServing(
+        f"{SLUG}-serving", KubernetesServingArgs.from_settings(settings), opts=opts
+    )
     access = build_access(access_args, workspace, serving.namespace_name, opts)
-    return Program(settings, workspace, cluster, serving, access)
+    return Program(settings, workspace, compute, network, endpoints, cluster, serving, access)
 
 
 def export(program: Program) -> None:
@@ -66,10 +117,13 @@ def export(program: Program) -> None:
     pulumi.export("resourceGroupName", program.workspace.resource_group_name)
     pulumi.export("workspaceName", program.workspace.workspace_name)
     pulumi.export("registryLoginServer", program.workspace.registry_login_server)
+    pulumi.export("computeName", program.compute.compute_name)
     pulumi.export("servingNamespace", program.serving.namespace_name)
     pulumi.export("blueService", program.serving.service_names["blue"])
     pulumi.export("greenService", program.serving.service_names["green"])
     pulumi.export("servingImage", program.serving.images["blue"])
+    if program.network is not None:
+        pulumi.export("virtualNetworkId", program.network.vnet_id)
     if program.cluster is not None:
         pulumi.export("aksClusterName", program.cluster.cluster_name)
         pulumi.export("kubeconfig", program.cluster.kubeconfig)

@@ -21,7 +21,7 @@ from mlops_infra.naming import SLUG, AzureNames, compact
 
 ENVIRONMENTS = ("dev", "staging", "prod")
 DIGEST_REQUIRED_IN = ("staging", "prod")
-_T = TypeVar("_T", str, int, bool)
+_T = TypeVar("_T")
 
 
 class ConfigError(ValueError):
@@ -40,12 +40,19 @@ class Settings:
     environment: str
     location: str
     organization: str
-    public_network_access: bool
+    private_network: bool
+    managed_network_isolation: str
+    vnet_address_space: str
+    endpoints_subnet: str
+    training_subnet: str
+    aks_subnet: str
     compute_vm_size: str
     compute_max_nodes: int
     aks_create: bool
     aks_node_count: int
     aks_vm_size: str
+    aks_private_cluster: bool
+    aks_authorized_ip_ranges: tuple[str, ...]
     serving_image: str
     serving_image_digest: str | None
     serving_replicas: int
@@ -63,8 +70,13 @@ class Settings:
 
     @property
     def public_network_access_mode(self) -> str:
-        """The Azure enum value: ``Enabled`` or ``Disabled``."""
-        return "Enabled" if self.public_network_access else "Disabled"
+        """``Disabled`` in a private network (private endpoints only), else ``Enabled``."""
+        return "Disabled" if self.private_network else "Enabled"
+
+    @property
+    def compute_in_training_subnet(self) -> bool:
+        """The training cluster joins our subnet: private, and no Azure ML managed network."""
+        return self.private_network and self.managed_network_isolation == "Disabled"
 
     @property
     def requires_digest(self) -> bool:
@@ -88,27 +100,35 @@ class _Keys:
 
     config: pulumi.Config
 
-    def _read(self, key: str, getter: Callable[[str], _T | None], kind: str, example: str) -> _T:
+    def _read(self, key: str, getter: Callable[[str], _T | None], kind: str, fix: str) -> _T:
         try:
             value = getter(key)
         except pulumi.ConfigTypeError:
             got = self.config.get(key)
-            raise ConfigError(f"{key} must be {kind}, got {got!r}: {_fix(key, example)}") from None
+            raise ConfigError(f"{key} must be {kind}, got {got!r}: {fix}") from None
         if value is None:
-            raise ConfigError(f"{key} is required and has no value: {_fix(key, example)}")
+            raise ConfigError(f"{key} is required and has no value: {fix}")
         return value
 
     def text(self, key: str) -> str:
         """A string key; an empty string is a value."""
-        return self._read(key, self.config.get, "a string", "<value>")
+        return self._read(key, self.config.get, "a string", _fix(key, "<value>"))
 
     def integer(self, key: str) -> int:
         """An integer key."""
-        return self._read(key, self.config.get_int, "an integer", "1")
+        return self._read(key, self.config.get_int, "an integer", _fix(key, "1"))
 
     def boolean(self, key: str) -> bool:
         """A boolean key."""
-        return self._read(key, self.config.get_bool, "a boolean", "true")
+        return self._read(key, self.config.get_bool, "a boolean", _fix(key, "true"))
+
+    def strings(self, key: str) -> tuple[str, ...]:
+        """A list-of-strings key (a YAML array; the CLI passes it as JSON)."""
+        fix = f"set it with pulumi config set --path '{key}[0]' <value>"
+        value: object = self._read(key, self.config.get_object, "a list of strings", fix)
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise ConfigError(f"{key} must be a list of strings, got {value!r}: {fix}")
+        return tuple(value)
 
     def strings(self, key: str) -> tuple[str, ...]:
         """An array-of-strings key."""
@@ -163,12 +183,19 @@ def load_settings(config: pulumi.Config | None = None, stack: str | None = None)
         environment=_environment(keys),
         location=_location(keys),
         organization=_organization(keys),
-        public_network_access=keys.boolean("publicNetworkAccess"),
+        private_network=keys.boolean("privateNetwork"),
+        managed_network_isolation=keys.text("managedNetworkIsolation"),
+        vnet_address_space=keys.text("vnetAddressSpace"),
+        endpoints_subnet=keys.text("endpointsSubnet"),
+        training_subnet=keys.text("trainingSubnet"),
+        aks_subnet=keys.text("aksSubnet"),
         compute_vm_size=keys.text("computeVmSize"),
         compute_max_nodes=keys.integer("computeMaxNodes"),
         aks_create=keys.boolean("aksCreate"),
         aks_node_count=keys.integer("aksNodeCount"),
         aks_vm_size=keys.text("aksVmSize"),
+        aks_private_cluster=keys.boolean("aksPrivateCluster"),
+        aks_authorized_ip_ranges=keys.strings("aksAuthorizedIpRanges"),
         serving_image=keys.text("servingImage"),
         serving_image_digest=keys.text("servingImageDigest") or None,
         serving_replicas=keys.integer("servingReplicas"),

@@ -121,7 +121,6 @@ def workspace_children(workspace: MlWorkspace) -> list[pulumi.CustomResource]:
         workspace.storage_account,
         workspace.registry,
         workspace.workspace,
-        workspace.compute,
     ]
 
 
@@ -140,6 +139,10 @@ def resolved(program: Program) -> pulumi.Output[dict[str, Any]]:
             log_analytics_workspace_id=ws.log_analytics_workspace_id,
             app_insights_id=ws.app_insights_id,
         ),
+        "compute_urns": pulumi.Output.all(program.compute.compute.urn),
+        "endpoint_urns": pulumi.Output.all(
+            *(r.urn for pe in program.endpoints for r in (pe.endpoint, pe.zone_group))
+        ),
         "serving_urns": pulumi.Output.all(*(r.urn for r in serving.resources.values())),
         "serving": pulumi.Output.all(
             namespace=serving.namespace_name,
@@ -149,6 +152,11 @@ def resolved(program: Program) -> pulumi.Output[dict[str, Any]]:
         ),
     }
     outputs["principals"] = pulumi.Output.all(**program.access.principals.object_ids)
+    if program.network is not None:
+        net = program.network
+        children_of_net = (net.vnet, *net.zones.values(), *net.links.values())
+        outputs["network_urns"] = pulumi.Output.all(*(r.urn for r in children_of_net))
+        outputs["subnet_ids"] = pulumi.Output.all(**net.subnet_ids)
     if cluster is not None:
         children = (cluster.cluster, cluster.provider, cluster.acr_pull)
         outputs["cluster_urns"] = pulumi.Output.all(*(r.urn for r in children if r is not None))

@@ -84,8 +84,9 @@ def test_real_stacks_get_pulumi_yaml_defaults_and_their_own_values() -> None:
     assert dev.values[key("computeVmSize")] == "Standard_DS3_v2"  # Pulumi.yaml default
     assert dev.values[key("aksVmSize")] == "Standard_D2s_v5"  # Pulumi.dev.yaml
     assert prod.values[key("aksVmSize")] == "Standard_D4s_v5"  # Pulumi.yaml default
-    assert dev.values[key("publicNetworkAccess")] == "true"
-    assert prod.values[key("publicNetworkAccess")] == "false"
+    assert dev.values[key("privateNetwork")] == "false"  # Pulumi.dev.yaml
+    assert prod.values[key("privateNetwork")] == "true"  # Pulumi.yaml default: secure
+    assert prod.values[key("aksAuthorizedIpRanges")] == "[]"  # a YAML array, as JSON
     assert dev.values[key("servingImageDigest")] == ""
     assert prod.values[key("servingImageDigest")].startswith("sha256:")
     assert dev.values["azure-native:location"] == dev.values[key("location")]
@@ -150,6 +151,9 @@ def test_every_config_key_is_typed_described_and_defaults_have_their_type() -> N
         assert declaration["description"].strip(), key
         if "default" in declaration:
             assert type(declaration["default"]) is TYPES[declaration["type"]], key
+        if declaration["type"] == "array":  # arrays say what they hold
+            assert declaration["items"] == {"type": "string"}, key
+            assert all(type(item) is str for item in declaration.get("default", [])), key
     assert "default" not in PROJECT.config["environment"], "each stack must choose its environment"
     assert PROJECT.config["aksCreate"]["default"] is True
 

@@ -38,11 +38,18 @@ def test_without_aks_create_serving_targets_the_ambient_cluster() -> None:
 
 def test_the_planned_program_has_every_component(planned: dict[str, PlannedStack]) -> None:
     types = [r["type"] for r in planned["staging"].resources]
-    for token in (f"{SLUG}:ml:Workspace", f"{SLUG}:k8s:AksCluster", f"{SLUG}:k8s:Serving"):
-        assert types.count(token) == 1, token
+    components = ("ml:Workspace", "ml:TrainingCompute", "network:PrivateNetwork")
+    for token in (*components, "k8s:AksCluster", "k8s:Serving"):
+        assert types.count(f"{SLUG}:{token}") == 1, token
+    assert types.count(f"{SLUG}:network:PrivateLinkEndpoint") == 5
     assert types.count(CLUSTER) == 1
-    access = access_records(planned["staging"].resources)
-    assert len(types) - len(access) == 30
+    access = len(access_records(planned["staging"].resources))
+    # 30 before the private network: + the compute component, the network (component, VNet, six
+    # zones, six links) and five endpoints (component, endpoint, zone group); + persona access.
+    assert len(types) - access == 30 + 1 + 14 + 15
+    dev = [r["type"] for r in planned["dev"].resources]
+    assert len(dev) - len(access_records(planned["dev"].resources)) == 31
+    assert not any(":network:" in t or ":privatedns:" in t for t in dev)
 
 
 @pytest.mark.parametrize(

@@ -43,8 +43,14 @@ def test_stack_files_load_with_pulumi_yaml_defaults(stack: str) -> None:
 
 def test_environments_differ_as_designed() -> None:
     dev, staging, prod = (settings_for(stack) for stack in STACKS)
-    assert (dev.public_network_access, staging.public_network_access) == (True, False)
-    assert prod.public_network_access is False
+    assert [s.private_network for s in (dev, staging, prod)] == [False, True, True]
+    assert [s.public_network_access_mode for s in (dev, prod)] == ["Enabled", "Disabled"]
+    assert (dev.managed_network_isolation, prod.managed_network_isolation) == (
+        "Disabled",
+        "AllowOnlyApprovedOutbound",
+    )
+    assert [s.aks_private_cluster for s in (dev, staging, prod)] == [False, True, True]
+    assert staging.vnet_address_space == prod.vnet_address_space == "10.40.0.0/16"
     assert prod.compute_max_nodes > staging.compute_max_nodes > dev.compute_max_nodes
     assert prod.serving_replicas > staging.serving_replicas > dev.serving_replicas
     assert (dev.aks_vm_size, prod.aks_vm_size) == ("Standard_D2s_v5", "Standard_D4s_v5")
@@ -108,9 +114,21 @@ def test_names_unique_per_environment_and_within_azure_limits() -> None:
         ),
         (
             "dev",
-            {"publicNetworkAccess": "yes please"},
-            "publicNetworkAccess must be a boolean, got 'yes please': "
-            "set it with pulumi config set publicNetworkAccess true",
+            {"privateNetwork": "yes please"},
+            "privateNetwork must be a boolean, got 'yes please': "
+            "set it with pulumi config set privateNetwork true",
+        ),
+        (
+            "prod",
+            {"aksAuthorizedIpRanges": "203.0.113.0/24"},
+            "aksAuthorizedIpRanges must be a list of strings, got '203.0.113.0/24': set it with "
+            "pulumi config set --path 'aksAuthorizedIpRanges[0]' <value>",
+        ),
+        (
+            "prod",
+            {"aksAuthorizedIpRanges": '["203.0.113.0/24", 7]'},
+            "aksAuthorizedIpRanges must be a list of strings, got ['203.0.113.0/24', 7]: set it "
+            "with pulumi config set --path 'aksAuthorizedIpRanges[0]' <value>",
         ),
         (
             "dev",

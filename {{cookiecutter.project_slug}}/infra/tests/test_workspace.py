@@ -10,8 +10,10 @@ import pytest
 from mlops_infra.mocks import FAKE_TENANT_ID, Mocks
 from mlops_infra.naming import SLUG
 from mlops_infra.settings import load_settings
-from mlops_infra.workspace.args import MlWorkspaceArgs, WorkspaceArgsError
+from mlops_infra.workspace.args import MlWorkspaceArgs, TrainingComputeArgs, WorkspaceArgsError
 from mlops_infra.workspace.component import TYPE_TOKEN, MlWorkspace
+from mlops_infra.workspace.compute import TYPE_TOKEN as COMPUTE_TOKEN
+from mlops_infra.workspace.compute import TrainingCompute
 from support import PlannedStack, mocked, one, workspace_children
 
 AZ = "azure-native"
@@ -23,7 +25,7 @@ ST = f"{AZ}:storage:StorageAccount"
 ACR = f"{AZ}:containerregistry:Registry"
 MLW = f"{AZ}:machinelearningservices:Workspace"
 COMPUTE = f"{AZ}:machinelearningservices:Compute"
-CHILD_TYPES = (RG, LAW, APPI, KV, ST, ACR, MLW, COMPUTE)
+CHILD_TYPES = (RG, LAW, APPI, KV, ST, ACR, MLW)
 
 
 def test_one_resource_of_each_kind_all_parented_by_the_component(stack: PlannedStack) -> None:
@@ -40,8 +42,10 @@ def test_one_resource_of_each_kind_all_parented_by_the_component(stack: PlannedS
 
 def test_workspace_network_access_and_identity_follow_settings(stack: PlannedStack) -> None:
     expected = {"dev": "Enabled", "staging": "Disabled", "prod": "Disabled"}[stack.name]
+    isolation = {"dev": "Disabled"}.get(stack.name, "AllowOnlyApprovedOutbound")
     inputs = one(stack.resources, MLW)["inputs"]
     assert inputs["publicNetworkAccess"] == expected
+    assert inputs["managedNetwork"]["isolationMode"] == isolation
     assert inputs["identity"] == {"type": "SystemAssigned"}
     assert inputs["sku"] == {"name": "Basic", "tier": "Basic"}
 
@@ -85,7 +89,11 @@ def test_registry_admin_user_disabled(stack: PlannedStack) -> None:
 
 def test_compute_scales_to_zero_with_configured_max(stack: PlannedStack) -> None:
     expected_max = {"dev": 1, "staging": 2, "prod": 6}[stack.name]
-    props = one(stack.resources, COMPUTE)["inputs"]["properties"]
+    compute = one(stack.resources, COMPUTE)["inputs"]
+    assert compute["workspaceName"] == stack.settings.names.workspace_name
+    assert (compute["tags"], compute["location"]) == (stack.settings.tags, stack.settings.location)
+    assert all(f"::{COMPUTE_TOKEN}$" in urn for urn in stack.outputs["compute_urns"])
+    props = compute["properties"]
     assert props["computeType"] == "AmlCompute"
     assert props["disableLocalAuth"] is True
     scale = props["properties"]["scaleSettings"]
@@ -143,10 +151,11 @@ def test_args_come_from_settings_and_refuse_an_empty_training_cluster(dev_mocks:
     settings = load_settings()
     args = MlWorkspaceArgs.from_settings(settings)
     assert args.prefix == settings.names.resource_prefix
-    assert args.compute_max_nodes == settings.compute_max_nodes
-    assert args.public_network_access == "Enabled"
+    assert (args.public_network_access, args.registry_sku) == ("Enabled", "Standard")
+    compute = TrainingComputeArgs.from_settings(settings, ("rg", "mlw"), "subnet-id")
+    assert (compute.max_nodes, compute.subnet_id) == (settings.compute_max_nodes, None)
     with pytest.raises(WorkspaceArgsError, match="compute_max_nodes must be at least 1, got 0"):
-        MlWorkspace("ml", replace(args, compute_max_nodes=0))
+        TrainingCompute("compute", replace(compute, max_nodes=0))
     assert dev_mocks.resources == []  # refused before anything registered
     with pytest.raises(WorkspaceArgsError, match="public_network_access must be"):
         replace(args, public_network_access="Maybe").validate()

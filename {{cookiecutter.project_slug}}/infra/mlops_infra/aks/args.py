@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -35,6 +36,9 @@ class AksClusterArgs:
     admin_group_object_ids: Sequence[str] = ()  # Entra groups that are cluster admins
     availability_zones: Sequence[str] = ()  # e.g. ("1", "2", "3") where the region has zones
     authorized_ip_ranges: Sequence[str] = ()  # API server allow-list; empty: no restriction
+    private_cluster: bool = False  # API server reachable only from the virtual network
+    private_network: bool = False  # the stack is private: a world-open API server is refused
+    subnet_id: pulumi.Input[str] | None = None  # the node pool's subnet (None: AKS-managed VNet)
     pool_name: str = "system"
     kubelogin_login_mode: str = "azurecli"
     acr_id: pulumi.Input[str] | None = None  # registry the kubelet identity may pull from
@@ -45,6 +49,7 @@ class AksClusterArgs:
         settings: Settings,
         resource_group_name: pulumi.Input[str],
         acr_id: pulumi.Input[str] | None,
+        subnet_id: pulumi.Input[str] | None = None,
     ) -> AksClusterArgs:
         """The stack's cluster, in the workspace's resource group, pulling from its registry."""
         return cls(
@@ -54,6 +59,10 @@ class AksClusterArgs:
             node_count=settings.aks_node_count,
             vm_size=settings.aks_vm_size,
             tags=settings.tags,
+            authorized_ip_ranges=settings.aks_authorized_ip_ranges,
+            private_cluster=settings.aks_private_cluster,
+            private_network=settings.private_network,
+            subnet_id=subnet_id,
             acr_id=acr_id,
         )
 
@@ -77,6 +86,7 @@ class AksClusterArgs:
         if not self.location:
             raise AksArgsError("location must be an Azure region such as westeurope")
         self._validate_nodes()
+        self._validate_api_server()
         if self.sku_tier not in ("Free", "Standard", "Premium"):
             raise AksArgsError(f"sku_tier must be Free, Standard or Premium, got {self.sku_tier!r}")
         if self.kubelogin_login_mode not in LOGIN_MODES:
@@ -102,4 +112,32 @@ class AksClusterArgs:
         if not _POOL_NAME.fullmatch(self.pool_name):
             raise AksArgsError(
                 f"pool_name must be 1-12 lowercase letters or digits, got {self.pool_name!r}"
+            )
+
+    def _validate_api_server(self) -> None:
+        """Authorized ranges are CIDRs; a private stack never has a world-open API server."""
+        fix = "pulumi config set --path 'aksAuthorizedIpRanges[0]' 203.0.113.0/24"
+        for cidr in self.authorized_ip_ranges:
+            try:
+                network = ipaddress.ip_network(cidr)
+            except ValueError:
+                raise AksArgsError(
+                    f"aksAuthorizedIpRanges must hold CIDRs such as 203.0.113.0/24, got {cidr!r}: "
+                    f"set them with {fix}"
+                ) from None
+            if network.prefixlen == 0:
+                raise AksArgsError(
+                    f"aksAuthorizedIpRanges entry {cidr} admits the whole internet: "
+                    f"list only your CI and admin ranges with {fix}"
+                )
+        if self.private_cluster and self.authorized_ip_ranges:
+            raise AksArgsError(
+                "aksAuthorizedIpRanges cannot restrict a private cluster (aksPrivateCluster is "
+                "true): clear it with pulumi config set aksAuthorizedIpRanges '[]'"
+            )
+        if self.private_network and not (self.private_cluster or self.authorized_ip_ranges):
+            raise AksArgsError(
+                "aksPrivateCluster is false and aksAuthorizedIpRanges is empty, so this private "
+                "stack's AKS API server is open to the whole internet: set it with pulumi config "
+                f"set aksPrivateCluster true, or {fix}"
             )

@@ -3,12 +3,14 @@
 It creates one ``azure-native:containerservice:ManagedCluster``: system-assigned managed identity,
 Kubernetes RBAC, Entra ID with Azure RBAC for Kubernetes authorization and local accounts disabled
 (no static admin kubeconfig exists); Azure CNI overlay with Calico network policy, so the serving
-namespace's NetworkPolicies are enforced; one autoscaling System node pool (Azure Linux); OIDC
-issuer and workload identity; the Key Vault Secrets Store CSI driver add-on (with rotation) for
-workloads that mount Key Vault secrets as files; automatic patch and node-image upgrades. The
-serving pods do not use that driver: they read the scoring API key from a Kubernetes Secret that
-CI creates out of band (see ``mlops_infra.serving.component``). With ``acr_id`` set, the kubelet
-identity gets ``AcrPull`` on that registry, so nodes pull the serving image without credentials.
+namespace's NetworkPolicies are enforced; one autoscaling System node pool (Azure Linux), in
+``subnet_id`` when the stack is private; a private API server (``private_cluster``) or one limited
+to ``authorized_ip_ranges``; OIDC issuer and workload identity; the Key Vault Secrets Store CSI
+driver add-on (with rotation) for workloads that mount Key Vault secrets as files; automatic patch
+and node-image upgrades. The serving pods do not use that driver: they read the scoring API key
+from a Kubernetes Secret that CI creates out of band (see ``mlops_infra.serving.component``). With
+``acr_id`` set, the kubelet identity gets ``AcrPull`` on that registry, so nodes pull the serving
+image without credentials.
 
 The ``pulumi_kubernetes.Provider`` uses the cluster's *user* kubeconfig (the admin one is refused
 with local accounts disabled). Its ``kubelogin`` exec plugin is switched to

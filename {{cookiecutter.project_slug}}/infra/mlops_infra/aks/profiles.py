@@ -21,6 +21,7 @@ def agent_pool(args: AksClusterArgs) -> cs.ManagedClusterAgentPoolProfileArgs:
         min_count=args.node_count,
         max_count=args.autoscaler_max,
         max_pods=110,
+        vnet_subnet_id=args.subnet_id,
         availability_zones=list(args.availability_zones) or None,
         upgrade_settings=cs.AgentPoolUpgradeSettingsArgs(max_surge="33%"),
         tags=dict(args.tags),
@@ -37,7 +38,11 @@ def aad_profile(args: AksClusterArgs) -> cs.ManagedClusterAADProfileArgs:
 
 
 def api_server_access(args: AksClusterArgs) -> cs.ManagedClusterAPIServerAccessProfileArgs | None:
-    """The API server's IP allow-list, or None for no restriction."""
+    """A private API server, or its IP allow-list, or None for no restriction."""
+    if args.private_cluster:
+        return cs.ManagedClusterAPIServerAccessProfileArgs(
+            enable_private_cluster=True, private_dns_zone="system"
+        )
     if not args.authorized_ip_ranges:
         return None
     return cs.ManagedClusterAPIServerAccessProfileArgs(
@@ -56,7 +61,7 @@ def security_profile() -> cs.ManagedClusterSecurityProfileArgs:
 
 
 def network_profile() -> cs.ContainerServiceNetworkProfileArgs:
-    """Azure CNI overlay with Calico, which enforces NetworkPolicies."""
+    """Azure CNI overlay with Calico, which enforces NetworkPolicies; nodes in ``subnet_id``."""
     return cs.ContainerServiceNetworkProfileArgs(
         network_plugin=cs.NetworkPlugin.AZURE,
         network_plugin_mode=cs.NetworkPluginMode.OVERLAY,

@@ -1,8 +1,12 @@
 """``MlWorkspace``: the Azure ML workspace and everything it depends on, as one component.
 
 Resource group, Log Analytics, workspace-based Application Insights, an RBAC Key Vault with purge
-protection, a locked-down storage account, a container registry without admin user, the Azure ML
-workspace (system-assigned identity) and an AmlCompute cluster that scales to zero.
+protection, a locked-down storage account, a container registry without admin user and the Azure
+ML workspace (system-assigned identity, managed network from config). Where private
+(``public_network_access`` Disabled) the Key Vault, storage, registry and workspace refuse public
+traffic (network rules default Deny, trusted Azure services bypass) and the registry is Premium;
+``private_link_ids`` are what ``PrivateLinkEndpoint`` components connect to. The training cluster
+is ``TrainingCompute`` (``compute.py``), created once the network exists.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ OUTPUTS = (
     "storage_account_name",
     "log_analytics_workspace_id",
     "app_insights_id",
+    "private_link_ids",
 )
 
 
@@ -60,7 +65,6 @@ class MlWorkspace(pulumi.ComponentResource):
         self._key_vault()
         self._storage_and_registry()
         self._workspace()
-        self._compute()
         self.workspace_name: pulumi.Output[str] = self.workspace.name
         self.workspace_id: pulumi.Output[str] = self.workspace.id
         self.registry_login_server: pulumi.Output[str] = self.registry.login_server
@@ -68,6 +72,12 @@ class MlWorkspace(pulumi.ComponentResource):
         self.storage_account_name: pulumi.Output[str] = self.storage_account.name
         self.log_analytics_workspace_id: pulumi.Output[str] = self.log_analytics.id
         self.app_insights_id: pulumi.Output[str] = self.app_insights.id
+        self.private_link_ids: dict[str, pulumi.Output[str]] = {
+            "workspace": self.workspace.id,
+            "key_vault": self.key_vault.id,
+            "storage": self.storage_account.id,
+            "registry": self.registry.id,
+        }
         self.register_outputs({key: getattr(self, key) for key in OUTPUTS})
 
     def _telemetry(self) -> None:
@@ -109,13 +119,19 @@ class MlWorkspace(pulumi.ComponentResource):
                 enable_purge_protection=True,
                 enable_soft_delete=True,
                 soft_delete_retention_in_days=args.key_vault_soft_delete_retention_days,
+                public_network_access=args.public_network_access,
+                network_acls=(
+                    keyvault.NetworkRuleSetArgs(default_action="Deny", bypass="AzureServices")
+                    if args.private
+                    else None
+                ),
             ),
             opts=self._child,
             **self._common,
         )
 
     def _storage_and_registry(self) -> None:
-        """The private, HTTPS-only storage account and the registry without admin user."""
+        """The HTTPS-only storage account and the registry without admin user."""
         name, args, rg_name = self._name, self._args, self.resource_group_name
         self.storage_account = storage.StorageAccount(
             f"{name}-st",
@@ -126,6 +142,14 @@ class MlWorkspace(pulumi.ComponentResource):
             enable_https_traffic_only=True,
             minimum_tls_version="TLS1_2",
             allow_blob_public_access=False,
+            public_network_access=args.public_network_access,
+            network_rule_set=(
+                storage.NetworkRuleSetArgs(
+                    default_action=storage.DefaultAction.DENY, bypass="AzureServices"
+                )
+                if args.private
+                else None
+            ),
             opts=self._child,
             **self._common,
         )
@@ -133,8 +157,10 @@ class MlWorkspace(pulumi.ComponentResource):
             f"{name}-acr",
             resource_group_name=rg_name,
             registry_name=args.container_registry_name,
-            sku=containerregistry.SkuArgs(name="Standard"),
+            sku=containerregistry.SkuArgs(name=args.registry_sku),
             admin_user_enabled=False,
+            public_network_access=args.public_network_access,
+            network_rule_bypass_options="AzureServices",
             opts=self._child,
             **self._common,
         )
@@ -154,34 +180,10 @@ class MlWorkspace(pulumi.ComponentResource):
             application_insights=self.app_insights.id,
             container_registry=self.registry.id,
             public_network_access=args.public_network_access,
-            opts=self._child,
-            **self._common,
-        )
-
-    def _compute(self) -> None:
-        """The AmlCompute training cluster: Linux, no local auth, no SSH, scales to zero."""
-        name, args = self._name, self._args
-        scale = ml.ScaleSettingsArgs(
-            min_node_count=0,
-            max_node_count=args.compute_max_nodes,
-            node_idle_time_before_scale_down=args.compute_idle_before_scale_down,
-        )
-        self.compute = ml.Compute(
-            f"{name}-compute",
-            resource_group_name=self.resource_group_name,
-            workspace_name=self.workspace.name,
-            compute_name=args.compute_name,
-            properties=ml.AmlComputeArgs(
-                compute_type="AmlCompute",
-                disable_local_auth=True,
-                properties=ml.AmlComputePropertiesArgs(
-                    vm_size=args.compute_vm_size,
-                    vm_priority="Dedicated",
-                    os_type="Linux",
-                    remote_login_port_public_access="Disabled",
-                    scale_settings=scale,
-                ),
+            managed_network=ml.ManagedNetworkSettingsArgs(
+                isolation_mode=args.managed_network_isolation
             ),
+            image_build_compute=args.image_build_compute if args.private else None,
             opts=self._child,
             **self._common,
         )

@@ -1,0 +1,1 @@
+"""The private network perimeter: ``PrivateNetwork``, ``PrivateLinkEndpoint`` and their Args."""
