@@ -21,13 +21,13 @@ import pulumi
 from mlops_infra.aks.args import AksClusterArgs
 from mlops_infra.aks.component import AksCluster
 from mlops_infra.naming import SLUG
-from mlops_infra.rbac.access import Access, build_access
-from mlops_infra.rbac.args import PersonaAccessArgs
-from mlops_infra.rbac.load import load_rbac
 from mlops_infra.network.args import PrivateLinkEndpointArgs, PrivateNetworkArgs
 from mlops_infra.network.component import PrivateNetwork
 from mlops_infra.network.endpoint import PrivateLinkEndpoint
 from mlops_infra.network.zones import TARGETS
+from mlops_infra.rbac.access import Access, build_access
+from mlops_infra.rbac.args import PersonaAccessArgs
+from mlops_infra.rbac.load import load_rbac
 from mlops_infra.serving.args import KubernetesServingArgs
 from mlops_infra.serving.component import KubernetesServing
 from mlops_infra.settings import Settings

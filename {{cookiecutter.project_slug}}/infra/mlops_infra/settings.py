@@ -130,19 +130,6 @@ class _Keys:
             raise ConfigError(f"{key} must be a list of strings, got {value!r}: {fix}")
         return tuple(value)
 
-    def strings(self, key: str) -> tuple[str, ...]:
-        """An array-of-strings key."""
-        fix = _fix(f"--path '{key}[0]'", "<value>")
-        try:
-            value = self.config.get_object(key)
-        except pulumi.ConfigTypeError:
-            raise ConfigError(f"{key} must be a list of strings: {fix}") from None
-        if value is None:
-            raise ConfigError(f"{key} is required and has no value: {fix}")
-        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-            raise ConfigError(f"{key} must be a list of strings, got {value!r}: {fix}")
-        return tuple(value)
-
 
 def _environment(keys: _Keys) -> str:
     environment = keys.text("environment")

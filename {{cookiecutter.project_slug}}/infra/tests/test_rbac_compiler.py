@@ -154,20 +154,20 @@ def test_assignment_names_are_stable_and_differ_between_stacks(
     } == prod
 
 
-def test_devops_and_artifacts_cells_become_memberships_and_feed_roles(
-    stack: PlannedStack,
-) -> None:
-    expected = cells(stack.name, ("devops", "artifacts"))
-    memberships = of_type(stack.resources, "azuredevops:index/groupMembership:GroupMembership")
-    feed_roles = of_type(stack.resources, "azuredevops:index/feedPermission:FeedPermission")
+@pytest.mark.parametrize("stack_name", STACKS)
+def test_devops_and_artifacts_cells_become_memberships_and_feed_roles(stack_name: str) -> None:
+    mocks = mock_stack(stack_name, azureDevOpsProject="ml-platform")
+    run_stack(mocks)
+    expected = cells(stack_name, ("devops", "artifacts"))
+    memberships = of_type(mocks.resources, "azuredevops:index/groupMembership:GroupMembership")
+    feed_roles = of_type(mocks.resources, "azuredevops:index/feedPermission:FeedPermission")
     assert granted(memberships + feed_roles, "devops-access") == Counter(map(key, expected))
     roles = raw("roles.yaml")["codes"]["artifacts"]
     for record in feed_roles:
-        persona_resource_code = record["name"].removeprefix(f"{SLUG}-devops-access-")
-        assert (
-            record["inputs"]["role"]
-            == roles[persona_resource_code.rsplit("-", 1)[1].upper()]["name"]
-        )
+        code = record["name"].rsplit("-", 1)[1].upper()
+        assert record["inputs"]["role"] == roles[code]["name"]
+    (project,) = {c["args"]["name"] for c in mocks.calls if c["token"].endswith("getProject")}
+    assert project == "ml-platform"
 
 
 def test_the_workspace_column_binds_cluster_roles_in_the_serving_namespace(
