@@ -161,7 +161,8 @@ class Mocks(pulumi.runtime.Mocks):
                 ".api.azureml.ms/mlflow/v1.0",
             }
         if typ == "azure-native:containerservice:ManagedCluster":
-            return {"fqdn": f"{name}.hcp.westeurope.azmk8s.io"}
+            identity = dict(inputs.get("identity") or {}, principalId=_uuid_like(f"aks-id/{name}"))
+            return {"fqdn": f"{name}.hcp.westeurope.azmk8s.io", "identity": identity}
         return {}
 
     def call(

@@ -161,6 +161,7 @@ def resolved(program: Program) -> pulumi.Output[dict[str, Any]]:
         children = (cluster.cluster, cluster.provider, cluster.acr_pull)
         outputs["cluster_urns"] = pulumi.Output.all(*(r.urn for r in children if r is not None))
         outputs["kubeconfig"] = cluster.kubeconfig
+        outputs["cluster_principal_id"] = cluster.principal_id
     return pulumi.Output.all(**outputs)
 
 

@@ -8,6 +8,7 @@ import pulumi
 import pytest
 
 from mlops_infra import plan
+from mlops_infra.aks.credentials import NETWORK_CONTRIBUTOR_ROLE_ID
 from mlops_infra.config import load_stack_config
 from mlops_infra.mocks import FAKE_SUBSCRIPTION_ID
 from mlops_infra.naming import SLUG
@@ -147,6 +148,15 @@ def test_aks_is_private_in_its_subnet_and_compute_has_no_public_ip(
     props = one(stack.resources, COMPUTE)["inputs"]["properties"]["properties"]
     assert props["enableNodePublicIp"] is False
     assert "subnet" not in props  # managed network: Azure ML places the nodes in its own VNet
+    (access,) = [
+        r for r in stack.resources if r["name"] == f"{SLUG}-aks-subnet-network-contributor"
+    ]
+    assert access["inputs"]["scope"] == stack.outputs["subnet_ids"]["aks"]
+    assert access["inputs"]["roleDefinitionId"] == (
+        f"/subscriptions/{FAKE_SUBSCRIPTION_ID}/providers/Microsoft.Authorization/"
+        f"roleDefinitions/{NETWORK_CONTRIBUTOR_ROLE_ID}"
+    )
+    assert access["inputs"]["principalId"] == stack.outputs["cluster_principal_id"]
 
 
 def test_dev_has_no_network_and_stays_public(planned: dict[str, PlannedStack]) -> None:
@@ -164,6 +174,7 @@ def test_dev_has_no_network_and_stays_public(planned: dict[str, PlannedStack]) -
     cluster = one(resources, CLUSTER)["inputs"]
     assert "apiServerAccessProfile" not in cluster
     assert "vnetSubnetID" not in cluster["agentPoolProfiles"][0]
+    assert [r for r in resources if r["name"].endswith("-subnet-network-contributor")] == []
     compute = one(resources, COMPUTE)["inputs"]["properties"]["properties"]
     assert compute["enableNodePublicIp"] is True
     assert "subnet" not in compute

@@ -45,8 +45,9 @@ def test_the_planned_program_has_every_component(planned: dict[str, PlannedStack
     assert types.count(CLUSTER) == 1
     access = len(access_records(planned["staging"].resources))
     # 30 before the private network: + the compute component, the network (component, VNet, six
-    # zones, six links) and five endpoints (component, endpoint, zone group); + persona access.
-    assert len(types) - access == 30 + 1 + 14 + 15
+    # zones, six links), five endpoints (component, endpoint, zone group) and AKS' Network
+    # Contributor on its subnet; + persona access.
+    assert len(types) - access == 30 + 1 + 14 + 15 + 1
     dev = [r["type"] for r in planned["dev"].resources]
     assert len(dev) - len(access_records(planned["dev"].resources)) == 31
     assert not any(":network:" in t or ":privatedns:" in t for t in dev)

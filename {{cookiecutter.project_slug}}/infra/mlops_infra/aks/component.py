@@ -30,6 +30,7 @@ from mlops_infra.aks.credentials import (
     acr_pull_role_definition_id,
     decode_kubeconfig,
     kubelet_object_id,
+    network_contributor_role_definition_id,
 )
 from mlops_infra.naming import type_token
 
@@ -48,6 +49,9 @@ class AksCluster(pulumi.ComponentResource):
         self.cluster = self._managed_cluster(name, args, child)
         self.cluster_name: pulumi.Output[str] = self.cluster.name
         self.acr_pull = None if args.acr_id is None else self._acr_pull(name, args.acr_id, child)
+        self.subnet_access = (
+            None if args.subnet_id is None else self._subnet_access(name, args.subnet_id, child)
+        )
         self.kubeconfig = self._user_kubeconfig(args)
         self.provider = k8s.Provider(
             f"{name}-k8s",
@@ -114,6 +118,25 @@ class AksCluster(pulumi.ComponentResource):
             role_definition_id=pulumi.Output.from_input(acr_id).apply(acr_pull_role_definition_id),
             scope=acr_id,
             description="AKS kubelet pulls the serving image",
+            opts=child,
+        )
+
+    def _subnet_access(
+        self, name: str, subnet_id: pulumi.Input[str], child: pulumi.ResourceOptions
+    ) -> authorization.RoleAssignment:
+        """Network Contributor on the node subnet for the cluster identity: AKS joins nodes and
+        internal load balancers to a subnet it does not own only with it."""
+        return authorization.RoleAssignment(
+            f"{name}-subnet-network-contributor",
+            principal_id=self.cluster.identity.apply(
+                lambda identity: identity.principal_id if identity else ""
+            ),
+            principal_type=authorization.PrincipalType.SERVICE_PRINCIPAL,
+            role_definition_id=pulumi.Output.from_input(subnet_id).apply(
+                network_contributor_role_definition_id
+            ),
+            scope=subnet_id,
+            description="AKS control plane manages its nodes and load balancers in the subnet",
             opts=child,
         )
 

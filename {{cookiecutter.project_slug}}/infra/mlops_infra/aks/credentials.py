@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 ACR_PULL_ROLE_ID = "7f951dda-4ed3-4680-a7ca-43fe172d538d"  # built-in role "AcrPull"
+NETWORK_CONTRIBUTOR_ROLE_ID = "4d97b98b-1d4f-4787-a291-c67834d212e7"  # "Network Contributor"
 
 
 def kubeconfig_with_login_mode(kubeconfig: str, mode: str) -> str:
@@ -36,15 +37,23 @@ def decode_kubeconfig(credentials: Any, mode: str) -> str:
     return kubeconfig_with_login_mode(raw, mode)
 
 
-def acr_pull_role_definition_id(scope_id: str) -> str:
-    """The subscription-scoped id of the AcrPull role, for the subscription of ``scope_id``."""
+def role_definition_id(scope_id: str, role_id: str) -> str:
+    """The subscription-scoped id of built-in role ``role_id``, for the subscription of
+    ``scope_id``."""
     parts = scope_id.split("/")
     if len(parts) < 3 or parts[1].lower() != "subscriptions":
         raise ValueError(f"not an Azure resource id: {scope_id!r}")
-    return (
-        f"/subscriptions/{parts[2]}/providers/Microsoft.Authorization/roleDefinitions/"
-        f"{ACR_PULL_ROLE_ID}"
-    )
+    return f"/subscriptions/{parts[2]}/providers/Microsoft.Authorization/roleDefinitions/{role_id}"
+
+
+def acr_pull_role_definition_id(scope_id: str) -> str:
+    """The subscription-scoped id of the AcrPull role, for the subscription of ``scope_id``."""
+    return role_definition_id(scope_id, ACR_PULL_ROLE_ID)
+
+
+def network_contributor_role_definition_id(scope_id: str) -> str:
+    """The subscription-scoped id of Network Contributor, for the subscription of ``scope_id``."""
+    return role_definition_id(scope_id, NETWORK_CONTRIBUTOR_ROLE_ID)
 
 
 def kubelet_object_id(identity_profile: Mapping[str, Any] | None) -> str | None:
