@@ -92,45 +92,59 @@ def test_the_shipped_data_passes_every_check(capsys: pytest.CaptureFixture[str])
     )
 
 
-def _cell(env: str, persona: str, resource: str, codes: list[str]) -> Callable[[Path], None]:
+Change = Callable[[Path], None]
+
+
+def _edit(name: str, edit: Callable[[Data], None]) -> Change:
+    """A change that rewrites one file of a copied rbac/ folder through ``edit``."""
+
     def change(directory: Path) -> None:
-        data = raw("matrix.yaml", directory)
+        data = raw(name, directory)
+        edit(data)
+        (directory / name).write_text(yaml.safe_dump(data), encoding="utf-8")
+
+    return change
+
+
+def _cell(env: str, persona: str, resource: str, codes: list[str]) -> Change:
+    def edit(data: Data) -> None:
         data["environments"][env][persona][resource] = codes
-        (directory / "matrix.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
 
-    return change
+    return _edit("matrix.yaml", edit)
 
 
-def _persona_field(persona: str, field: str, value: str) -> Callable[[Path], None]:
-    def change(directory: Path) -> None:
-        data = raw("personas.yaml", directory)
+def _persona_field(persona: str, field: str, value: str) -> Change:
+    def edit(data: Data) -> None:
         data["personas"][persona][field] = value
-        (directory / "personas.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
 
-    return change
+    return _edit("personas.yaml", edit)
 
 
-def _drop(env: str, persona: str, resource: str | None = None) -> Callable[[Path], None]:
-    def change(directory: Path) -> None:
-        data = raw("matrix.yaml", directory)
-        row = data["environments"][env]
+def _drop(env: str, persona: str, resource: str | None = None) -> Change:
+    def edit(data: Data) -> None:
+        rows = data["environments"][env]
         if resource is None:
-            del row[persona]
+            del rows[persona]
         else:
-            del row[persona][resource]
-        (directory / "matrix.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+            del rows[persona][resource]
 
-    return change
+    return _edit("matrix.yaml", edit)
 
 
-def _renamed(env: str, old: str, new: str) -> Callable[[Path], None]:
-    def change(directory: Path) -> None:
-        data = raw("matrix.yaml", directory)
+def _renamed(env: str, old: str, new: str) -> Change:
+    def edit(data: Data) -> None:
         rows = data["environments"][env]
         data["environments"][env] = {new if key == old else key: row for key, row in rows.items()}
-        (directory / "matrix.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
 
-    return change
+    return _edit("matrix.yaml", edit)
+
+
+def mutated(tmp_path: Path, *changes: Change) -> Path:
+    """A copy of the shipped rbac/ folder with ``changes`` applied."""
+    directory = shutil.copytree(RBAC_DIR, tmp_path / "rbac")
+    for change in changes:
+        change(directory)
+    return directory
 
 
 RULE_MUTANTS = {
@@ -171,9 +185,7 @@ def test_each_separation_of_duties_rule_names_the_cell(
     mutant: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     change, line = RULE_MUTANTS[mutant]
-    directory = shutil.copytree(RBAC_DIR, tmp_path / "rbac")
-    change(directory)
-    code, out, err = run(capsys, "--rbac-dir", str(directory), "check")
+    code, out, err = run(capsys, "--rbac-dir", str(mutated(tmp_path, change)), "check")
     assert code == 1
     assert err.splitlines() == [f"Error: {line}"]
     assert out.strip().endswith("1 violations")
@@ -182,13 +194,15 @@ def test_each_separation_of_duties_rule_names_the_cell(
 def test_write_roles_just_in_time_are_allowed_in_production(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    directory = shutil.copytree(RBAC_DIR, tmp_path / "rbac")
-    _cell("production", "data-scientist", "ml-workspace", ["O"])(directory)
-    _persona_field("data-scientist", "access", "just-in-time")(directory)
+    directory = mutated(
+        tmp_path,
+        _cell("production", "data-scientist", "ml-workspace", ["O"]),
+        _persona_field("data-scientist", "access", "just-in-time"),
+    )
     assert run(capsys, "--rbac-dir", str(directory), "check")[0] == 0
 
 
-DATA_MUTANTS = {
+DATA_MUTANTS: dict[str, tuple[Change, *tuple[str, ...]]] = {
     "an unknown code": (
         _cell("production", "data-analyst", "key-vault", ["KVX"]),
         "matrix.yaml: production / data-analyst / key-vault: unknown code 'KVX'; codes of azure "
@@ -207,6 +221,7 @@ DATA_MUTANTS = {
     "an unknown persona": (
         _renamed("production", "data-analyst", "data-analyzer"),
         "matrix.yaml: production / data-analyzer: unknown persona; add it to rbac/personas.yaml",
+        "matrix.yaml: production: persona data-analyst has no row; add one ([] for no access)",
     ),
     "a missing cell": (
         _drop("production", "cicd", "monitor"),
@@ -231,24 +246,16 @@ DATA_MUTANTS = {
 def test_invalid_data_is_refused_with_every_problem_named(
     mutant: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    change, line = DATA_MUTANTS[mutant]
-    directory = shutil.copytree(RBAC_DIR, tmp_path / "rbac")
-    change(directory)
-    code, out, err = run(capsys, "--rbac-dir", str(directory), "check")
-    expected = {f"Error: {line}"}
-    if mutant == "an unknown persona":
-        expected.add(
-            "Error: matrix.yaml: production: persona data-analyst has no row; "
-            "add one ([] for no access)"
-        )
+    change, *lines = DATA_MUTANTS[mutant]
+    code, out, err = run(capsys, "--rbac-dir", str(mutated(tmp_path, change)), "check")
     assert (code, out) == (1, "")
-    assert set(err.splitlines()) == expected
+    assert set(err.splitlines()) == {f"Error: {line}" for line in lines}
 
 
 def test_a_broken_file_is_one_error_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    directory = shutil.copytree(RBAC_DIR, tmp_path / "rbac")
+    directory = mutated(tmp_path)
     (directory / "roles.yaml").write_text("codes: [unclosed\n", encoding="utf-8")
     code, _, err = run(capsys, "--rbac-dir", str(directory), "show")
     assert code == 1
@@ -265,8 +272,7 @@ def test_rbac_md_is_generated_from_the_data() -> None:
 def test_docs_check_fails_on_a_stale_file_and_docs_repairs_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    directory = shutil.copytree(RBAC_DIR, tmp_path / "rbac")
-    _cell("production", "data-analyst", "monitor", ["MR"])(directory)
+    directory = mutated(tmp_path, _cell("production", "data-analyst", "monitor", ["MR"]))
     code, _, err = run(capsys, "--rbac-dir", str(directory), "docs", "--check")
     assert code == 1
     assert "RBAC.md is out of date; run make rbac-docs" in err
