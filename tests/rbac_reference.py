@@ -1,10 +1,15 @@
-"""The persona RBAC reference (../shared/reference/rbac-matrices.md) as matrix.yaml's JSON shape."""
+"""The persona RBAC reference as matrix.yaml's JSON shape.
+
+``fixtures/rbac-matrices.md`` is a verbatim copy of the project's gathered reference (the MLOps v2
+guide's tables with every cell in its column), kept here so that the kit tests need nothing
+outside the kit.
+"""
 
 from __future__ import annotations
 
 from conftest import KIT_ROOT
 
-REFERENCE = KIT_ROOT.parent / "shared" / "reference" / "rbac-matrices.md"
+REFERENCE = KIT_ROOT / "tests" / "fixtures" / "rbac-matrices.md"
 SECTIONS = {"production": "## Production environment", "pre-production": "## Pre-production"}
 PERSONAS = {
     "Data Scientist": "data-scientist",
@@ -47,7 +52,6 @@ Matrix = dict[str, dict[str, list[str]]]
 
 def reference_matrices() -> dict[str, dict[str, Matrix]]:
     """``{"environments": {env: {persona: {resource: [codes]}}}}`` from the reference tables."""
-    assert REFERENCE.is_file(), f"{REFERENCE} is missing: ../shared must sit beside the kit"
     text = REFERENCE.read_text(encoding="utf-8")
     return {
         "environments": {
