@@ -136,6 +136,7 @@ INFRA = (
     "mlops_infra/rbac/grants.py",
     "mlops_infra/rbac/kubernetes_access.py",
     "mlops_infra/rbac/load.py",
+    "mlops_infra/rbac/matrix_checks.py",
     "mlops_infra/rbac/model.py",
     "mlops_infra/rbac/principals.py",
     "mlops_infra/rbac/rules.py",
