@@ -12,7 +12,11 @@ from kit_options import check_choice
 # Option -> chosen value -> project-relative paths that are not wanted for that value.
 UNCHOSEN_PATHS: dict[str, dict[str, tuple[str, ...]]] = {
     "ci_provider": {
-        "github": (".azure-pipelines",),
+        "github": (
+            ".azure-pipelines",
+            "tests/azure_pipelines.py",
+            "tests/test_azure_pipelines.py",
+        ),
         "azure-devops": (".github",),
         "both": (),
     },

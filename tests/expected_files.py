@@ -172,10 +172,21 @@ INFRA = (
     "tests/test_workspace.py",
     "uv.lock",
 )
+AZURE_PIPELINES = (
+    ".azure-pipelines/cd.yml",
+    ".azure-pipelines/ci.yml",
+    ".azure-pipelines/drift.yml",
+    ".azure-pipelines/templates/deploy-stage.yml",
+    ".azure-pipelines/templates/preview-job.yml",
+    ".azure-pipelines/templates/pulumi-steps.yml",
+    ".azure-pipelines/templates/setup-steps.yml",
+    "tests/azure_pipelines.py",
+    "tests/test_azure_pipelines.py",
+)
 PER_CI_PROVIDER = {
     "github": (".github/workflows/ci.yml",),
-    "azure-devops": (".azure-pipelines/ci.yml",),
-    "both": (".github/workflows/ci.yml", ".azure-pipelines/ci.yml"),
+    "azure-devops": AZURE_PIPELINES,
+    "both": (".github/workflows/ci.yml", *AZURE_PIPELINES),
 }
 
 

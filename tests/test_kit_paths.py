@@ -13,7 +13,14 @@ from test_kit_options import VALID
 
 @pytest.mark.parametrize(
     ("provider", "expected"),
-    [("github", [".azure-pipelines"]), ("azure-devops", [".github"]), ("both", [])],
+    [
+        (
+            "github",
+            [".azure-pipelines", "tests/azure_pipelines.py", "tests/test_azure_pipelines.py"],
+        ),
+        ("azure-devops", [".github"]),
+        ("both", []),
+    ],
 )
 def test_unchosen_paths_per_ci_provider(provider: str, expected: list[str]) -> None:
     assert unchosen_paths({**VALID, "ci_provider": provider}) == expected

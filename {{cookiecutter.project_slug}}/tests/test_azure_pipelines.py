@@ -1,0 +1,276 @@
+{% raw -%}
+"""The Azure Pipelines: schema-valid, gated deployments, no stored credentials; every rule bites.
+
+The vendored schema accepts the top-level pipelines as written, but not every template on its
+own: it rejects expression ids (`job: preview_${{ parameters.stack }}`) and list insertions
+(`- ${{ parameters.postDeploySteps }}`). So each pipeline is validated twice, as written and
+expanded (parameters at their defaults, every template inlined with the arguments it is really
+given), which checks every template in every place it is used; no template may go unused.
+"""
+
+from __future__ import annotations
+
+import copy
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from . import azure_pipelines as ap
+
+PIPELINE_PATHS = [ap.PIPELINES_DIR / name for name in ap.PIPELINES]
+ALL_FILES = PIPELINE_PATHS + ap.template_files()
+Mutation = Callable[[dict[str, Any]], None]
+
+
+def _name(path: Path) -> str:
+    return path.relative_to(ap.PIPELINES_DIR).as_posix()
+
+
+def _write(data: dict[str, Any], folder: Path, name: str) -> Path:
+    path = folder / name
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def _cd() -> dict[str, Any]:
+    return ap.expand(ap.PIPELINES_DIR / "cd.yml")
+
+
+def _stage(pipeline: dict[str, Any], name: str) -> dict[str, Any]:
+    (stage,) = [stage for stage in pipeline["stages"] if stage["stage"] == name]
+    return stage
+
+
+def test_check_jsonschema_is_installed() -> None:
+    assert ap.CHECK_JSONSCHEMA.is_file(), f"{ap.CHECK_JSONSCHEMA} is missing: run `make ci-tools`"
+
+
+@pytest.mark.parametrize("path", PIPELINE_PATHS, ids=_name)
+def test_pipeline_as_written_passes_the_schema(path: Path) -> None:
+    result = ap.validate(path)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("path", PIPELINE_PATHS, ids=_name)
+def test_expanded_pipeline_passes_the_schema(tmp_path: Path, path: Path) -> None:
+    result = ap.validate(_write(ap.expand(path), tmp_path, path.name))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _steps_as_string(pipeline: dict[str, Any]) -> None:
+    _stage(pipeline, "Prod")["jobs"][0]["strategy"]["runOnce"]["deploy"] = {"steps": "make"}
+
+
+def _environment_as_list(pipeline: dict[str, Any]) -> None:
+    _stage(pipeline, "Prod")["jobs"][0]["environment"] = ["prod"]
+
+
+@pytest.mark.parametrize("mutate", [_steps_as_string, _environment_as_list])
+def test_schema_rejects_a_broken_expanded_pipeline(tmp_path: Path, mutate: Mutation) -> None:
+    pipeline = _cd()
+    mutate(pipeline)
+    assert ap.validate(_write(pipeline, tmp_path, "cd.yml")).returncode != 0
+
+
+def test_every_template_reference_exists_and_every_template_is_used() -> None:
+    assert ap.missing_templates() == []
+    assert ap.unused_templates() == []
+
+
+def _copy_pipelines(tmp_path: Path) -> Path:
+    root = tmp_path / ".azure-pipelines"
+    shutil.copytree(ap.PIPELINES_DIR, root)
+    return root
+
+
+def test_a_reference_to_a_missing_template_is_caught(tmp_path: Path) -> None:
+    root = _copy_pipelines(tmp_path)
+    (root / "templates" / "setup-steps.yml").rename(root / "templates" / "setup.yml")
+    assert any("setup-steps.yml" in problem for problem in ap.missing_templates(root))
+    with pytest.raises(ap.ExpansionError, match="does not exist"):
+        ap.expand(root / "ci.yml")
+
+
+def test_an_unused_template_is_caught(tmp_path: Path) -> None:
+    root = _copy_pipelines(tmp_path)
+    shutil.copy(root / "templates" / "setup-steps.yml", root / "templates" / "spare.yml")
+    assert ap.unused_templates(root) == ["spare.yml"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "error"),
+    [
+        ("stack: prod\n", "stack: production\n", "is not one of"),
+        ("      stack: prod\n", "", "is required"),
+        ("      stack: prod\n", "      stack: prod\n      region: west\n", "unexpected"),
+    ],
+    ids=["value-not-allowed", "required-missing", "unknown-parameter"],
+)
+def test_expansion_refuses_what_azure_devops_refuses(
+    tmp_path: Path, old: str, new: str, error: str
+) -> None:
+    root = _copy_pipelines(tmp_path)
+    cd = root / "cd.yml"
+    text = cd.read_text(encoding="utf-8")
+    assert old in text
+    cd.write_text(text.replace(old, new), encoding="utf-8")
+    with pytest.raises(ap.ExpansionError, match=error):
+        ap.expand(cd)
+
+
+@pytest.mark.parametrize("path", PIPELINE_PATHS, ids=_name)
+def test_every_deploying_job_is_a_deployment_job_with_an_environment(path: Path) -> None:
+    assert ap.deploying_jobs_without_environment(ap.expand(path)) == []
+
+
+def _deployment_to_plain_job(pipeline: dict[str, Any]) -> None:
+    jobs = _stage(pipeline, "Prod")["jobs"]
+    jobs[0] = {"job": "Deploy", "steps": ap.job_steps(jobs[0])}
+
+
+def _no_environment(pipeline: dict[str, Any]) -> None:
+    del _stage(pipeline, "Staging")["jobs"][0]["environment"]
+
+
+@pytest.mark.parametrize("mutate", [_deployment_to_plain_job, _no_environment])
+def test_a_deploy_outside_a_deployment_job_is_caught(mutate: Mutation) -> None:
+    pipeline = _cd()
+    mutate(pipeline)
+    assert ap.deploying_jobs_without_environment(pipeline)
+
+
+@pytest.mark.parametrize("path", PIPELINE_PATHS, ids=_name)
+def test_every_deployment_job_touching_prod_targets_the_prod_environment(path: Path) -> None:
+    assert ap.prod_jobs_not_on_prod(ap.expand(path)) == []
+
+
+def test_deploy_stages_target_their_own_environment() -> None:
+    targets = {
+        stage["stage"]: ap.environment_name(stage["jobs"][0]) for stage in _cd()["stages"][1:]
+    }
+    assert targets == {"Dev": "dev", "Staging": "staging", "Prod": "prod"}
+
+
+@pytest.mark.parametrize("environment", ["staging", {"name": "dev"}])
+def test_a_prod_deployment_on_another_environment_is_caught(environment: object) -> None:
+    pipeline = _cd()
+    _stage(pipeline, "Prod")["jobs"][0]["environment"] = environment
+    assert ap.prod_jobs_not_on_prod(pipeline)
+
+
+@pytest.mark.parametrize("path", ALL_FILES, ids=_name)
+def test_no_stored_credentials(path: Path) -> None:
+    assert ap.stored_credentials(path.read_text(encoding="utf-8")) == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "  addSpnToEnvironment: true",
+        "  AZURE_CLIENT_SECRET: $(clientSecret)",
+        "  ARM_CLIENT_SECRET: $(armSecret)",
+        "  servicePrincipalKey: $(key)",
+        "  az login --service-principal -u $(id) -p $(pw) --tenant $(t)",
+        "  AZURE_STORAGE_KEY: $(stateKey)",
+        "  PULUMI_CONFIG_PASSPHRASE: $(passphrase)",
+    ],
+)
+def test_a_stored_credential_is_caught(line: str) -> None:
+    text = (ap.PIPELINES_DIR / "cd.yml").read_text(encoding="utf-8") + line + "\n"
+    assert ap.stored_credentials(text) == [line.strip()]
+
+
+@pytest.mark.parametrize("path", PIPELINE_PATHS, ids=_name)
+def test_the_job_token_never_appears_in_a_script(path: Path) -> None:
+    assert ap.token_in_scripts(ap.expand(path)) == []
+
+
+def test_a_job_token_echoed_by_a_script_is_caught() -> None:
+    pipeline = ap.expand(ap.PIPELINES_DIR / "drift.yml")
+    pipeline["jobs"][0]["steps"].append({"bash": "echo $(System.AccessToken)", "displayName": "x"})
+    assert ap.token_in_scripts(pipeline) == ["x"]
+
+
+@pytest.mark.parametrize("path", PIPELINE_PATHS, ids=_name)
+def test_azure_is_reached_only_through_azure_cli_tasks(path: Path) -> None:
+    assert ap.azure_access_outside_azure_cli(ap.expand(path)) == []
+
+
+@pytest.mark.parametrize(
+    "step",
+    [
+        {"task": "AzurePowerShell@5", "inputs": {"azureSubscription": "prod", "Inline": "x"}},
+        {"bash": "az ml model create --name m --path build/model", "displayName": "register"},
+        {"script": "az account show", "displayName": "who"},
+    ],
+    ids=["other-task", "az-in-bash", "az-in-script"],
+)
+def test_azure_access_outside_azure_cli_is_caught(step: dict[str, Any]) -> None:
+    pipeline = _cd()
+    _stage(pipeline, "Train")["jobs"][0]["steps"].append(step)
+    assert ap.azure_access_outside_azure_cli(pipeline)
+
+
+@pytest.mark.parametrize("path", ALL_FILES, ids=_name)
+def test_service_connections_are_named_by_parameters(path: Path) -> None:
+    assert ap.literal_service_connections(ap.load(path)) == []
+
+
+def test_a_literal_service_connection_is_caught() -> None:
+    raw = ap.load(ap.PIPELINES_DIR / "cd.yml")
+    raw["stages"][3]["parameters"]["serviceConnection"] = "contoso-prod"
+    assert ap.literal_service_connections(raw) == ["serviceConnection: 'contoso-prod'"]
+
+
+def test_cd_stages_run_train_dev_staging_prod_in_a_chain() -> None:
+    assert ap.stage_chain(_cd()) == ap.STAGE_CHAIN
+
+
+def _prod_after_dev(pipeline: dict[str, Any]) -> None:
+    _stage(pipeline, "Prod")["dependsOn"] = "Dev"
+
+
+def _prod_first(pipeline: dict[str, Any]) -> None:
+    pipeline["stages"].insert(0, pipeline["stages"].pop())
+
+
+@pytest.mark.parametrize("mutate", [_prod_after_dev, _prod_first])
+def test_a_broken_stage_chain_is_caught(mutate: Mutation) -> None:
+    pipeline = _cd()
+    mutate(pipeline)
+    assert ap.stage_chain(pipeline) != ap.STAGE_CHAIN
+
+
+def test_ci_gates_plans_and_previews_every_stack() -> None:
+    ci = ap.expand(ap.PIPELINES_DIR / "ci.yml")
+    jobs = {job.get("job"): job for job in ci["jobs"]}
+    scripts = {name: "\n".join(map(ap.script, ap.job_steps(job))) for name, job in jobs.items()}
+    stacks = ["dev", "staging", "prod"]
+    assert "make rbac-check" in scripts["policy"]
+    assert [m["stack"] for m in jobs["plan"]["strategy"]["matrix"].values()] == stacks
+    assert "##vso[task.uploadsummary]" in scripts["plan"]
+    published = [s["inputs"].get("targetPath") for s in ap.job_steps(jobs["plan"]) if "inputs" in s]
+    assert "build/plan/$(stack)/resources.json" in published
+    for stack in stacks:
+        assert jobs[f"preview_{stack}"]["dependsOn"] == ["test", "policy", "plan"]
+        assert "pulumi preview --diff" in scripts[f"preview_{stack}"]
+
+
+def test_drift_probes_for_the_target_and_queues_cd_on_drift() -> None:
+    steps = ap.job_steps(ap.expand(ap.PIPELINES_DIR / "drift.yml")["jobs"][0])
+    texts = [ap.script(step) for step in steps]
+    assert any("make -n drift" in text and "make drift ||" in text for text in texts)
+    (queue,) = [step for step in steps if "az pipelines run" in ap.script(step)]
+    assert queue["condition"] == "and(succeeded(), eq(variables['check.drift'], 'detected'))"
+    assert queue["env"]["AZURE_DEVOPS_EXT_PAT"] == "$(System.AccessToken)"
+
+
+def test_expansion_keeps_the_written_pipelines_unchanged() -> None:
+    before = copy.deepcopy(ap.load(ap.PIPELINES_DIR / "cd.yml"))
+    ap.expand(ap.PIPELINES_DIR / "cd.yml")
+    assert ap.load(ap.PIPELINES_DIR / "cd.yml") == before
+{%- endraw %}
