@@ -13,7 +13,8 @@ from kit_options import check_choice
 UNCHOSEN_PATHS: dict[str, dict[str, tuple[str, ...]]] = {
     "ci_provider": {
         "github": (".azure-pipelines",),
-        "azure-devops": (".github",),
+        # The GitHub workflows' checks and the actionlint wrapper go with the workflows.
+        "azure-devops": (".github", "tests/test_ci_workflows.py", "tools/actionlint.cjs"),
         "both": (),
     },
 }

@@ -172,10 +172,19 @@ INFRA = (
     "tests/test_workspace.py",
     "uv.lock",
 )
+GITHUB = (
+    *(
+        f".github/workflows/{name}.yml"
+        for name in ("_deploy", "_pulumi", "cd", "ci", "drift")
+    ),
+    "tests/test_ci_workflows.py",
+    "tools/actionlint.cjs",
+)
+AZURE_DEVOPS = (".azure-pipelines/ci.yml",)
 PER_CI_PROVIDER = {
-    "github": (".github/workflows/ci.yml",),
-    "azure-devops": (".azure-pipelines/ci.yml",),
-    "both": (".github/workflows/ci.yml", ".azure-pipelines/ci.yml"),
+    "github": GITHUB,
+    "azure-devops": AZURE_DEVOPS,
+    "both": (*GITHUB, *AZURE_DEVOPS),
 }
 
 
