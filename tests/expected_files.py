@@ -173,10 +173,7 @@ INFRA = (
     "uv.lock",
 )
 GITHUB = (
-    *(
-        f".github/workflows/{name}.yml"
-        for name in ("_deploy", "_pulumi", "cd", "ci", "drift")
-    ),
+    *(f".github/workflows/{name}.yml" for name in ("_deploy", "_pulumi", "cd", "ci", "drift")),
     "tests/test_ci_workflows.py",
     "tools/actionlint.cjs",
 )

@@ -13,7 +13,11 @@ from test_kit_options import VALID
 
 @pytest.mark.parametrize(
     ("provider", "expected"),
-    [("github", [".azure-pipelines"]), ("azure-devops", [".github", "tests/test_ci_workflows.py", "tools/actionlint.cjs"]), ("both", [])],
+    [
+        ("github", [".azure-pipelines"]),
+        ("azure-devops", [".github", "tests/test_ci_workflows.py", "tools/actionlint.cjs"]),
+        ("both", []),
+    ],
 )
 def test_unchosen_paths_per_ci_provider(provider: str, expected: list[str]) -> None:
     assert unchosen_paths({**VALID, "ci_provider": provider}) == expected
