@@ -15,7 +15,7 @@ UNCHOSEN_PATHS: dict[str, dict[str, tuple[str, ...]]] = {
         "github": (
             ".azure-pipelines",
             "tests/azure_pipelines.py",
-            "tests/test_azure_pipelines.py",
+            "tests/test_ci_azure_pipelines.py",
         ),
         # The GitHub workflows' checks and the actionlint wrapper go with the workflows.
         "azure-devops": (".github", "tests/test_ci_workflows.py", "tools/actionlint.cjs"),

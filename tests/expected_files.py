@@ -186,7 +186,7 @@ AZURE_DEVOPS = (
     ".azure-pipelines/templates/pulumi-steps.yml",
     ".azure-pipelines/templates/setup-steps.yml",
     "tests/azure_pipelines.py",
-    "tests/test_azure_pipelines.py",
+    "tests/test_ci_azure_pipelines.py",
 )
 PER_CI_PROVIDER = {
     "github": GITHUB,

@@ -1,6 +1,6 @@
 """The generated Azure Pipelines pass the generated project's own checks, run from the kit.
 
-The checks live once, in the project (`tests/test_azure_pipelines.py` and its helper module):
+The checks live once, in the project (`tests/test_ci_azure_pipelines.py` and its helper module):
 schema validation of every pipeline as written and expanded, and the policy rules with their
 mutants. Here they run against fresh bakes with the kit's check-jsonschema standing in for the
 project's `.tools/ci` copy, and the kit proves that a bad pipeline or a missing tool fails them.
@@ -17,7 +17,7 @@ import pytest
 from conftest import KIT_ROOT, bake
 
 PROVIDERS = ["azure-devops", "both"]
-PROJECT_TESTS = "tests/test_azure_pipelines.py"
+PROJECT_TESTS = "tests/test_ci_azure_pipelines.py"
 PYTEST = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--noconftest"]
 KIT_CHECK_JSONSCHEMA = KIT_ROOT / ".venv" / "bin" / "check-jsonschema"
 # Fewer would mean the project's module lost tests (or collected none).
