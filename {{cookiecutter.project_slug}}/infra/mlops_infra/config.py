@@ -2,9 +2,11 @@
 
 ``load_stack_config(stack)`` reads ``Pulumi.yaml`` and ``Pulumi.<stack>.yaml`` and returns the
 namespaced ``<project>:<key>`` strings the CLI would pass to the program: the project's config
-defaults overlaid by the stack file. ``secure:`` values cannot be decrypted offline, so they become
-``SECURE_PLACEHOLDER`` and are listed as secret keys. The offline plan and the tests use this;
-under ``pulumi up`` the CLI does the same and ``mlops_infra.settings`` reads the result.
+defaults overlaid by the stack file. A stack of a subproject (``infra/<name>/``, see
+``SUBPROJECTS``) is read from that folder's files and names its program. ``secure:`` values
+cannot be decrypted offline, so they become ``SECURE_PLACEHOLDER`` and are listed as secret keys.
+The offline plan and the tests use this; under ``pulumi up`` the CLI does the same and
+``mlops_infra.settings`` reads the result.
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ import yaml
 
 INFRA_DIR = Path(__file__).resolve().parent.parent
 PROJECT_FILE = "Pulumi.yaml"
+MAIN_PROGRAM = "infra"
+# Pulumi projects of their own under infra/<name>/, sharing this package and infra/.venv.
+SUBPROJECTS = ("governance",)
 SECURE_PLACEHOLDER = "offline-plan-placeholder"
 
 
@@ -57,6 +62,7 @@ class StackConfig:
     stack: str
     values: Mapping[str, str]
     secret_keys: tuple[str, ...] = ()
+    program: str = MAIN_PROGRAM  # ``MAIN_PROGRAM`` or the subproject the stack belongs to
 
 
 def config_string(value: Any) -> str:
@@ -89,12 +95,26 @@ def _config_section(path: Path, document: Mapping[str, Any]) -> Mapping[str, Any
     return section
 
 
+def _project_dirs(infra_dir: Path) -> list[Path]:
+    """``infra_dir`` and the subproject folders it holds."""
+    return [infra_dir, *(infra_dir / name for name in SUBPROJECTS if (infra_dir / name).is_dir())]
+
+
 def available_stacks(infra_dir: Path = INFRA_DIR) -> list[str]:
-    """The stack names that have a ``Pulumi.<stack>.yaml`` in ``infra_dir``, sorted."""
+    """The stack names that have a ``Pulumi.<stack>.yaml`` in ``infra_dir`` or a subproject."""
     return sorted(
         path.name.removeprefix("Pulumi.").removesuffix(".yaml")
-        for path in infra_dir.glob("Pulumi.*.yaml")
+        for directory in _project_dirs(infra_dir)
+        for path in directory.glob("Pulumi.*.yaml")
     )
+
+
+def stack_dir(stack: str, infra_dir: Path = INFRA_DIR) -> Path:
+    """The folder of ``stack``'s project: the subproject holding its file, else ``infra_dir``."""
+    for directory in _project_dirs(infra_dir)[1:]:
+        if (directory / f"Pulumi.{stack}.yaml").is_file():
+            return directory
+    return infra_dir
 
 
 def load_project(infra_dir: Path = INFRA_DIR) -> Project:
@@ -111,8 +131,9 @@ def load_project(infra_dir: Path = INFRA_DIR) -> Project:
 
 def load_stack_config(stack: str, infra_dir: Path = INFRA_DIR) -> StackConfig:
     """The config the Pulumi CLI would hand the program for ``stack``: defaults, then the stack."""
-    project = load_project(infra_dir)
-    path = infra_dir / f"Pulumi.{stack}.yaml"
+    directory = stack_dir(stack, infra_dir)
+    project = load_project(directory)
+    path = directory / f"Pulumi.{stack}.yaml"
     if not path.is_file():
         stacks = ", ".join(available_stacks(infra_dir)) or "none"
         raise ConfigFileError(f"{path} not found; available stacks: {stacks}")
@@ -127,4 +148,5 @@ def load_stack_config(stack: str, infra_dir: Path = INFRA_DIR) -> StackConfig:
             secret_keys.append(key)
         else:
             values[key] = config_string(value)
-    return StackConfig(project.name, stack, values, tuple(secret_keys))
+    program = directory.name if directory != infra_dir else MAIN_PROGRAM
+    return StackConfig(project.name, stack, values, tuple(secret_keys), program)

@@ -81,6 +81,11 @@ users: [{name: mock, user: {token: mock}}]
 """
 
 
+def team_id(slug: str) -> int:
+    """The numeric id the mock GitHub gives the team ``slug`` (stable per slug)."""
+    return int(hashlib.sha256(f"team/{slug}".encode()).hexdigest()[:7], 16)
+
+
 class _Parents(dict[str, Any]):
     """A child's inputs for ``str.format_map``: a missing parent name formats as empty."""
 
@@ -168,7 +173,7 @@ class Mocks(pulumi.runtime.Mocks):
     def call(
         self, args: pulumi.runtime.MockCallArgs
     ) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
-        """Record the invoke; answer client config, cluster credentials and DevOps lookups."""
+        """Record the invoke; answer client config, cluster credentials, DevOps and team lookups."""
         self.calls.append({"token": args.token, "args": dict(args.args)})
         if args.token == "azure-native:authorization:getClientConfig":  # noqa: S105
             return {
@@ -182,7 +187,14 @@ class Mocks(pulumi.runtime.Mocks):
             return {"id": _uuid_like(f"project/{name}"), "name": name}, []
         if args.token == "azuredevops:index/getGroup:getGroup":  # noqa: S105
             seed = f"group/{args.args.get('projectId')}/{args.args.get('name')}"
-            return {"descriptor": f"vssgp.{_uuid_like(seed)}", "name": args.args.get("name")}, []
+            return {
+                "descriptor": f"vssgp.{_uuid_like(seed)}",
+                "originId": _uuid_like(f"origin/{seed}"),
+                "name": args.args.get("name"),
+            }, []
+        if args.token == "github:index/getTeam:getTeam":  # noqa: S105
+            slug = str(args.args.get("slug"))
+            return {"id": str(team_id(slug)), "slug": slug, "name": slug}, []
         if args.token.startswith("azure-native:containerservice:listManagedCluster"):
             value = base64.b64encode(_FAKE_KUBECONFIG.encode()).decode()
             return {"kubeconfigs": [{"name": "clusterUser", "value": value}]}, []

@@ -3,8 +3,9 @@
     python -m mlops_infra.plan --stack dev [--out build/plan] [--infra-dir DIR]
 
 Reads ``Pulumi.yaml`` + ``Pulumi.<stack>.yaml`` like the CLI does (``mlops_infra.config``), runs
-the real program (``mlops_infra.program.build``) against the real provider SDKs under Pulumi's
-mock engine, waits for every registration, then writes
+the real program (``mlops_infra.program.build``; for the ``governance`` stack, whose files are in
+``governance/``, ``mlops_infra.governance.program.build``) against the real provider SDKs under
+Pulumi's mock engine, waits for every registration, then writes
 
 * ``<out>/<stack>/resources.json``: every resource with its inputs, secrets masked;
 * ``<out>/<stack>/manifests/``: the Kubernetes objects, laid out like pulumi-kubernetes'
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,16 @@ import pulumi
 
 from mlops_infra import render
 from mlops_infra.aks.args import AksArgsError
-from mlops_infra.config import INFRA_DIR, ConfigFileError, StackConfig, load_stack_config
+from mlops_infra.config import (
+    INFRA_DIR,
+    MAIN_PROGRAM,
+    ConfigFileError,
+    StackConfig,
+    load_stack_config,
+)
+from mlops_infra.governance import program as governance
+from mlops_infra.governance.args import GovernanceArgsError
+from mlops_infra.governance.settings import load_governance_settings
 from mlops_infra.mocks import Mocks
 from mlops_infra.network.args import NetworkArgsError
 from mlops_infra.program import build
@@ -41,6 +51,7 @@ from mlops_infra.workspace.args import WorkspaceArgsError
 ARGS_ERRORS = (
     AccessArgsError,
     AksArgsError,
+    GovernanceArgsError,
     NetworkArgsError,
     RbacDataError,
     ServingArgsError,
@@ -60,17 +71,33 @@ def start_mocks(config: StackConfig) -> Mocks:
     return mocks
 
 
+def _infra(stack: str) -> Callable[[], object]:
+    """The main program of ``stack``, its settings read now."""
+    settings = load_settings(stack=stack)
+    return lambda: build(settings)
+
+
+def _governance(stack: str) -> Callable[[], object]:
+    """The governance program of ``stack``, its settings read now."""
+    settings = load_governance_settings(stack=stack)
+    return lambda: governance.build(settings)
+
+
+# StackConfig.program -> the program's settings reader and wiring.
+PROGRAMS: dict[str, Callable[[str], Callable[[], object]]] = {
+    MAIN_PROGRAM: _infra,
+    "governance": _governance,
+}
+
+
 def run_program(config: StackConfig) -> list[dict[str, Any]]:
-    """Run ``program.build`` for ``config`` under mocks; the recorded resources, in order."""
+    """Run the stack's program for ``config`` under mocks; the recorded resources, in order."""
     mocks = start_mocks(config)
     where = f"Pulumi.{config.stack}.yaml"
     try:
-        settings = load_settings(stack=config.stack)
+        deploy = PROGRAMS[config.program](config.stack)
     except ConfigError as exc:
         raise PlanError(f"{where}: {exc}") from None
-
-    def deploy() -> None:
-        build(settings)
 
     # pulumi.runtime.test runs the function in the mock engine and waits for every
     # registration and apply to finish, re-raising the first error.
@@ -97,7 +124,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
             "cluster), write resources.json and the Kubernetes manifests, print counts per type."
         ),
     )
-    parser.add_argument("--stack", required=True, help="stack name: reads Pulumi.<stack>.yaml")
+    parser.add_argument(
+        "--stack",
+        required=True,
+        help="stack name: reads Pulumi.<stack>.yaml (governance: from governance/)",
+    )
     parser.add_argument(
         "--out",
         type=Path,

@@ -95,7 +95,7 @@ class Settings:
 
 
 @dataclass(frozen=True)
-class _Keys:
+class ConfigKeys:
     """Required, typed reads of one config namespace; a problem is one ConfigError line."""
 
     config: pulumi.Config
@@ -131,7 +131,7 @@ class _Keys:
         return tuple(value)
 
 
-def _environment(keys: _Keys) -> str:
+def _environment(keys: ConfigKeys) -> str:
     environment = keys.text("environment")
     if environment not in ENVIRONMENTS:
         raise ConfigError(
@@ -141,7 +141,7 @@ def _environment(keys: _Keys) -> str:
     return environment
 
 
-def _location(keys: _Keys) -> str:
+def _location(keys: ConfigKeys) -> str:
     location = keys.text("location")
     provider_location = pulumi.Config("azure-native").get("location")
     if provider_location and provider_location != location:
@@ -152,7 +152,7 @@ def _location(keys: _Keys) -> str:
     return location
 
 
-def _organization(keys: _Keys) -> str:
+def _organization(keys: ConfigKeys) -> str:
     organization = keys.text("organization")
     if not compact(organization):
         raise ConfigError(
@@ -164,7 +164,7 @@ def _organization(keys: _Keys) -> str:
 
 def load_settings(config: pulumi.Config | None = None, stack: str | None = None) -> Settings:
     """Read every key once from ``config`` (default: this project's) into ``Settings``."""
-    keys = _Keys(config or pulumi.Config())
+    keys = ConfigKeys(config or pulumi.Config())
     return Settings(
         stack=stack or pulumi.get_stack(),
         environment=_environment(keys),

@@ -125,9 +125,19 @@ def test_an_invalid_project_file_is_refused(tmp_path: Path, project: str, messag
         load_stack_config("dev", infra_dir(tmp_path, project, dev="config: {}\n"))
 
 
-def test_available_stacks_are_the_stack_files() -> None:
-    assert available_stacks() == sorted(STACKS)
+def test_available_stacks_are_the_stack_files_and_the_subprojects_stacks() -> None:
+    assert available_stacks() == sorted((*STACKS, "governance"))
     assert available_stacks(INFRA_DIR / "tests") == []
+
+
+def test_a_subproject_stack_reads_its_own_project_file(tmp_path: Path) -> None:
+    (tmp_path / "governance").mkdir()
+    infra_dir(tmp_path / "governance", "name: gov\nconfig:\n  a: 1\n", governance="")
+    infra_dir(tmp_path, dev="config: {}\n")
+    config = load_stack_config("governance", tmp_path)
+    assert (config.project, config.program, config.values) == ("gov", "governance", {"gov:a": "1"})
+    assert load_stack_config("dev", tmp_path).program == "infra"
+    assert available_stacks(tmp_path) == ["dev", "governance"]
 
 
 # --- the files themselves ---------------------------------------------------------------------

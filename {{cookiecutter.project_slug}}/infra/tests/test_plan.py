@@ -64,7 +64,8 @@ def test_unknown_stack_names_the_file_and_lists_the_stacks(
     assert plan.main(["--stack", "qa", "--out", str(tmp_path)]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1].startswith("Error: ")
-    assert err[-1].endswith("Pulumi.qa.yaml not found; available stacks: dev, prod, staging")
+    stacks = "dev, governance, prod, staging"
+    assert err[-1].endswith(f"Pulumi.qa.yaml not found; available stacks: {stacks}")
     assert not (tmp_path / "qa").exists()
 
 

@@ -1,0 +1,1 @@
+"""Approvals as code: deployment environments, reviewers and branch rules (``infra/governance``)."""
