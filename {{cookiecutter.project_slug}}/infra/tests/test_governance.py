@@ -1,3 +1,4 @@
+{% raw -%}
 """The governance stack under mocks: environments, reviewers, main's protection, DevOps checks."""
 
 from __future__ import annotations
@@ -309,3 +310,44 @@ def test_the_managed_sides_follow_the_baked_ci_provider() -> None:
     devops = config.values[PROJECT.key("azureDevOpsProject")]
     assert bool(github) == (root / ".github").is_dir()
     assert bool(devops) == (root / ".azure-pipelines").is_dir()
+
+
+def ci_check_names(workflow: dict[str, Any]) -> set[str]:
+    """The check names GitHub shows for a workflow's jobs: ``name``, matrix values expanded."""
+    names = set()
+    for job_id, job in workflow["jobs"].items():
+        name = str(job.get("name", job_id))
+        for key, values in (job.get("strategy", {}).get("matrix") or {}).items():
+            placeholder = "${{ matrix." + key + " }}"
+            names.update(name.replace(placeholder, str(value)) for value in values)
+        if "${{ matrix." not in name:
+            names.add(name)
+    return names
+
+
+def test_the_required_checks_are_jobs_of_the_ci_workflow() -> None:
+    workflow_file = INFRA_DIR.parent / ".github" / "workflows" / "ci.yml"
+    required = json.loads(load_stack_config(GOVERNANCE).values[PROJECT.key("githubRequiredChecks")])
+    if not workflow_file.is_file():  # no GitHub workflows: the GitHub side is off (test above)
+        assert not load_stack_config(GOVERNANCE).values[PROJECT.key("githubRepository")]
+        return
+    names = ci_check_names(yaml.safe_load(workflow_file.read_text(encoding="utf-8")))
+    assert set(required) <= names, (
+        f"never reported, would block every merge: {set(required) - names}"
+    )
+    assert {"test and lifecycle smoke", "policy gate", "offline plan (prod)"} <= set(required)
+
+
+def test_a_renamed_ci_job_is_caught() -> None:
+    workflow = {
+        "jobs": {
+            "plan": {
+                "name": "offline plan (${{ matrix.stack }})",
+                "strategy": {"matrix": {"stack": ["dev"]}},
+            },
+            "test": {"name": "unit tests"},
+        }
+    }
+    assert ci_check_names(workflow) == {"offline plan (dev)", "unit tests"}
+    assert "test and lifecycle smoke" not in ci_check_names(workflow)
+{%- endraw %}
