@@ -314,7 +314,7 @@ def test_the_managed_sides_follow_the_baked_ci_provider() -> None:
 
 def ci_check_names(workflow: dict[str, Any]) -> set[str]:
     """The check names GitHub shows for a workflow's jobs: ``name``, matrix values expanded."""
-    names = set()
+    names: set[str] = set()
     for job_id, job in workflow["jobs"].items():
         name = str(job.get("name", job_id))
         for key, values in (job.get("strategy", {}).get("matrix") or {}).items():
