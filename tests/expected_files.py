@@ -66,6 +66,7 @@ TESTS = (
     "test_lifecycle.py",
     "test_model_io.py",
     "test_onnx_export.py",
+    "test_policy_sarif.py",
     "test_prep.py",
     "test_promotion_policy.py",
     "test_rollout.py",
@@ -94,6 +95,8 @@ PIPELINES = (
     "training/pipeline.yml",
 )
 ALWAYS = (
+    "policies/__init__.py",
+    "policies/sarif.py",
     ".gitignore",
     ".python-version",
     "Makefile",

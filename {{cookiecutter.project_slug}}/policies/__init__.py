@@ -1,0 +1,1 @@
+"""Policy-as-code gates of this project (`make policy`): one module per gate, SARIF for each."""
