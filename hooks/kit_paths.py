@@ -14,6 +14,7 @@ UNCHOSEN_PATHS: dict[str, dict[str, tuple[str, ...]]] = {
     "ci_provider": {
         "github": (
             ".azure-pipelines",
+            ".azuredevops",
             "tests/azure_pipelines.py",
             "tests/test_ci_azure_pipelines.py",
         ),

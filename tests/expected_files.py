@@ -66,6 +66,7 @@ TESTS = (
     "test_lifecycle.py",
     "test_model_io.py",
     "test_onnx_export.py",
+    "test_policy_quarantine.py",
     "test_policy_sarif.py",
     "test_prep.py",
     "test_promotion_policy.py",
@@ -96,8 +97,15 @@ PIPELINES = (
 )
 ALWAYS = (
     "policies/__init__.py",
+    "policies/package_lists.py",
+    "policies/package_sources.py",
+    "policies/packages/allowlist.yaml",
+    "policies/packages/exceptions.yaml",
+    "policies/quarantine.py",
     "policies/sarif.py",
+    ".dockerignore",
     ".gitignore",
+    "Dockerfile",
     ".python-version",
     "Makefile",
     "README.md",
@@ -187,10 +195,12 @@ INFRA = (
 )
 GITHUB = (
     *(f".github/workflows/{name}.yml" for name in ("_deploy", "_pulumi", "cd", "ci", "drift")),
+    ".github/ISSUE_TEMPLATE/package-exception.yml",
     "tests/test_ci_workflows.py",
     "tools/actionlint.cjs",
 )
 AZURE_DEVOPS = (
+    ".azuredevops/package-exception.json",
     ".azure-pipelines/cd.yml",
     ".azure-pipelines/ci.yml",
     ".azure-pipelines/drift.yml",
