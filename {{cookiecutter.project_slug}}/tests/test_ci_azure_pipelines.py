@@ -273,4 +273,54 @@ def test_expansion_keeps_the_written_pipelines_unchanged() -> None:
     before = copy.deepcopy(ap.load(ap.PIPELINES_DIR / "cd.yml"))
     ap.expand(ap.PIPELINES_DIR / "cd.yml")
     assert ap.load(ap.PIPELINES_DIR / "cd.yml") == before
+
+
+def image_scan_not_gating(pipeline: dict[str, Any]) -> list[str]:
+    """Each deploy stage's Deploy job depends on an Image job whose Trivy scan gates and deletes."""
+    problems = []
+    for stage in pipeline["stages"]:
+        jobs = {job.get("job") or job.get("deployment"): job for job in stage.get("jobs", [])}
+        if "Deploy" not in jobs:
+            continue
+        name = stage["stage"]
+        scripts = "\n".join(ap.script(step) for step in ap.job_steps(jobs.get("Image", {})))
+        if "trivy image --severity HIGH,CRITICAL --exit-code 1" not in scripts:
+            problems.append(f"{name}: no Trivy scan failing on HIGH,CRITICAL")
+        if "az acr repository delete" not in scripts:
+            problems.append(f"{name}: a failed scan does not delete the image")
+        if "sha256sum --check" not in scripts:
+            problems.append(f"{name}: Trivy is installed without checksum verification")
+        if "Image" not in str(jobs["Deploy"].get("dependsOn", "")):
+            problems.append(f"{name}: Deploy does not depend on the Image job")
+    return problems
+
+
+def test_every_deploy_stage_scans_the_scoring_image_before_deploying() -> None:
+    pipeline = _cd()
+    scanned = [
+        stage["stage"]
+        for stage in pipeline["stages"]
+        if any(job.get("job") == "Image" for job in stage.get("jobs", []))
+    ]
+    assert scanned == ["Dev", "Staging", "Prod"]
+    assert image_scan_not_gating(pipeline) == []
+
+
+def _deploy_without_scan(pipeline: dict[str, Any]) -> None:
+    del _stage(pipeline, "Prod")["jobs"][0]["dependsOn"]
+
+
+def _scan_never_fails(pipeline: dict[str, Any]) -> None:
+    for job in _stage(pipeline, "Prod")["jobs"]:
+        for step in ap.job_steps(job):
+            if "trivy image" in ap.script(step):
+                inline = step["inputs"]["inlineScript"]
+                step["inputs"]["inlineScript"] = inline.replace("--exit-code 1", "--exit-code 0")
+
+
+@pytest.mark.parametrize("mutate", [_deploy_without_scan, _scan_never_fails])
+def test_a_deployment_the_scan_does_not_gate_is_caught(mutate: Mutation) -> None:
+    pipeline = _cd()
+    mutate(pipeline)
+    assert len(image_scan_not_gating(pipeline)) == 1
 {%- endraw %}

@@ -434,3 +434,78 @@ ZIZMOR_MUTANTS = {
 def test_mutant_is_caught_by_zizmor(mutable: Path, tmp_path: Path, mutant: str) -> None:
     ZIZMOR_MUTANTS[mutant](mutable)
     assert zizmor_findings(mutable, tmp_path) != []
+
+
+TRIVY = "aquasecurity/trivy-action@"
+ISSUE_FORMS = ROOT / ".github" / "ISSUE_TEMPLATE"
+
+
+def image_scan_not_gating(directory: Path) -> list[str]:
+    """The rollout needs the image job, whose Trivy scan fails on HIGH/CRITICAL and deletes."""
+    deploy = load(directory / "_deploy.yml")["jobs"]
+    image = deploy.get("image", {})
+    scans = [s for s in steps(image) if str(s.get("uses", "")).startswith(TRIVY)]
+    problems = [] if scans else ["_deploy.yml:image: no Trivy scan"]
+    for scan in scans:
+        given = scan.get("with", {})
+        if str(given.get("exit-code")) != "1" or given.get("severity") != "HIGH,CRITICAL":
+            problems.append(f"_deploy.yml:image: Trivy does not fail on HIGH,CRITICAL: {given}")
+    if not any(
+        "az acr repository delete" in str(s.get("run", ""))
+        and str(s.get("if", "")).startswith("failure()")
+        for s in steps(image)
+    ):
+        problems.append("_deploy.yml:image: a failed scan does not delete the image")
+    needs = deploy.get("rollout", {}).get("needs", [])
+    if "image" not in ([needs] if isinstance(needs, str) else needs):
+        problems.append("_deploy.yml:rollout: does not need the image job")
+    return problems
+
+
+def test_cd_scans_the_scoring_image_before_every_rollout() -> None:
+    assert image_scan_not_gating(MUTANT_SOURCE) == []
+
+
+def _rollout_without_scan(data: Workflow) -> None:
+    del data["jobs"]["rollout"]["needs"]
+
+
+def _scan_never_fails(data: Workflow) -> None:
+    for step in steps(data["jobs"]["image"]):
+        if str(step.get("uses", "")).startswith(TRIVY):
+            step["with"]["exit-code"] = "0"
+
+
+def _failed_image_kept(data: Workflow) -> None:
+    data["jobs"]["image"]["steps"] = [
+        s for s in steps(data["jobs"]["image"]) if "az acr repository delete" not in str(s)
+    ]
+
+
+@pytest.mark.parametrize("change", [_rollout_without_scan, _scan_never_fails, _failed_image_kept])
+def test_a_deployment_the_scan_does_not_gate_is_caught(
+    mutable: Path, change: Callable[[Workflow], None]
+) -> None:
+    edit_data("_deploy.yml", change)(mutable)
+    assert len(image_scan_not_gating(mutable)) == 1
+
+
+def issue_form_violations(path: Path) -> list[str]:
+    """check-jsonschema with GitHub's issue forms schema (its vendored copy)."""
+    done = run([tool("check-jsonschema"), "--builtin-schema", "vendor.github-issue-forms", path])
+    return [] if done.returncode == 0 else [done.stdout + done.stderr]
+
+
+def test_the_issue_forms_pass_their_schema() -> None:
+    forms = sorted(ISSUE_FORMS.glob("*.yml"))
+    assert [form.name for form in forms] == ["package-exception.yml"]
+    for form in forms:
+        assert issue_form_violations(form) == []
+        assert "$" + "{" + "{" not in form.read_text(encoding="utf-8")
+
+
+def test_a_broken_issue_form_is_caught(tmp_path: Path) -> None:
+    broken = tmp_path / "form.yml"
+    text = (ISSUE_FORMS / "package-exception.yml").read_text(encoding="utf-8")
+    broken.write_text(text.replace("type: dropdown", "type: select"), encoding="utf-8")
+    assert issue_form_violations(broken) != []
