@@ -16,7 +16,12 @@ from test_kit_options import VALID
     [
         (
             "github",
-            [".azure-pipelines", "tests/azure_pipelines.py", "tests/test_ci_azure_pipelines.py"],
+            [
+                ".azure-pipelines",
+                ".azuredevops",
+                "tests/azure_pipelines.py",
+                "tests/test_ci_azure_pipelines.py",
+            ],
         ),
         ("azure-devops", [".github", "tests/test_ci_workflows.py", "tools/actionlint.cjs"]),
         ("both", []),
