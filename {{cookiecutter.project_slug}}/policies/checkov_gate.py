@@ -158,11 +158,15 @@ def unread(found: Iterable[dict[str, Any]]) -> list[str]:
         for outcome in ("passed_checks", "failed_checks", "skipped_checks")
         for c in report["results"][outcome]
     }
-    candidates = [*Path(".github/workflows").glob("*.y*ml"), *Path(".azure-pipelines").rglob("*.y*ml")]
+    candidates = [
+        *Path(".github/workflows").glob("*.y*ml"),
+        *Path(".azure-pipelines").rglob("*.y*ml"),
+    ]
     return sorted(
         str(path)
         for path in candidates
-        if str(path) not in read and {"jobs", "stages"} & set(yaml.safe_load(path.read_text()) or {})
+        if str(path) not in read
+        and {"jobs", "stages"} & set(yaml.safe_load(path.read_text()) or {})
     )
 
 

@@ -19,7 +19,6 @@ from typing import Any
 
 import pytest
 import yaml
-
 from policies import checkov_gate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,16 +41,31 @@ def _context(m: dict[str, Any]) -> dict[str, Any]:
 
 # One broken copy of the good Deployment (or HTTPRoute) per Kubernetes check.
 MUTANTS: dict[str, tuple[str, Mutation]] = {
-    "CKV_MLOPS_10": ("deployment", lambda m: _container(m)["readinessProbe"]["httpGet"].update(path="/health")),
-    "CKV_MLOPS_11": ("deployment", lambda m: m["spec"]["template"]["spec"].pop("automountServiceAccountToken")),
+    "CKV_MLOPS_10": (
+        "deployment",
+        lambda m: _container(m)["readinessProbe"]["httpGet"].update(path="/health"),
+    ),
+    "CKV_MLOPS_11": (
+        "deployment",
+        lambda m: m["spec"]["template"]["spec"].pop("automountServiceAccountToken"),
+    ),
     "CKV_MLOPS_12": ("deployment", lambda m: _context(m).update(runAsUser=0)),
     "CKV_MLOPS_13": ("deployment", lambda m: _container(m).pop("volumeMounts")),
     "CKV_MLOPS_14": ("deployment", lambda m: _context(m).update(allowPrivilegeEscalation=True)),
     "CKV_MLOPS_15": ("deployment", lambda m: _context(m)["capabilities"].update(add=["NET_ADMIN"])),
-    "CKV_MLOPS_16": ("deployment", lambda m: _context(m).update(seccompProfile={"type": "Unconfined"})),
+    "CKV_MLOPS_16": (
+        "deployment",
+        lambda m: _context(m).update(seccompProfile={"type": "Unconfined"}),
+    ),
     "CKV_MLOPS_17": ("deployment", lambda m: _container(m)["resources"].pop("limits")),
-    "CKV_MLOPS_18": ("deployment", lambda m: _container(m).update(image="acr.example.azurecr.io/scoring:1.0")),
-    "CKV_MLOPS_19": ("httproute", lambda m: m["spec"]["rules"][0]["backendRefs"][0].update(weight=-1)),
+    "CKV_MLOPS_18": (
+        "deployment",
+        lambda m: _container(m).update(image="acr.example.azurecr.io/scoring:1.0"),
+    ),
+    "CKV_MLOPS_19": (
+        "httproute",
+        lambda m: m["spec"]["rules"][0]["backendRefs"][0].update(weight=-1),
+    ),
 }
 
 

@@ -1,7 +1,7 @@
 """CKV_MLOPS_6: a stage or job template deploying to prod is given the prod environment.
 
 checkov reads each pipeline file on its own and does not expand templates, so a deployment
-template (``environment: ${{ parameters.environment }}``) is checked where it is called: a call
+template (its environment a template parameter) is checked where it is called: a call
 whose parameters target prod and deploy (or hand over an environment) must pass
 ``environment: prod``.
 """

@@ -33,8 +33,9 @@ def _runs(job: Job, pattern: str) -> bool:
 
 NEEDED_BY: dict[str, Callable[[Job], bool]] = {
     "id-token": lambda job: "uses" in job or _uses(job, "azure/login@"),
-    "pull-requests": lambda job: _uses(job, "actions/github-script@")
-    or _runs(job, r"\bgh\s+pr\s+comment\b"),
+    "pull-requests": lambda job: (
+        _uses(job, "actions/github-script@") or _runs(job, r"\bgh\s+pr\s+comment\b")
+    ),
     "security-events": lambda job: _uses(job, "github/codeql-action/upload-sarif@"),
     "actions": lambda job: _runs(job, r"\bgh\s+workflow\s+run\b"),
 }

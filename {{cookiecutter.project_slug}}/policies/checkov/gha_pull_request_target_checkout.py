@@ -19,7 +19,7 @@ CHECKOUT = re.compile(r"\bgit\s+(fetch|checkout|switch)\b|\bgh\s+pr\s+checkout\b
 
 def _triggers(document: dict[str, Any]) -> list[str]:
     """The workflow's trigger names (``on`` as a string, list or mapping)."""
-    on = document.get("on", document.get(True))
+    on = next((v for k, v in document.items() if k in ("on", True)), None)  # YAML 1.1: on -> True
     if isinstance(on, str):
         return [on]
     return [str(t) for t in on] if isinstance(on, (list, dict)) else []

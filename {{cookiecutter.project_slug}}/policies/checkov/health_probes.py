@@ -28,11 +28,11 @@ def _probe_ok(container: dict[str, Any], probe: str, path: str) -> bool:
 
 
 class HealthProbes(BaseK8Check):
-    """Ensure every container has a liveness probe on /health and a readiness probe on /ready at port 8080."""
+    """Ensure every container probes liveness on /health and readiness on /ready at port 8080."""
 
     def __init__(self) -> None:
         super().__init__(
-            name="Ensure every container has a liveness probe on /health and a readiness probe on /ready at port 8080",
+            name="Ensure every container probes /health (liveness) and /ready (readiness) on 8080",
             id="CKV_MLOPS_10",
             categories=(CheckCategories.KUBERNETES,),
             supported_entities=WORKLOAD_KINDS,

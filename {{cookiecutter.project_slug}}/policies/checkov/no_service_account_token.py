@@ -10,11 +10,11 @@ from workload import WORKLOAD_KINDS, pod_spec
 
 
 class NoServiceAccountToken(BaseK8Check):
-    """Ensure the pod does not mount a service account token (automountServiceAccountToken false)."""
+    """Ensure the pod does not mount a service account token."""
 
     def __init__(self) -> None:
         super().__init__(
-            name="Ensure the pod does not mount a service account token (automountServiceAccountToken false)",
+            name="Ensure the pod does not mount a service account token",
             id="CKV_MLOPS_11",
             categories=(CheckCategories.KUBERNETES,),
             supported_entities=WORKLOAD_KINDS,

@@ -28,7 +28,9 @@ class ReadOnlyRootFilesystem(BaseK8Check):
         ok = bool(found)
         for container in found:
             context = container.get("securityContext") or {}
-            mounts = {m.get("mountPath"): m.get("name") for m in container.get("volumeMounts") or []}
+            mounts = {
+                m.get("mountPath"): m.get("name") for m in container.get("volumeMounts") or []
+            }
             tmp = mounts.get("/tmp")  # noqa: S108 (the emptyDir this check requires)
             ok = ok and context.get("readOnlyRootFilesystem") is True and tmp in scratch
         return CheckResult.PASSED if ok else CheckResult.FAILED
