@@ -95,6 +95,39 @@ PIPELINES = (
     "training/components/train.yml",
     "training/pipeline.yml",
 )
+CHECKOV_MODULES = (
+    "__init__",
+    "azure_prod_deployment_job",
+    "azure_prod_template_environment",
+    "deploys",
+    "drop_all_capabilities",
+    "gha_job_write_permissions",
+    "gha_prod_environment",
+    "gha_pull_request_target_checkout",
+    "gha_top_level_permissions",
+    "health_probes",
+    "http_route",
+    "image_by_digest",
+    "no_privilege_escalation",
+    "no_service_account_token",
+    "read_only_root_filesystem",
+    "requests_and_limits",
+    "run_as_non_root",
+    "seccomp_runtime_default",
+    "workload",
+)
+CHECKOV_FIXTURES = tuple(
+    f"tests/fixtures/policy/checkov/CKV_MLOPS_{n}/{outcome}/{path}"
+    for n, path in (
+        (1, ".github/workflows/deploy.yml"),
+        (2, ".github/workflows/pr.yml"),
+        (3, ".github/workflows/ci.yml"),
+        (4, ".github/workflows/ci.yml"),
+        (5, ".azure-pipelines/cd.yml"),
+        (6, ".azure-pipelines/cd.yml"),
+    )
+    for outcome in ("fail", "pass")
+)
 ALWAYS = (
     "policies/__init__.py",
     "policies/package_lists.py",
@@ -104,6 +137,14 @@ ALWAYS = (
     "policies/quarantine.py",
     "policies/sarif.py",
     ".dockerignore",
+    *(f"policies/checkov/{name}.py" for name in CHECKOV_MODULES),
+    "policies/checkov-skips.yaml",
+    "policies/checkov_gate.py",
+    *CHECKOV_FIXTURES,
+    "tests/fixtures/policy/checkov/kubernetes/deployment.yaml",
+    "tests/fixtures/policy/checkov/kubernetes/httproute.yaml",
+    "tests/test_policy_checkov.py",
+    "tools/checkov_run.py",
     ".gitignore",
     "Dockerfile",
     ".python-version",

@@ -17,7 +17,7 @@ from {{ cookiecutter.package_name }}.lifecycle.training import build_pipeline
 from {{ cookiecutter.package_name }}.serving.local import free_port, running
 from {{ cookiecutter.package_name }}.serving.model import CARD_FILE, ONNX_FILE, ModelCard
 
-API_KEY = "test-key-0123456789"
+API_KEY = "test-key-0123456789"  # checkov:skip=CKV_SECRET_6: the tests' fake key
 AUTH = {"Authorization": f"Bearer {API_KEY}"}
 
 

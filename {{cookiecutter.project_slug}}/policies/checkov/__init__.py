@@ -1,0 +1,1 @@
+"""Our own checkov checks, one per file: ``checkov --external-checks-dir policies/checkov``."""

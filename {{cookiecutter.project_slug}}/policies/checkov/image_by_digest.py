@@ -1,0 +1,42 @@
+"""CKV_MLOPS_18: images by digest, pulled every time, outside dev.
+
+Only dev deploys the CI tag: a workload labelled environment: dev may run a tag; any other
+workload (staging, prod, or no label at all) must pin image@sha256:.... Every environment
+pulls with imagePullPolicy: Always (a digest or a moving tag is fetched, never a stale copy).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from checkov.common.models.enums import CheckCategories, CheckResult
+from checkov.kubernetes.checks.resource.base_spec_check import BaseK8Check
+from workload import WORKLOAD_KINDS, containers, environment
+
+TAG_ALLOWED_IN = ("dev",)
+
+
+class ImageByDigest(BaseK8Check):
+    """Ensure every image is pinned by digest outside dev and pulled Always."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            name="Ensure every image is pinned by digest outside dev and pulled Always",
+            id="CKV_MLOPS_18",
+            categories=(CheckCategories.KUBERNETES,),
+            supported_entities=WORKLOAD_KINDS,
+        )
+
+    def scan_spec_conf(self, conf: dict[str, Any]) -> CheckResult:
+        """FAILED on a tagged image outside dev, or a pull policy other than Always."""
+        digest_required = environment(conf) not in TAG_ALLOWED_IN
+        found = containers(conf)
+        ok = bool(found)
+        for container in found:
+            image = str(container.get("image") or "")
+            ok = ok and container.get("imagePullPolicy") == "Always"
+            ok = ok and ("@sha256:" in image or not digest_required)
+        return CheckResult.PASSED if ok else CheckResult.FAILED
+
+
+check = ImageByDigest()
