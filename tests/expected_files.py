@@ -218,7 +218,6 @@ INFRA = (
     "pyproject.toml",
     "tests/checkov_scan.py",
     "tests/conftest.py",
-    "tests/k8s_policy.py",
     "tests/support.py",
     "tests/test_aks.py",
     "tests/test_config.py",

@@ -23,28 +23,58 @@ from mlops_infra.config import INFRA_DIR
 CHECKOV = INFRA_DIR.parent / ".tools" / "checkov" / "bin" / "checkov"
 SETUP_HINT = "run `make checkov-setup` in the project (`make infra-test` runs it first)"
 
-# Findings expected on purpose: check -> (stacks it fires in, reason). Every other finding fails.
-EXPECTED_FINDINGS: dict[str, tuple[tuple[str, ...], str]] = {
-    # The scoring server's contract reads the key from env SCORING_API_KEY (the package's
-    # asgi.py). The value comes from a secretKeyRef (never in the manifest or Pulumi state), the
-    # server does not log its environment, and Kubernetes has no file-to-env shim that would be
-    # safer than secretKeyRef itself.
-    "CKV_K8S_35": (("dev", "staging", "prod"), "secret as env var: the server reads env"),
-    # Only dev may run a tag (settings.DIGEST_REQUIRED_IN); staging and prod pass the check
-    # because KubernetesServingArgs(require_digest=True) refuses an image without a digest.
-    "CKV_K8S_43": (("dev",), "image digest: dev deploys the CI tag"),
-}
+POLICY_DIR = INFRA_DIR.parent / "policies"
+# The project's own checks (one per file); `make policy-checkov` runs the same directory.
+EXTERNAL_CHECKS = POLICY_DIR / "checkov"
 Container = dict[str, Any]
-# Broken copies of a staging Deployment's container: checkov must flag each for its reason.
-MUTANTS: dict[str, Callable[[Container], object]] = {
-    "no-limits": lambda c: c["resources"].pop("limits"),
-    "privilege-escalation": lambda c: c["securityContext"].update(allowPrivilegeEscalation=True),
-    "tagged-image": lambda c: c.update(image=c["image"].split("@")[0] + ":1.0"),
+Pod = dict[str, Any]
+
+
+def expected_findings() -> dict[str, tuple[str, ...]]:
+    """Built-in checks the manifests fail on purpose: id -> stacks (policies/checkov-skips.yaml)."""
+    skips = yaml.safe_load((POLICY_DIR / "checkov-skips.yaml").read_text(encoding="utf-8"))
+    return {
+        check: tuple(spec["stacks"])
+        for check, spec in skips.items()
+        if spec["part"] == "kubernetes"
+    }
+
+
+# Broken copies of a staging Deployment: checkov must flag each with exactly these checks among
+# the project's own (CKV_MLOPS_*), and the built-in ones listed.
+MUTANTS: dict[str, Callable[[Container, Pod], object]] = {
+    "no-limits": lambda c, p: c["resources"].pop("limits"),
+    "privilege-escalation": lambda c, p: c["securityContext"].update(allowPrivilegeEscalation=True),
+    "tagged-image": lambda c, p: c.update(image=c["image"].split("@")[0] + ":1.0"),
+    "writable-root": lambda c, p: c["securityContext"].update(readOnlyRootFilesystem=False),
+    "root-user": lambda c, p: c["securityContext"].update(runAsUser=0),
+    "no-liveness": lambda c, p: c.pop("livenessProbe"),
+    "wrong-readiness": lambda c, p: c["readinessProbe"]["httpGet"].update(path="/health"),
+    "caps-kept": lambda c, p: c["securityContext"].pop("capabilities"),
+    "token-mounted": lambda c, p: p.update(automountServiceAccountToken=True),
+    "tag-pull": lambda c, p: c.update(imagePullPolicy="IfNotPresent"),
+    "writable-tmp": lambda c, p: c.pop("volumeMounts"),
+}
+Route = dict[str, Any]
+# Broken copies of a staging HTTPRoute (no built-in check or schema covers this CRD).
+ROUTE_MUTANTS: dict[str, Callable[[Route], object]] = {
+    "route-parent-without-name": lambda r: r["spec"]["parentRefs"][0].pop("name"),
+    "route-negative-weight": lambda r: r["spec"]["rules"][0]["backendRefs"][0].update(weight=-1),
 }
 MUTANT_FINDINGS = {
-    "no-limits": {"CKV_K8S_11", "CKV_K8S_13"},  # CPU and memory limits
-    "privilege-escalation": {"CKV_K8S_20"},
-    "tagged-image": {"CKV_K8S_43"},  # digest required outside dev
+    "route-parent-without-name": {"CKV_MLOPS_19"},
+    "route-negative-weight": {"CKV_MLOPS_19"},
+    "no-limits": {"CKV_K8S_11", "CKV_K8S_13", "CKV_MLOPS_17"},
+    "privilege-escalation": {"CKV_K8S_20", "CKV_MLOPS_14"},
+    "tagged-image": {"CKV_K8S_43", "CKV_MLOPS_18"},
+    "writable-root": {"CKV_K8S_22", "CKV_MLOPS_13"},
+    "root-user": {"CKV_K8S_40", "CKV_MLOPS_12"},
+    "no-liveness": {"CKV_K8S_8", "CKV_MLOPS_10"},
+    "wrong-readiness": {"CKV_MLOPS_10"},
+    "caps-kept": {"CKV_K8S_28", "CKV_K8S_37", "CKV_MLOPS_15"},
+    "token-mounted": {"CKV_K8S_38", "CKV_MLOPS_11"},
+    "tag-pull": {"CKV_MLOPS_18"},  # a digest pulled IfNotPresent: only the project check
+    "writable-tmp": {"CKV_MLOPS_13"},
 }
 
 
@@ -67,17 +97,26 @@ def write_inputs(root: Path, stacks: Mapping[str, Path], staging_deployment: Pat
     for label, mutate in MUTANTS.items():
         mutant = copy.deepcopy(base)
         mutant["metadata"]["name"] = f"mutant-{label}"
-        mutate(mutant["spec"]["template"]["spec"]["containers"][0])
+        pod = mutant["spec"]["template"]["spec"]
+        mutate(pod["containers"][0], pod)
         (root / "mutants" / f"{label}.yaml").write_text(yaml.safe_dump(mutant))
+    (route_file,) = staging_deployment.parent.glob("*httproute*")
+    route = yaml.safe_load(route_file.read_text())
+    for label, mutate_route in ROUTE_MUTANTS.items():
+        broken = copy.deepcopy(route)
+        broken["metadata"]["name"] = f"mutant-{label}"
+        mutate_route(broken)
+        (root / "mutants" / f"{label}.yaml").write_text(yaml.safe_dump(broken))
     return root
 
 
 def start(root: Path, work: Path) -> CheckovJob:
-    """Start one checkov run over ``root`` (every Kubernetes check, nothing skipped)."""
+    """Start one checkov run over ``root`` (every Kubernetes check and the project's, no skips)."""
     stdout, stderr = work / "checkov.json", work / "checkov.err"
     if not CHECKOV.is_file():
         return CheckovJob(None, stdout, stderr, f"checkov is not installed at {CHECKOV}")
     command = [str(CHECKOV), "-d", str(root), "--framework", "kubernetes", "--skip-download"]
+    command += ["--external-checks-dir", str(EXTERNAL_CHECKS)]
     with stdout.open("wb") as out, stderr.open("wb") as err:
         process = subprocess.Popen([*command, "-o", "json"], stdout=out, stderr=err)
     return CheckovJob(process, stdout, stderr)

@@ -8,7 +8,6 @@ check never executed.
 
 from __future__ import annotations
 
-import copy
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -17,7 +16,6 @@ from typing import Any
 import pulumi
 import pytest
 
-from k8s_policy import deployment_violations, http_route_violations
 from mlops_infra.mocks import Mocks
 from mlops_infra.naming import SLUG
 from mlops_infra.serving.args import COMPONENT_TYPE, KubernetesServingArgs
@@ -70,7 +68,6 @@ def test_every_container_has_resources_probes_and_hardening(stack: PlannedStack)
     registry = stack.settings.names.container_registry_login_server
     image = {"dev": f"{registry}/{SLUG}:dev"}.get(stack.name, f"{registry}/{SLUG}@sha256:")
     for deployment in deployments:
-        assert deployment_violations(deployment) == [], deployment["metadata"]["name"]
         pod = deployment["spec"]["template"]["spec"]
         (container,) = pod["containers"]
         assert container["securityContext"]["capabilities"] == {"drop": ["ALL"]}
@@ -206,30 +203,6 @@ def test_kubernetes_resources_use_the_cluster_provider(stack: PlannedStack) -> N
         assert f"pulumi:providers:kubernetes::{SLUG}-aks-k8s::" in provider, (name, provider)
 
 
-def test_policy_catches_mutated_deployments(planned: dict[str, PlannedStack]) -> None:
-    good = planned["dev"].manifests("Deployment")[0]
-    assert deployment_violations(good) == []
-    mutations: dict[str, Callable[[dict[str, Any], dict[str, Any]], object]] = {
-        "no limits": lambda c, p: c["resources"].pop("limits"),
-        "privilege escalation": lambda c, p: c["securityContext"].update(
-            allowPrivilegeEscalation=True
-        ),
-        "writable root": lambda c, p: c["securityContext"].update(readOnlyRootFilesystem=False),
-        "root user": lambda c, p: c["securityContext"].update(runAsUser=0),
-        "no liveness": lambda c, p: c.pop("livenessProbe"),
-        "wrong readiness": lambda c, p: c["readinessProbe"]["httpGet"].update(path="/health"),
-        "caps kept": lambda c, p: c["securityContext"].pop("capabilities"),
-        "token mounted": lambda c, p: p.update(automountServiceAccountToken=True),
-        "tag pull": lambda c, p: c.update(imagePullPolicy="IfNotPresent"),
-        "writable tmp": lambda c, p: c.pop("volumeMounts"),
-    }
-    for label, mutate in mutations.items():
-        mutant = copy.deepcopy(good)
-        pod = mutant["spec"]["template"]["spec"]
-        mutate(pod["containers"][0], pod)
-        assert deployment_violations(mutant), f"mutation not caught: {label}"
-
-
 # -- particular arguments, each under a fresh engine -------------------------------------------
 
 
@@ -239,7 +212,6 @@ def test_route_weights_sum_to_100_and_follow_green_weight(
 ) -> None:
     def check(manifests: list[Manifest]) -> None:
         (route,) = of_kind(manifests, "HTTPRoute")
-        assert http_route_violations(route) == []
         assert route["apiVersion"] == "gateway.networking.k8s.io/v1"
         (rule,) = route["spec"]["rules"]
         weights = {ref["name"]: ref["weight"] for ref in rule["backendRefs"]}
