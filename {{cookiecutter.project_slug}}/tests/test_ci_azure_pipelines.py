@@ -250,7 +250,11 @@ def test_ci_gates_plans_and_previews_every_stack() -> None:
     jobs = {job.get("job"): job for job in ci["jobs"]}
     scripts = {name: "\n".join(map(ap.script, ap.job_steps(job))) for name, job in jobs.items()}
     stacks = ["dev", "staging", "prod"]
-    assert "make rbac-check" in scripts["policy"]
+    assert "make policy" in scripts["policy"].splitlines()
+    (sarif,) = [s for s in ap.job_steps(jobs["policy"]) if s.get("task", "").startswith("Publish")]
+    assert sarif["condition"] == "always()"
+    assert sarif["inputs"]["artifact"] == "CodeAnalysisLogs"
+    assert sarif["inputs"]["targetPath"] == "build/policy"
     assert [m["stack"] for m in jobs["plan"]["strategy"]["matrix"].values()] == stacks
     assert "##vso[task.uploadsummary]" in scripts["plan"]
     published = [s["inputs"].get("targetPath") for s in ap.job_steps(jobs["plan"]) if "inputs" in s]

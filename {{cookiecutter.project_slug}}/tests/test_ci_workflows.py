@@ -224,6 +224,7 @@ def write_scopes_allowed(job: Job, scope: str) -> bool:
     return {
         "id-token": True,  # checked by id_token_misused
         "pull-requests": "actions/github-script@" in uses,
+        "security-events": "github/codeql-action/upload-sarif@" in uses,
         "actions": "gh workflow run" in runs,
     }.get(scope, False)
 
@@ -345,6 +346,10 @@ def _login_without_id_token(data: Workflow) -> None:
     data["jobs"]["train"]["permissions"] = {"contents": "read"}
 
 
+def _security_events_without_upload(data: Workflow) -> None:
+    data["jobs"]["test"]["permissions"]["security-events"] = "write"
+
+
 def _id_token_without_login(data: Workflow) -> None:
     data["jobs"]["policy"]["permissions"]["id-token"] = "write"
 
@@ -372,6 +377,10 @@ RULE_MUTANTS = {
     "job-without-permissions": ("permissions", edit_data("ci.yml", _drop_job_permissions)),
     "write-all": ("permissions", edit_data("drift.yml", _write_all)),
     "contents-write": ("permissions", edit_data("ci.yml", _contents_write)),
+    "security-events-without-upload": (
+        "permissions",
+        edit_data("ci.yml", _security_events_without_upload),
+    ),
     "deploy-cancelled": ("deploy-concurrency", edit_data("_deploy.yml", _cancel_deploy)),
     "deploy-no-concurrency": ("deploy-concurrency", edit_data("cd.yml", _no_concurrency)),
     "schema-runs_on": ("schema", edit_text("drift.yml", "runs-on:", "runs_on:")),
@@ -509,3 +518,16 @@ def test_a_broken_issue_form_is_caught(tmp_path: Path) -> None:
     text = (ISSUE_FORMS / "package-exception.yml").read_text(encoding="utf-8")
     broken.write_text(text.replace("type: dropdown", "type: select"), encoding="utf-8")
     assert issue_form_violations(broken) != []
+def test_the_policy_job_runs_make_policy_and_uploads_its_sarif_even_on_failure() -> None:
+    policy = load(WORKFLOWS_DIR / "ci.yml")["jobs"]["policy"]
+    assert "make policy" in [step.get("run") for step in steps(policy)]
+    (upload,) = [s for s in steps(policy) if "upload-sarif@" in str(s.get("uses", ""))]
+    assert (upload["if"], upload["with"]["sarif_file"]) == ("always()", "build/policy")
+    assert policy["permissions"] == {"contents": "read", "security-events": "write"}
+
+
+def test_previews_and_updates_run_the_crossguard_pack() -> None:
+    (job,) = load(WORKFLOWS_DIR / "_pulumi.yml")["jobs"].values()
+    (pulumi,) = [s for s in steps(job) if str(s.get("uses", "")).startswith("pulumi/actions@")]
+    assert pulumi["with"]["policyPacks"] == "../policies/crossguard"
+    assert (ROOT / "infra" / pulumi["with"]["policyPacks"] / "PulumiPolicy.yaml").is_file()

@@ -122,7 +122,7 @@ def test_the_app_factory_refuses_to_start_without_a_key(
 def test_the_config_travels_to_workers_as_json_without_the_key(
     model_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    config = ServerConfig(model_dir, host="0.0.0.0", port=9000, workers=3, max_body_bytes=10)  # noqa: S104
+    config = ServerConfig(model_dir, host="0.0.0.0", port=9000, workers=3, max_body_bytes=10)  # noqa: S104  # nosec B104 - a value under test, nothing binds
     monkeypatch.setenv(API_KEY_ENV, API_KEY)
     monkeypatch.setenv(CONFIG_ENV, config.to_json())
     assert ServerConfig.from_env() == config

@@ -175,24 +175,24 @@ class Mocks(pulumi.runtime.Mocks):
     ) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
         """Record the invoke; answer client config, cluster credentials, DevOps and team lookups."""
         self.calls.append({"token": args.token, "args": dict(args.args)})
-        if args.token == "azure-native:authorization:getClientConfig":  # noqa: S105
+        if args.token == "azure-native:authorization:getClientConfig":  # noqa: S105  # nosec B105 - a type token
             return {
                 "clientId": _uuid_like("client"),
                 "objectId": _uuid_like("object"),
                 "subscriptionId": self.subscription_id,
                 "tenantId": self.tenant_id,
             }, []
-        if args.token == "azuredevops:index/getProject:getProject":  # noqa: S105
+        if args.token == "azuredevops:index/getProject:getProject":  # noqa: S105  # nosec B105 - a type token
             name = str(args.args.get("name"))
             return {"id": _uuid_like(f"project/{name}"), "name": name}, []
-        if args.token == "azuredevops:index/getGroup:getGroup":  # noqa: S105
+        if args.token == "azuredevops:index/getGroup:getGroup":  # noqa: S105  # nosec B105 - a type token
             seed = f"group/{args.args.get('projectId')}/{args.args.get('name')}"
             return {
                 "descriptor": f"vssgp.{_uuid_like(seed)}",
                 "originId": _uuid_like(f"origin/{seed}"),
                 "name": args.args.get("name"),
             }, []
-        if args.token == "github:index/getTeam:getTeam":  # noqa: S105
+        if args.token == "github:index/getTeam:getTeam":  # noqa: S105  # nosec B105 - a type token
             slug = str(args.args.get("slug"))
             return {"id": str(team_id(slug)), "slug": slug, "name": slug}, []
         if args.token.startswith("azure-native:containerservice:listManagedCluster"):

@@ -23,7 +23,7 @@ from typing import Any
 
 from pulumi.runtime import rpc
 
-SECRET_MASK = "[secret]"  # noqa: S105 (the mask that replaces secrets)
+SECRET_MASK = "[secret]"  # noqa: S105  # nosec B105 - the mask that replaces secrets
 CRD_DIRECTORY = "0-crd"
 MANIFEST_DIRECTORY = "1-manifest"
 _K8S_TYPE = re.compile(r"kubernetes:(?P<group_version>[^:]+/[^:]+):(?P<kind>[A-Za-z0-9]+)")

@@ -94,7 +94,8 @@ class DevOpsAccess(pulumi.ComponentResource):
         )
 
     def _feed_role(self, grant: DevOpsGrant) -> azuredevops.FeedPermission:
-        assert self.feed is not None  # noqa: S101 - created whenever an artifacts grant exists
+        if self.feed is None:  # created whenever an artifacts grant exists
+            raise RuntimeError("a feed permission needs the project's feed")
         return azuredevops.FeedPermission(
             f"{self._name}-{grant.key}",
             feed_id=self.feed.id,

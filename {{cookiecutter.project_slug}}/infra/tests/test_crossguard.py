@@ -1,0 +1,292 @@
+"""The CrossGuard pack (policies/crossguard) through pulumi-policy's own argument types.
+
+Each policy: a good fixture that passes and a bad one caught exactly; the shipped stacks' plans
+pass; known-bad mutants of a real plan are caught by the policy that owns them.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import mlops_policies
+import pytest
+from policies import crossguard_offline as offline
+from pulumi_policy import EnforcementLevel
+
+from support import PlannedStack
+
+Record = dict[str, Any]
+PROJECT = "project-infra"
+SUB = "/subscriptions/s/resourceGroups/rg/providers"
+OWNER = "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/" + (
+    "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
+)
+READER = "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/" + (
+    "acdd72a7-3385-48ef-bd42-f606fba81ae7"
+)
+DIGEST = "acr.azurecr.io/app@sha256:" + "a" * 64
+
+
+def violations(stack: str, records: list[Record]) -> set[tuple[str, str]]:
+    """(policy, resource) of every violation of the pack in ``records`` as stack ``stack``."""
+    resources = [offline.policy_resource(PROJECT, stack, record) for record in records]
+    offline.use_stack(PROJECT, stack)
+    return {(v.policy, v.resource) for v in offline.evaluate(stack, resources)}
+
+
+def rec(type_token: str, name: str, **inputs: Any) -> Record:
+    """A recorded resource."""
+    return {"type": type_token, "name": name, "inputs": inputs}
+
+
+def vault(**properties: Any) -> Record:
+    """A Key Vault with the given properties over the good ones."""
+    good = {"enablePurgeProtection": True, "enableRbacAuthorization": True}
+    return rec(
+        mlops_policies.VAULT,
+        "kv",
+        vaultName="kv1",
+        resourceGroupName="rg",
+        properties=good | properties,
+    )
+
+
+def storage(**inputs: Any) -> Record:
+    """A storage account with ``inputs`` over the good ones."""
+    good = {"accountName": "st1", "resourceGroupName": "rg", "allowBlobPublicAccess": False}
+    return rec(
+        mlops_policies.STORAGE, "st", **(good | {"publicNetworkAccess": "Disabled"} | inputs)
+    )
+
+
+def registry(**inputs: Any) -> Record:
+    """A registry with ``inputs`` over the good ones."""
+    good = {"registryName": "acr1", "resourceGroupName": "rg", "adminUserEnabled": False}
+    return rec(mlops_policies.REGISTRY, "acr", **(good | inputs))
+
+
+def workspace(**inputs: Any) -> Record:
+    """An Azure ML workspace with ``inputs`` over the good ones."""
+    good = {"workspaceName": "mlw1", "resourceGroupName": "rg", "publicNetworkAccess": "Disabled"}
+    return rec(mlops_policies.WORKSPACE, "mlw", **(good | inputs))
+
+
+def endpoint(name: str, target: str) -> Record:
+    """A private endpoint to the ARM id ``target``."""
+    connection = {"groupIds": ["x"], "privateLinkServiceId": target}
+    return rec(mlops_policies.PRIVATE_ENDPOINT, name, privateLinkServiceConnections=[connection])
+
+
+def grant(principal_type: str, role: str) -> Record:
+    """A role assignment."""
+    return rec(
+        mlops_policies.ROLE_ASSIGNMENT, "ra", principalType=principal_type, roleDefinitionId=role
+    )
+
+
+def container(**overrides: Any) -> Record:
+    """A good container with ``overrides``."""
+    good: Record = {
+        "name": "scoring",
+        "image": DIGEST,
+        "resources": {"limits": {"cpu": "1", "memory": "1Gi"}},
+        "securityContext": {
+            "runAsNonRoot": True,
+            "readOnlyRootFilesystem": True,
+            "allowPrivilegeEscalation": False,
+        },
+    }
+    return good | overrides
+
+
+def deployment(*containers: Record) -> Record:
+    """A Deployment of ``containers``."""
+    spec = {"template": {"spec": {"containers": list(containers)}}}
+    return rec(mlops_policies.DEPLOYMENT, "deploy", apiVersion="apps/v1", spec=spec)
+
+
+ENDPOINTS = [
+    endpoint("pe-st", f"{SUB}/Microsoft.Storage/storageAccounts/st1"),
+    endpoint("pe-kv", f"{SUB}/Microsoft.KeyVault/vaults/kv1"),
+    endpoint("pe-acr", f"{SUB}/Microsoft.ContainerRegistry/registries/acr1"),
+    endpoint("pe-mlw", f"{SUB}/Microsoft.MachineLearningServices/workspaces/mlw1"),
+]
+GOOD = [vault(), storage(), registry(), workspace(), deployment(container()), *ENDPOINTS]
+
+CASES: list[tuple[str, str, list[Record], set[tuple[str, str]]]] = [
+    (
+        "purge",
+        "dev",
+        [vault(enablePurgeProtection=False)],
+        {("mlops-keyvault-purge-protection", "kv")},
+    ),
+    (
+        "rbac",
+        "dev",
+        [vault(enableRbacAuthorization=None)],
+        {("mlops-keyvault-rbac-authorization", "kv")},
+    ),
+    (
+        "blob",
+        "dev",
+        [storage(allowBlobPublicAccess=True)],
+        {("mlops-storage-no-public-blob-access", "st")},
+    ),
+    (
+        "st-net",
+        "staging",
+        [storage(publicNetworkAccess="Enabled"), *ENDPOINTS],
+        {("mlops-storage-no-public-network", "st")},
+    ),
+    ("st-net-dev", "dev", [storage(publicNetworkAccess="Enabled")], set()),
+    ("admin", "dev", [registry(adminUserEnabled=True)], {("mlops-registry-no-admin-user", "acr")}),
+    (
+        "mlw-net",
+        "prod",
+        [workspace(publicNetworkAccess="Enabled"), *ENDPOINTS],
+        {("mlops-workspace-no-public-network", "mlw")},
+    ),
+    ("mlw-net-staging", "staging", [workspace(publicNetworkAccess="Enabled"), *ENDPOINTS], set()),
+    ("owner", "prod", [grant("Group", OWNER)], {("mlops-no-standing-admin-for-personas", "ra")}),
+    ("owner-dev", "dev", [grant("Group", OWNER)], set()),
+    ("owner-sp", "prod", [grant("ServicePrincipal", OWNER)], set()),
+    ("reader", "prod", [grant("Group", READER)], set()),
+    (
+        "limits",
+        "dev",
+        [deployment(container(resources={"limits": {"cpu": "1"}}))],
+        {("mlops-container-limits", "deploy")},
+    ),
+    (
+        "root",
+        "dev",
+        [deployment(container(securityContext={"readOnlyRootFilesystem": True}))],
+        {("mlops-container-security-context", "deploy")},
+    ),
+    (
+        "tag",
+        "prod",
+        [deployment(container(image="acr.azurecr.io/app:1.0"))],
+        {("mlops-image-by-digest", "deploy")},
+    ),
+    ("tag-dev", "dev", [deployment(container(image="acr.azurecr.io/app:1.0"))], set()),
+    (
+        "env",
+        "prod",
+        [storage(tags={"environment": "dev"}), *ENDPOINTS],
+        {("mlops-environment-tag-matches-stack", "st")},
+    ),
+    (
+        "no-pe",
+        "staging",
+        [storage(), vault(), ENDPOINTS[1]],
+        {("mlops-private-endpoint-for-data-plane", "st")},
+    ),
+    ("no-pe-dev", "dev", [storage(), vault()], set()),
+]
+
+
+@pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
+def test_the_good_fixture_passes_every_policy(stack: str) -> None:
+    assert violations(stack, GOOD) == set()
+
+
+@pytest.mark.parametrize(
+    ("stack", "records", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
+def test_each_bad_fixture_is_caught_by_exactly_its_policy(
+    stack: str, records: list[Record], expected: set[tuple[str, str]]
+) -> None:
+    assert violations(stack, records) == expected
+
+
+def test_every_policy_has_a_caught_fixture() -> None:
+    caught = {policy for *_, expected in CASES for policy, _ in expected}
+    assert caught == {policy.name for policy in mlops_policies.POLICIES}
+
+
+def test_policies_are_mandatory_and_described_as_ensure() -> None:
+    for policy in mlops_policies.POLICIES:
+        assert policy.name.startswith("mlops-")
+        assert policy.description.startswith("Ensure ")
+        assert policy.enforcement_level == EnforcementLevel.MANDATORY
+
+
+def _records(planned_stack: PlannedStack) -> list[Record]:
+    records: list[Record] = json.loads((planned_stack.directory / "resources.json").read_text())
+    return records
+
+
+def test_the_shipped_stacks_pass(planned: dict[str, PlannedStack], tmp_path: Path) -> None:
+    plan_dir = next(iter(planned.values())).directory.parent
+    sarif = tmp_path / "crossguard.sarif"
+    argv = ["--plan-dir", str(plan_dir), "--infra-dir", ".", "--sarif", str(sarif)]
+    assert offline.main([*argv, "--stack", "dev", "--stack", "staging", "--stack", "prod"]) == 0
+    assert json.loads(sarif.read_text())["runs"][0]["results"] == []
+
+
+def _one(records: list[Record], type_token: str, name_part: str = "") -> Record:
+    return next(r for r in records if r["type"] == type_token and name_part in r["name"])
+
+
+def _owner_for_a_persona(records: list[Record]) -> None:
+    grants = [r for r in records if r["type"] == mlops_policies.ROLE_ASSIGNMENT]
+    persona = next(r for r in grants if r["inputs"].get("principalType") == "Group")
+    persona["inputs"]["roleDefinitionId"] = OWNER
+    persona["name"] = "mutant"
+
+
+def _no_purge_protection(records: list[Record]) -> None:
+    _one(records, mlops_policies.VAULT)["inputs"]["properties"]["enablePurgeProtection"] = False
+
+
+def _no_limits(records: list[Record]) -> None:
+    deploy = _one(records, mlops_policies.DEPLOYMENT, "blue")
+    del deploy["inputs"]["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"]
+
+
+def _tag_not_digest(records: list[Record]) -> None:
+    deploy = _one(records, mlops_policies.DEPLOYMENT, "blue")
+    deploy["inputs"]["spec"]["template"]["spec"]["containers"][0]["image"] = "acr.io/app:latest"
+
+
+def _admin_user(records: list[Record]) -> None:
+    _one(records, mlops_policies.REGISTRY)["inputs"]["adminUserEnabled"] = True
+
+
+def _drop_storage_endpoint(records: list[Record]) -> None:
+    blob = _one(records, mlops_policies.PRIVATE_ENDPOINT, "blob")
+    records[:] = [
+        r
+        for r in records
+        if r["type"] != mlops_policies.PRIVATE_ENDPOINT
+        or ("Microsoft.Storage" not in json.dumps(r["inputs"]))
+    ]
+    assert blob not in records
+
+
+MUTANTS = [
+    ("prod", _owner_for_a_persona, "mlops-no-standing-admin-for-personas", "mutant"),
+    ("prod", _no_purge_protection, "mlops-keyvault-purge-protection", "ml-kv"),
+    ("prod", _no_limits, "mlops-container-limits", "serving-deployment-blue"),
+    ("prod", _tag_not_digest, "mlops-image-by-digest", "serving-deployment-blue"),
+    ("dev", _admin_user, "mlops-registry-no-admin-user", "ml-acr"),
+    ("staging", _drop_storage_endpoint, "mlops-private-endpoint-for-data-plane", "ml-st"),
+]
+
+
+@pytest.mark.parametrize(
+    ("stack", "mutate", "policy", "resource"), MUTANTS, ids=[m[2] for m in MUTANTS]
+)
+def test_a_mutant_of_a_real_plan_is_caught_by_its_policy(
+    planned: dict[str, PlannedStack], stack: str, mutate: Any, policy: str, resource: str
+) -> None:
+    records = copy.deepcopy(_records(planned[stack]))
+    assert violations(stack, records) == set()
+    mutate(records)
+    found = violations(stack, records)
+    assert {p for p, _ in found} == {policy}
+    assert all(resource in name for _, name in found), found

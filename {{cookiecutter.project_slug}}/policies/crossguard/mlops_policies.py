@@ -1,0 +1,304 @@
+"""The CrossGuard policies of this project: one function per policy, every one mandatory.
+
+The stack's environment is the Pulumi stack name (``pulumi.get_stack()``): the stacks are named
+after their environments (dev, staging, prod), the name cannot be edited away on one resource
+like a tag can, and role assignments carry no tags at all. ``mlops-environment-tag-matches-stack``
+closes the gap the other way: a resource tagged (or labelled) ``environment`` must name the stack.
+Staging and prod are "production" for access (rbac/matrix.yaml) and private (Pulumi.<stack>.yaml).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import pulumi
+from pulumi_policy import (
+    EnforcementLevel,
+    Policy,
+    PolicyResource,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+
+PACK_NAME = "{{ cookiecutter.project_slug }}-policies"
+PRIVATE_STACKS = frozenset({"staging", "prod"})
+PRODUCTION_STACKS = frozenset({"staging", "prod"})  # rbac: production = staging, test, prod
+PUBLIC_WORKSPACE_FORBIDDEN = frozenset({"prod"})
+DIGEST_STACKS = frozenset({"staging", "prod"})
+
+VAULT = "azure-native:keyvault:Vault"
+STORAGE = "azure-native:storage:StorageAccount"
+REGISTRY = "azure-native:containerregistry:Registry"
+WORKSPACE = "azure-native:machinelearningservices:Workspace"
+ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment"
+PRIVATE_ENDPOINT = "azure-native:network:PrivateEndpoint"
+DEPLOYMENT = "kubernetes:apps/v1:Deployment"
+# Built-in role definition ids: Owner, Contributor.
+STANDING_ADMIN_ROLES = {
+    "8e3af657-a8ff-443c-a75c-2fe8c4bcb635": "Owner",
+    "b24988ac-6180-42a0-ab88-20f7382dd24c": "Contributor",
+}
+# Resource type -> (ARM provider path, input that carries the Azure name): private link targets.
+PRIVATE_LINK_TARGETS = {
+    WORKSPACE: ("Microsoft.MachineLearningServices/workspaces", "workspaceName"),
+    VAULT: ("Microsoft.KeyVault/vaults", "vaultName"),
+    STORAGE: ("Microsoft.Storage/storageAccounts", "accountName"),
+    REGISTRY: ("Microsoft.ContainerRegistry/registries", "registryName"),
+}
+
+
+def stack_environment() -> str:
+    """The environment the policies judge: the Pulumi stack name."""
+    return pulumi.get_stack()
+
+
+def _containers(props: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    pod = ((props.get("spec") or {}).get("template") or {}).get("spec") or {}
+    return [*(pod.get("initContainers") or []), *(pod.get("containers") or [])]
+
+
+def _pod_security(props: Mapping[str, Any]) -> Mapping[str, Any]:
+    pod = ((props.get("spec") or {}).get("template") or {}).get("spec") or {}
+    return pod.get("securityContext") or {}
+
+
+def keyvault_purge_protection(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    """Key Vaults must have purge protection on."""
+    if args.resource_type != VAULT:
+        return
+    if (args.props.get("properties") or {}).get("enablePurgeProtection") is not True:
+        report("set properties.enablePurgeProtection=True (deleted secrets stay recoverable)", None)
+
+
+def keyvault_rbac_authorization(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    """Key Vaults must authorize by Azure RBAC, not access policies."""
+    if args.resource_type != VAULT:
+        return
+    if (args.props.get("properties") or {}).get("enableRbacAuthorization") is not True:
+        report("set properties.enableRbacAuthorization=True (no vault access policies)", None)
+
+
+def storage_no_public_blob_access(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    """Storage accounts must forbid anonymous blob access."""
+    if args.resource_type == STORAGE and args.props.get("allowBlobPublicAccess") is not False:
+        report("set allowBlobPublicAccess=False (no anonymous reads of containers)", None)
+
+
+def storage_no_public_network(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    """Storage accounts of staging and prod must not be reachable from the internet."""
+    if args.resource_type != STORAGE or stack_environment() not in PRIVATE_STACKS:
+        return
+    if args.props.get("publicNetworkAccess") != "Disabled":
+        report("set publicNetworkAccess='Disabled' (reach it through its private endpoint)", None)
+
+
+def registry_no_admin_user(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    """Container registries must not enable the shared admin user."""
+    if args.resource_type == REGISTRY and args.props.get("adminUserEnabled") is not False:
+        report("set adminUserEnabled=False (pull with managed identities and AcrPull)", None)
+
+
+def workspace_no_public_network(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    """The prod Azure ML workspace must not be reachable from the internet."""
+    if args.resource_type != WORKSPACE or stack_environment() not in PUBLIC_WORKSPACE_FORBIDDEN:
+        return
+    if args.props.get("publicNetworkAccess") != "Disabled":
+        report(
+            "set publicNetworkAccess='Disabled' (privateNetwork: true in Pulumi.prod.yaml)", None
+        )
+
+
+def no_standing_admin_for_personas(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    """No standing Owner or Contributor for a human persona (a group) in production."""
+    if args.resource_type != ROLE_ASSIGNMENT or stack_environment() not in PRODUCTION_STACKS:
+        return
+    if args.props.get("principalType") != "Group":
+        return
+    role_id = str(args.props.get("roleDefinitionId") or "").rstrip("/").rsplit("/", 1)[-1]
+    role = STANDING_ADMIN_ROLES.get(role_id.lower())
+    if role:
+        report(
+            f"standing {role} for a persona group: make it a PIM eligibility in rbac/matrix.yaml",
+            None,
+        )
+
+
+def container_limits(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    """Every container of a Deployment must have CPU and memory limits."""
+    if args.resource_type != DEPLOYMENT:
+        return
+    for container in _containers(args.props):
+        limits = (container.get("resources") or {}).get("limits") or {}
+        missing = [key for key in ("cpu", "memory") if key not in limits]
+        if missing:
+            report(f"container {container.get('name')}: set resources.limits {missing}", None)
+
+
+def container_security_context(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    """Every container must run as non-root, read-only, without privilege escalation."""
+    if args.resource_type != DEPLOYMENT:
+        return
+    pod_non_root = _pod_security(args.props).get("runAsNonRoot")
+    for container in _containers(args.props):
+        context = container.get("securityContext") or {}
+        wrong = []
+        if context.get("runAsNonRoot", pod_non_root) is not True:
+            wrong.append("runAsNonRoot=true")
+        if context.get("readOnlyRootFilesystem") is not True:
+            wrong.append("readOnlyRootFilesystem=true")
+        if context.get("allowPrivilegeEscalation") is not False:
+            wrong.append("allowPrivilegeEscalation=false")
+        if wrong:
+            report(f"container {container.get('name')}: set securityContext {wrong}", None)
+
+
+def image_by_digest(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    """Containers of staging and prod run an image pinned by digest."""
+    if args.resource_type != DEPLOYMENT or stack_environment() not in DIGEST_STACKS:
+        return
+    for container in _containers(args.props):
+        image = str(container.get("image") or "")
+        if "@sha256:" not in image:
+            report(
+                f"container {container.get('name')}: image {image!r} is not pinned by digest "
+                "(set servingImageDigest in the stack config)",
+                None,
+            )
+
+
+def environment_tag_matches_stack(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    """A resource's environment tag or label names the stack it is deployed by."""
+    metadata = args.props.get("metadata") if args.resource_type.startswith("kubernetes:") else None
+    labels = (metadata or {}).get("labels") if isinstance(metadata, Mapping) else None
+    tags = labels if labels is not None else args.props.get("tags")
+    if not isinstance(tags, Mapping) or "environment" not in tags:
+        return
+    if tags["environment"] != stack_environment():
+        report(
+            f"environment={tags['environment']!r} but the stack is {stack_environment()!r}: "
+            "name the stack after its environment",
+            None,
+        )
+
+
+def _azure_id_suffix(resource: PolicyResource) -> str | None:
+    """``/resourcegroups/<rg>/providers/<path>/<name>`` (lower case) of a private link target."""
+    provider_path, name_key = PRIVATE_LINK_TARGETS[resource.resource_type]
+    name, group = resource.props.get(name_key), resource.props.get("resourceGroupName")
+    if not isinstance(name, str) or not isinstance(group, str):
+        return None
+    return f"/resourcegroups/{group}/providers/{provider_path}/{name}".lower()
+
+
+def _linked_ids(endpoint: PolicyResource) -> set[str]:
+    connections = endpoint.props.get("privateLinkServiceConnections") or []
+    return {str(c.get("privateLinkServiceId") or "").lower() for c in connections}
+
+
+def _has_endpoint(target: PolicyResource, endpoints: Iterable[PolicyResource]) -> bool:
+    """Whether an endpoint links ``target``: by dependency (preview) or by its Azure id."""
+    suffix = _azure_id_suffix(target)
+    for endpoint in endpoints:
+        depends = endpoint.property_dependencies.get("privateLinkServiceConnections") or []
+        if any(dependency.urn == target.urn for dependency in depends):
+            return True
+        if suffix and any(linked.endswith(suffix) for linked in _linked_ids(endpoint)):
+            return True
+    return False
+
+
+def private_endpoint_for_data_plane(args: StackValidationArgs, report: ReportViolation) -> None:
+    """Every data-plane resource (workspace, vault, storage, registry) has a private endpoint."""
+    if stack_environment() not in PRIVATE_STACKS:
+        return
+    endpoints = [r for r in args.resources if r.resource_type == PRIVATE_ENDPOINT]
+    for resource in args.resources:
+        if resource.resource_type in PRIVATE_LINK_TARGETS and not _has_endpoint(
+            resource, endpoints
+        ):
+            report(
+                f"{resource.resource_type} {resource.name} has no private endpoint: "
+                "set privateNetwork: true in the stack config",
+                resource.urn,
+            )
+
+
+def _resource_policy(name: str, description: str, validate: Any) -> ResourceValidationPolicy:
+    return ResourceValidationPolicy(
+        name=name,
+        description=description,
+        validate=validate,
+        enforcement_level=EnforcementLevel.MANDATORY,
+    )
+
+
+POLICIES: list[Policy] = [
+    _resource_policy(
+        "mlops-keyvault-purge-protection",
+        "Ensure Key Vaults have purge protection enabled.",
+        keyvault_purge_protection,
+    ),
+    _resource_policy(
+        "mlops-keyvault-rbac-authorization",
+        "Ensure Key Vaults authorize data access with Azure RBAC.",
+        keyvault_rbac_authorization,
+    ),
+    _resource_policy(
+        "mlops-storage-no-public-blob-access",
+        "Ensure storage accounts do not allow public blob access.",
+        storage_no_public_blob_access,
+    ),
+    _resource_policy(
+        "mlops-storage-no-public-network",
+        "Ensure storage accounts in staging and prod disable public network access.",
+        storage_no_public_network,
+    ),
+    _resource_policy(
+        "mlops-registry-no-admin-user",
+        "Ensure container registries do not enable the admin user.",
+        registry_no_admin_user,
+    ),
+    _resource_policy(
+        "mlops-workspace-no-public-network",
+        "Ensure the prod Azure ML workspace disables public network access.",
+        workspace_no_public_network,
+    ),
+    _resource_policy(
+        "mlops-no-standing-admin-for-personas",
+        "Ensure no human persona holds a standing Owner or Contributor role in production.",
+        no_standing_admin_for_personas,
+    ),
+    _resource_policy(
+        "mlops-container-limits",
+        "Ensure every container of a Deployment has CPU and memory limits.",
+        container_limits,
+    ),
+    _resource_policy(
+        "mlops-container-security-context",
+        "Ensure every container runs as non-root, read-only, without privilege escalation.",
+        container_security_context,
+    ),
+    _resource_policy(
+        "mlops-image-by-digest",
+        "Ensure containers in staging and prod run images pinned by digest.",
+        image_by_digest,
+    ),
+    _resource_policy(
+        "mlops-environment-tag-matches-stack",
+        "Ensure a resource's environment tag names the stack that deploys it.",
+        environment_tag_matches_stack,
+    ),
+    StackValidationPolicy(
+        name="mlops-private-endpoint-for-data-plane",
+        description=(
+            "Ensure every workspace, vault, storage account and registry in staging and prod "
+            "has a private endpoint."
+        ),
+        validate=private_endpoint_for_data_plane,
+        enforcement_level=EnforcementLevel.MANDATORY,
+    ),
+]
