@@ -1,7 +1,7 @@
 """Findings of any gate as SARIF 2.1.0, the format GitHub code scanning and Azure DevOps read.
 
-Every gate that does not write SARIF itself (checkov and bandit do) reports ``Finding``s through
-``write_sarif``; ``make policy`` uploads ``build/policy/*.sarif``.
+Every gate whose tool does not write SARIF itself (checkov does) reports ``Finding``s through
+``write_sarif``; CI uploads ``build/policy/*.sarif``.
 """
 
 from __future__ import annotations
