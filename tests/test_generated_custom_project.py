@@ -1,8 +1,10 @@
-"""A project with every name, region and provider option changed: its stacks and its CLI work.
+"""A project with every name, region and provider option changed: its stacks, its CLI and its
+policy gates work.
 
 The options reach the infrastructure (names, region and organization in every stack), the package
-and command names, and the CI files (checked by test_ci_definitions.py). So this project runs
-`make infra-test` and its renamed command; the default project runs the whole suite.
+and command names, the CI files of both providers and the package lists. So this project runs
+`make infra-test`, its renamed command and `make policy` (every gate over both providers' CI
+definitions); the default project runs the whole suite.
 """
 
 from __future__ import annotations
@@ -34,3 +36,5 @@ def test_custom_project_stacks_pass_their_tests_and_its_command_runs(tmp_path: P
     )
     assert prep.returncode == 0, prep.stderr[-3000:]
     assert sum(json.loads(prep.stdout)["rows"].values()) == 442
+    gates = passed(make(project, "policy"), "make policy")
+    assert "policy: all 5 gates passed" in gates

@@ -43,19 +43,22 @@ def _make(target: str, sarif: str | None = None) -> Gate:
 GATES = (
     _make("rbac-check"),
     _make("quarantine", "build/policy/quarantine.sarif"),
-    _make("policy-checkov", "build/policy/checkov.sarif"),
+    _make("policy-checkov", "build/policy/checkov-*.sarif"),
     _make("policy-crossguard", "build/policy/crossguard.sarif"),
     _make("policy-bandit", "build/policy/bandit.sarif"),
 )
 
 
 def sarif_findings(path: Path | None, since: float) -> int | None:
-    """Results in ``path`` if this run wrote it (not older than ``since``), else None."""
-    if path is None or not path.is_file() or path.stat().st_mtime < since:
+    """Results in the SARIF file(s) ``path`` names (a glob for gates writing several) that this
+    run wrote (not older than ``since``), else None."""
+    files = [] if path is None else sorted(path.parent.glob(path.name))
+    fresh = [file for file in files if file.stat().st_mtime >= since]
+    if not fresh:
         return None
     try:
-        log = json.loads(path.read_text(encoding="utf-8"))
-        return sum(len(run.get("results", [])) for run in log.get("runs", []))
+        logs = [json.loads(file.read_text(encoding="utf-8")) for file in fresh]
+        return sum(len(run.get("results", [])) for log in logs for run in log.get("runs", []))
     except (ValueError, AttributeError, TypeError):
         return None
 

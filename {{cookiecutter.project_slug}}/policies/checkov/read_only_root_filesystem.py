@@ -31,7 +31,7 @@ class ReadOnlyRootFilesystem(BaseK8Check):
             mounts = {
                 m.get("mountPath"): m.get("name") for m in container.get("volumeMounts") or []
             }
-            tmp = mounts.get("/tmp")  # noqa: S108 (the emptyDir this check requires)
+            tmp = mounts.get("/tmp")  # noqa: S108  # nosec B108 - the mount path checked, no file
             ok = ok and context.get("readOnlyRootFilesystem") is True and tmp in scratch
         return CheckResult.PASSED if ok else CheckResult.FAILED
 
