@@ -518,6 +518,8 @@ def test_a_broken_issue_form_is_caught(tmp_path: Path) -> None:
     text = (ISSUE_FORMS / "package-exception.yml").read_text(encoding="utf-8")
     broken.write_text(text.replace("type: dropdown", "type: select"), encoding="utf-8")
     assert issue_form_violations(broken) != []
+
+
 def test_the_policy_job_runs_make_policy_and_uploads_its_sarif_even_on_failure() -> None:
     policy = load(WORKFLOWS_DIR / "ci.yml")["jobs"]["policy"]
     assert "make policy" in [step.get("run") for step in steps(policy)]
