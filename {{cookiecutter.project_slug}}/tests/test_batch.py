@@ -348,11 +348,16 @@ from {{ cookiecutter.package_name }}.serving.model import load_model_dir
 
 
 class Slow:
-    # Sleeps a little per chunk so that kills land while files are being written.
-    def __init__(self, model):
+    # Sleeps a little per chunk so that kills land while files are being written; with
+    # kill_in_chunk, SIGKILLs this process in that chunk: mid-file, its staging output open.
+    def __init__(self, model, kill_in_chunk):
         self.model, self.card = model, model.card
+        self.chunks, self.kill_in_chunk = 0, kill_in_chunk
 
     def predict(self, matrix):
+        self.chunks += 1
+        if self.chunks == self.kill_in_chunk:
+            os.kill(os.getpid(), signal.SIGKILL)
         time.sleep(0.006)
         return self.model.predict(matrix)
 
@@ -372,10 +377,10 @@ def kill_after_replace(count):
 
 
 if __name__ == "__main__":
-    model_dir, input_dir, output_dir, kill_after = sys.argv[1:]
+    model_dir, input_dir, output_dir, kill_after, kill_in_chunk = sys.argv[1:]
     if int(kill_after):
         kill_after_replace(int(kill_after))
-    model = Slow(load_model_dir(Path(model_dir)))
+    model = Slow(load_model_dir(Path(model_dir)), int(kill_in_chunk))
     print("ready", flush=True)
     if sys.stdin.readline().strip() != "go":
         sys.exit(0)
@@ -387,10 +392,17 @@ if __name__ == "__main__":
 class BatchProcess:
     """The kill script in a subprocess, started early (imports are slow) and run on demand."""
 
-    def __init__(self, script: Path, model_dir: Path, folder: Path, kill_after: int = 0) -> None:
+    def __init__(
+        self,
+        script: Path,
+        model_dir: Path,
+        folder: Path,
+        kill_after: int = 0,
+        kill_in_chunk: int = 0,
+    ) -> None:
         command = [sys.executable, str(script), str(model_dir), str(folder / "in")]
         self.process = subprocess.Popen(
-            [*command, str(folder / "out"), str(kill_after)],
+            [*command, str(folder / "out"), str(kill_after), str(kill_in_chunk)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -449,20 +461,22 @@ def test_kill_9_at_random_moments_then_rerun_writes_every_row_exactly_once(
     script.write_text(KILL_SCRIPT)
     inputs = write_parts(tmp_path / "in", files=12, rows=2000)
     targeted = BatchProcess(script, champion_dir, tmp_path, kill_after=2)
+    # 200-row chunks, 2000-row files: chunk 15 is mid-file, with earlier chunks already staged.
+    mid_write = BatchProcess(script, champion_dir, tmp_path, kill_in_chunk=15)
     later = [BatchProcess(script, champion_dir, tmp_path) for _ in range(4)]  # imports overlap
     assert targeted.run()[0] == -signal.SIGKILL
     assert len(read_journal(tmp_path / "out" / JOURNAL_FILE)) == 1
+    assert mid_write.run()[0] == -signal.SIGKILL
+    assert any((tmp_path / "out" / STAGING_DIR).glob("*")), "the kill landed mid-write"
     rng = random.Random(os.environ.get("BATCH_KILL_SEED", "7"))  # noqa: S311 - timing, not crypto
-    kills, mid_write = 0, []
+    kills = 0
     for attempt in range(6):
         process = later.pop(0) if attempt < 3 else BatchProcess(script, champion_dir, tmp_path)
         code, _ = process.run(kill_at=rng.uniform(0.03, 0.25))
         kills += code == -signal.SIGKILL
-        mid_write.append(any((tmp_path / "out" / STAGING_DIR).glob("*")))
         if kills == 3:
             break
     assert kills == 3, "the batch finished before it could be killed three times"
-    assert any(mid_write), "no kill landed while an output was being written"
     code, out = later[-1].run()
     assert code == 0
     assert json.loads(out)["failed"] == []
