@@ -6,7 +6,7 @@ from typing import Any
 
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.kubernetes.checks.resource.base_spec_check import BaseK8Check
-from workload import WORKLOAD_KINDS, containers
+from workload import WORKLOAD_KINDS, every_container
 
 
 class DropAllCapabilities(BaseK8Check):
@@ -22,12 +22,12 @@ class DropAllCapabilities(BaseK8Check):
 
     def scan_spec_conf(self, conf: dict[str, Any]) -> CheckResult:
         """FAILED when a container keeps or adds a capability."""
-        found = containers(conf)
-        ok = bool(found)
-        for container in found:
+
+        def ok(container: dict[str, Any]) -> bool:
             capabilities = (container.get("securityContext") or {}).get("capabilities") or {}
-            ok = ok and capabilities.get("drop") == ["ALL"] and not capabilities.get("add")
-        return CheckResult.PASSED if ok else CheckResult.FAILED
+            return capabilities.get("drop") == ["ALL"] and not capabilities.get("add")
+
+        return CheckResult.PASSED if every_container(conf, ok) else CheckResult.FAILED
 
 
 check = DropAllCapabilities()

@@ -6,7 +6,7 @@ from typing import Any
 
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.kubernetes.checks.resource.base_spec_check import BaseK8Check
-from workload import WORKLOAD_KINDS, containers
+from workload import WORKLOAD_KINDS, every_container
 
 PROBES = {"livenessProbe": "/health", "readinessProbe": "/ready"}
 PORT = 8080
@@ -40,11 +40,11 @@ class HealthProbes(BaseK8Check):
 
     def scan_spec_conf(self, conf: dict[str, Any]) -> CheckResult:
         """FAILED when a container lacks either probe or probes another path or port."""
-        found = containers(conf)
-        ok = bool(found) and all(
-            _probe_ok(c, probe, path) for c in found for probe, path in PROBES.items()
-        )
-        return CheckResult.PASSED if ok else CheckResult.FAILED
+
+        def ok(container: dict[str, Any]) -> bool:
+            return all(_probe_ok(container, probe, path) for probe, path in PROBES.items())
+
+        return CheckResult.PASSED if every_container(conf, ok) else CheckResult.FAILED
 
 
 check = HealthProbes()

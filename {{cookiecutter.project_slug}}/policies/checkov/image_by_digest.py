@@ -11,7 +11,7 @@ from typing import Any
 
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.kubernetes.checks.resource.base_spec_check import BaseK8Check
-from workload import WORKLOAD_KINDS, containers, environment
+from workload import WORKLOAD_KINDS, environment, every_container
 
 TAG_ALLOWED_IN = ("dev",)
 
@@ -30,13 +30,13 @@ class ImageByDigest(BaseK8Check):
     def scan_spec_conf(self, conf: dict[str, Any]) -> CheckResult:
         """FAILED on a tagged image outside dev, or a pull policy other than Always."""
         digest_required = environment(conf) not in TAG_ALLOWED_IN
-        found = containers(conf)
-        ok = bool(found)
-        for container in found:
+
+        def ok(container: dict[str, Any]) -> bool:
             image = str(container.get("image") or "")
-            ok = ok and container.get("imagePullPolicy") == "Always"
-            ok = ok and ("@sha256:" in image or not digest_required)
-        return CheckResult.PASSED if ok else CheckResult.FAILED
+            pinned = "@sha256:" in image or not digest_required
+            return container.get("imagePullPolicy") == "Always" and pinned
+
+        return CheckResult.PASSED if every_container(conf, ok) else CheckResult.FAILED
 
 
 check = ImageByDigest()

@@ -6,7 +6,7 @@ from typing import Any
 
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.kubernetes.checks.resource.base_spec_check import BaseK8Check
-from workload import WORKLOAD_KINDS, containers
+from workload import WORKLOAD_KINDS, every_container
 
 
 class NoPrivilegeEscalation(BaseK8Check):
@@ -22,13 +22,14 @@ class NoPrivilegeEscalation(BaseK8Check):
 
     def scan_spec_conf(self, conf: dict[str, Any]) -> CheckResult:
         """FAILED unless every container sets allowPrivilegeEscalation false and is unprivileged."""
-        found = containers(conf)
-        ok = bool(found)
-        for container in found:
+
+        def ok(container: dict[str, Any]) -> bool:
             context = container.get("securityContext") or {}
-            ok = ok and context.get("allowPrivilegeEscalation") is False
-            ok = ok and not context.get("privileged")
-        return CheckResult.PASSED if ok else CheckResult.FAILED
+            return context.get("allowPrivilegeEscalation") is False and not context.get(
+                "privileged"
+            )
+
+        return CheckResult.PASSED if every_container(conf, ok) else CheckResult.FAILED
 
 
 check = NoPrivilegeEscalation()

@@ -6,7 +6,7 @@ from typing import Any
 
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.kubernetes.checks.resource.base_spec_check import BaseK8Check
-from workload import WORKLOAD_KINDS, containers, pod_spec
+from workload import WORKLOAD_KINDS, every_container, pod_spec
 
 
 class ReadOnlyRootFilesystem(BaseK8Check):
@@ -24,16 +24,16 @@ class ReadOnlyRootFilesystem(BaseK8Check):
         """FAILED when a root filesystem is writable or /tmp is not an emptyDir mount."""
         volumes = pod_spec(conf).get("volumes") or []
         scratch = {v.get("name") for v in volumes if isinstance(v.get("emptyDir"), dict)}
-        found = containers(conf)
-        ok = bool(found)
-        for container in found:
+
+        def ok(container: dict[str, Any]) -> bool:
             context = container.get("securityContext") or {}
             mounts = {
                 m.get("mountPath"): m.get("name") for m in container.get("volumeMounts") or []
             }
             tmp = mounts.get("/tmp")  # noqa: S108  # nosec B108 - the mount path checked, no file
-            ok = ok and context.get("readOnlyRootFilesystem") is True and tmp in scratch
-        return CheckResult.PASSED if ok else CheckResult.FAILED
+            return context.get("readOnlyRootFilesystem") is True and tmp in scratch
+
+        return CheckResult.PASSED if every_container(conf, ok) else CheckResult.FAILED
 
 
 check = ReadOnlyRootFilesystem()

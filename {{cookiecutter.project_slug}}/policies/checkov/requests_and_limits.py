@@ -6,7 +6,7 @@ from typing import Any
 
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.kubernetes.checks.resource.base_spec_check import BaseK8Check
-from workload import WORKLOAD_KINDS, containers
+from workload import WORKLOAD_KINDS, every_container
 
 
 class RequestsAndLimits(BaseK8Check):
@@ -22,13 +22,16 @@ class RequestsAndLimits(BaseK8Check):
 
     def scan_spec_conf(self, conf: dict[str, Any]) -> CheckResult:
         """FAILED when a container misses any of requests/limits x cpu/memory."""
-        found = containers(conf)
-        ok = bool(found)
-        for container in found:
+
+        def ok(container: dict[str, Any]) -> bool:
             resources = container.get("resources") or {}
-            for section in ("requests", "limits"):
-                ok = ok and all((resources.get(section) or {}).get(r) for r in ("cpu", "memory"))
-        return CheckResult.PASSED if ok else CheckResult.FAILED
+            return all(
+                (resources.get(section) or {}).get(kind)
+                for section in ("requests", "limits")
+                for kind in ("cpu", "memory")
+            )
+
+        return CheckResult.PASSED if every_container(conf, ok) else CheckResult.FAILED
 
 
 check = RequestsAndLimits()

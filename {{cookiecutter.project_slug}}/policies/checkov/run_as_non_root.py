@@ -6,7 +6,7 @@ from typing import Any
 
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.kubernetes.checks.resource.base_spec_check import BaseK8Check
-from workload import WORKLOAD_KINDS, containers, pod_spec
+from workload import WORKLOAD_KINDS, every_container, pod_spec
 
 USER = 10001
 
@@ -25,12 +25,13 @@ class RunAsNonRoot(BaseK8Check):
     def scan_spec_conf(self, conf: dict[str, Any]) -> CheckResult:
         """FAILED when the pod or a container may run as root or as another user."""
         pod = pod_spec(conf).get("securityContext") or {}
-        found = containers(conf)
-        ok = pod.get("runAsNonRoot") is True and bool(found)
-        for container in found:
+
+        def ok(container: dict[str, Any]) -> bool:
             context = container.get("securityContext") or {}
-            ok = ok and context.get("runAsNonRoot") is True and context.get("runAsUser") == USER
-        return CheckResult.PASSED if ok else CheckResult.FAILED
+            return context.get("runAsNonRoot") is True and context.get("runAsUser") == USER
+
+        passed = pod.get("runAsNonRoot") is True and every_container(conf, ok)
+        return CheckResult.PASSED if passed else CheckResult.FAILED
 
 
 check = RunAsNonRoot()

@@ -6,7 +6,7 @@ from typing import Any
 
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.kubernetes.checks.resource.base_spec_check import BaseK8Check
-from workload import WORKLOAD_KINDS, containers, pod_spec
+from workload import WORKLOAD_KINDS, every_container, pod_spec
 
 
 class SeccompRuntimeDefault(BaseK8Check):
@@ -23,12 +23,12 @@ class SeccompRuntimeDefault(BaseK8Check):
     def scan_spec_conf(self, conf: dict[str, Any]) -> CheckResult:
         """FAILED when a container's effective seccomp profile is not RuntimeDefault."""
         pod = (pod_spec(conf).get("securityContext") or {}).get("seccompProfile")
-        found = containers(conf)
-        ok = bool(found)
-        for container in found:
+
+        def ok(container: dict[str, Any]) -> bool:
             own = (container.get("securityContext") or {}).get("seccompProfile")
-            ok = ok and (own or pod or {}).get("type") == "RuntimeDefault"
-        return CheckResult.PASSED if ok else CheckResult.FAILED
+            return (own or pod or {}).get("type") == "RuntimeDefault"
+
+        return CheckResult.PASSED if every_container(conf, ok) else CheckResult.FAILED
 
 
 check = SeccompRuntimeDefault()

@@ -5,6 +5,7 @@ checkov puts this folder on ``sys.path`` while it loads the checks, so they impo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "Pod")
@@ -23,6 +24,12 @@ def containers(conf: dict[str, Any]) -> list[dict[str, Any]]:
     """Every init and app container of the workload."""
     pod = pod_spec(conf)
     return [*(pod.get("initContainers") or []), *(pod.get("containers") or [])]
+
+
+def every_container(conf: dict[str, Any], ok: Callable[[dict[str, Any]], bool]) -> bool:
+    """True when the workload has containers and ``ok`` holds for each of them."""
+    found = containers(conf)
+    return bool(found) and all(ok(container) for container in found)
 
 
 def environment(conf: dict[str, Any]) -> str | None:
