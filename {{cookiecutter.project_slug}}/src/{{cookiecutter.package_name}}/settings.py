@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from {{ cookiecutter.package_name }}.errors import LifecycleError
+from {{ cookiecutter.package_name }}.monitoring.config import MonitoringSettings, parse_monitoring
 
 CONFIG_FILE = "mlops.toml"
 METRICS = ("rmse", "mae", "r2")
@@ -35,6 +36,7 @@ class Settings:
     default_params: dict[str, int]
     promotion: PromotionPolicy
     onnx_max_abs_diff: float
+    monitoring: MonitoringSettings
 
     @property
     def processed_dir(self) -> Path:
@@ -91,6 +93,7 @@ def _parse(root: Path, raw: dict) -> Settings:
         default_params={name: int(value) for name, value in raw["train"].items()},
         promotion=policy,
         onnx_max_abs_diff=_positive("onnx.max_abs_diff", raw["onnx"]["max_abs_diff"]),
+        monitoring=parse_monitoring(root, raw),
     )
     if settings.validation_fraction + settings.test_fraction >= 0.9:
         raise ValueError("data.validation_fraction + data.test_fraction must stay below 0.9")

@@ -1,0 +1,1 @@
+"""Monitoring: online data collection, the training baseline, drift and lifecycle events."""

@@ -1,0 +1,94 @@
+"""The `[monitoring]` and `[events]` sections of mlops.toml as typed, validated settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+EVENT_SINKS = ("jsonl", "webhook", "eventgrid")
+
+
+@dataclass(frozen=True)
+class CollectionSettings:
+    """Which share of online requests is logged (inputs and outputs), where, and the queue bound."""
+
+    sample_rate: float
+    directory: Path
+    queue_size: int
+
+
+@dataclass(frozen=True)
+class DriftSettings:
+    """When a feature or the predictions count as drifted."""
+
+    psi_threshold: float
+    p_value: float
+    bins: int
+
+
+@dataclass(frozen=True)
+class EventSettings:
+    """Where lifecycle events go: a JSON-lines file, a webhook or an Azure Event Grid topic."""
+
+    sink: str
+    path: Path
+    url: str
+
+
+@dataclass(frozen=True)
+class MonitoringSettings:
+    """Data collection, drift thresholds and the event sink."""
+
+    collection: CollectionSettings
+    drift: DriftSettings
+    events: EventSettings
+
+
+def parse_monitoring(root: Path, raw: dict[str, Any]) -> MonitoringSettings:
+    """Build the monitoring settings from mlops.toml's tables (paths relative to the project)."""
+    monitoring, events = raw["monitoring"], raw["events"]
+    collection, drift = monitoring["collection"], monitoring["drift"]
+    return MonitoringSettings(
+        collection=CollectionSettings(
+            sample_rate=_between("monitoring.collection.sample_rate", collection["sample_rate"]),
+            directory=root / str(collection["directory"]),
+            queue_size=_at_least("monitoring.collection.queue_size", collection["queue_size"], 1),
+        ),
+        drift=DriftSettings(
+            psi_threshold=_positive("monitoring.drift.psi_threshold", drift["psi_threshold"]),
+            p_value=_between("monitoring.drift.p_value", drift["p_value"]),
+            bins=_at_least("monitoring.drift.bins", drift["bins"], 2),
+        ),
+        events=EventSettings(
+            sink=_sink(str(events["sink"])),
+            path=root / str(events["path"]),
+            url=str(events.get("url", "")),
+        ),
+    )
+
+
+def _between(key: str, value: object) -> float:
+    number = float(value)  # type: ignore[arg-type]
+    if not 0 <= number <= 1:
+        raise ValueError(f"{key} must be between 0 and 1, got {value!r}")
+    return number
+
+
+def _positive(key: str, value: object) -> float:
+    number = float(value)  # type: ignore[arg-type]
+    if not number > 0:
+        raise ValueError(f"{key} must be a positive number, got {value!r}")
+    return number
+
+
+def _at_least(key: str, value: object, low: int) -> int:
+    if not isinstance(value, int) or value < low:
+        raise ValueError(f"{key} must be a whole number >= {low}, got {value!r}")
+    return value
+
+
+def _sink(name: str) -> str:
+    if name not in EVENT_SINKS:
+        raise ValueError(f"events.sink must be one of {', '.join(EVENT_SINKS)}, got {name!r}")
+    return name
