@@ -90,6 +90,18 @@ def test_staging_deploys_from_protected_branches_and_takes_optional_reviewers(bo
     assert reviewed["preventSelfReview"] is True
 
 
+def test_the_drift_check_environment_is_unreviewed_but_only_for_protected_branches(
+    both: Mocks,
+) -> None:
+    monitoring = github_environment(both, "monitoring")
+    assert "reviewers" not in monitoring
+    assert monitoring["waitTimer"] == 0
+    assert monitoring["deploymentBranchPolicy"] == {
+        "protectedBranches": True,
+        "customBranchPolicies": False,
+    }
+
+
 def test_dev_is_an_ungated_environment(both: Mocks) -> None:
     dev = github_environment(both, "dev")
     assert "reviewers" not in dev

@@ -84,9 +84,11 @@ class GitHubGovernanceArgs:
         return self.repository.partition("/")[2]
 
     def environments(self) -> tuple[EnvironmentGate, ...]:
-        """dev ungated; staging and prod deploy from protected branches only, prod reviewed."""
+        """dev ungated; staging and prod from protected branches only, prod reviewed; monitoring
+        (the scheduled drift check, read-only) from protected branches only, unreviewed."""
         return (
             EnvironmentGate("dev", (), wait_timer=0, protected_branches_only=False),
+            EnvironmentGate("monitoring", (), wait_timer=0, protected_branches_only=True),
             EnvironmentGate(
                 "staging", self.staging_reviewer_teams, wait_timer=0, protected_branches_only=True
             ),
