@@ -64,6 +64,25 @@ _AZURE_TYPES: dict[str, tuple[str, str]] = {
         "Microsoft.ManagedIdentity/userAssignedIdentities",
         "resourceName",
     ),
+    "azure-native:machinelearningservices:OnlineEndpoint": (
+        "Microsoft.MachineLearningServices/workspaces/{workspaceName}/onlineEndpoints",
+        "endpointName",
+    ),
+    "azure-native:monitor:ActionGroup": ("Microsoft.Insights/actionGroups", "actionGroupName"),
+    "azure-native:monitor:MetricAlert": ("Microsoft.Insights/metricAlerts", "ruleName"),
+    "azure-native:monitor:ScheduledQueryRule": (
+        "Microsoft.Insights/scheduledQueryRules",
+        "ruleName",
+    ),
+}
+# Extension resources: type token -> (input holding the scope's id, provider path, name input).
+_EXTENSION_TYPES: dict[str, tuple[str, str, str]] = {
+    "azure-native:monitor:DiagnosticSetting": (
+        "resourceUri",
+        "Microsoft.Insights/diagnosticSettings",
+        "name",
+    ),
+    "azure-native:consumption:Budget": ("scope", "Microsoft.Consumption/budgets", "budgetName"),
 }
 # Entra ID and Azure DevOps resources: the identifier outputs the program reads, by type token.
 _DIRECTORY_OUTPUTS: dict[str, str] = {
@@ -126,6 +145,12 @@ class Mocks(pulumi.runtime.Mocks):
         known = _AZURE_TYPES.get(args.typ)
         if args.typ in _DIRECTORY_OUTPUTS:
             outputs[_DIRECTORY_OUTPUTS[args.typ]] = _uuid_like(f"{args.typ}/{args.name}")
+        if args.typ in _EXTENSION_TYPES:
+            scope_key, provider_path, name_key = _EXTENSION_TYPES[args.typ]
+            azure_name = str(inputs.get(name_key) or args.name)
+            rid = f"{inputs.get(scope_key, '')}/providers/{provider_path}/{azure_name}"
+            outputs.update(name=azure_name, id=rid)
+            return rid, outputs
         if known is None:
             return f"{args.name}-id", outputs
         provider_path, name_key = known

@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 
 SLUG = "{{ cookiecutter.project_slug }}"
+# The Azure ML online endpoint: pipelines/online/endpoint.yml and the CD's rollout use this name.
+ONLINE_ENDPOINT = f"{SLUG}-online"
 
 
 def type_token(module: str, kind: str) -> str:

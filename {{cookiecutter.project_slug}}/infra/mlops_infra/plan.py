@@ -40,6 +40,7 @@ from mlops_infra.governance import program as governance
 from mlops_infra.governance.args import GovernanceArgsError
 from mlops_infra.governance.settings import load_governance_settings
 from mlops_infra.mocks import Mocks
+from mlops_infra.monitoring.args import MonitoringArgsError
 from mlops_infra.network.args import NetworkArgsError
 from mlops_infra.program import build
 from mlops_infra.rbac.args import AccessArgsError
@@ -52,6 +53,7 @@ ARGS_ERRORS = (
     AccessArgsError,
     AksArgsError,
     GovernanceArgsError,
+    MonitoringArgsError,
     NetworkArgsError,
     RbacDataError,
     ServingArgsError,

@@ -1,5 +1,5 @@
-"""The whole stack from typed settings: ML workspace, private network, AKS, blue/green serving
-and persona access.
+"""The whole stack from typed settings: ML workspace, private network, AKS, blue/green serving,
+persona access, and the online endpoint with its alerts, budget and diagnostics.
 
 ``build`` is what ``__main__.py`` runs under the Pulumi engine and what ``mlops_infra.plan`` runs
 under mocks, so both share one wiring. It creates components only; ``export`` publishes the stack
@@ -10,6 +10,7 @@ outputs and only ``__main__.py`` calls it:
 Order: the workspace (its resource group and stores), then, where ``privateNetwork`` is set, the
 network in that group; the training cluster and AKS join its subnets, and one
 ``PrivateLinkEndpoint`` per row of ``network.zones.TARGETS`` connects to the workspace's resources.
+Monitoring comes last (``_monitoring``): it watches the endpoint, the workspace and the cluster.
 """
 
 from __future__ import annotations
@@ -20,6 +21,16 @@ import pulumi
 
 from mlops_infra.aks.args import AksClusterArgs
 from mlops_infra.aks.component import AksCluster
+from mlops_infra.monitoring.alerts import Alerts
+from mlops_infra.monitoring.args import (
+    AlertsArgs,
+    AlertTargets,
+    BudgetArgs,
+    OnlineEndpointArgs,
+)
+from mlops_infra.monitoring.budget import CostBudget
+from mlops_infra.monitoring.diagnostics import Diagnostics, DiagnosticsArgs
+from mlops_infra.monitoring.endpoint import ServingEndpoint
 from mlops_infra.naming import SLUG
 from mlops_infra.network.args import PrivateLinkEndpointArgs, PrivateNetworkArgs
 from mlops_infra.network.component import PrivateNetwork
@@ -37,6 +48,16 @@ from mlops_infra.workspace.compute import TrainingCompute
 
 
 @dataclass(frozen=True)
+class Monitoring:
+    """The online endpoint and what watches the stack, as ``_monitoring`` wired them."""
+
+    endpoint: ServingEndpoint
+    diagnostics: Diagnostics
+    alerts: Alerts
+    budget: CostBudget
+
+
+@dataclass(frozen=True)
 class Program:
     """The stack's components, as ``build`` wired them."""
 
@@ -48,6 +69,7 @@ class Program:
     cluster: AksCluster | None
     serving: KubernetesServing
     access: Access
+    monitoring: Monitoring
 
 
 def _validate(settings: Settings) -> None:
@@ -60,6 +82,9 @@ def _validate(settings: Settings) -> None:
         PrivateNetworkArgs.from_settings(settings, group).validate()
     if settings.aks_create:  # its Args take workspace outputs: check the settings' part first
         AksClusterArgs.from_settings(settings, group, None).validate()
+    OnlineEndpointArgs.from_settings(settings, (group, "")).validate()
+    AlertsArgs.from_settings(settings, AlertTargets(group)).validate()
+    BudgetArgs.from_settings(settings, "", None).validate()
 
 
 def _endpoints(
@@ -76,6 +101,34 @@ def _endpoints(
         )
         for target in TARGETS
     )
+
+
+def _monitoring(
+    settings: Settings, workspace: MlWorkspace, cluster: AksCluster | None
+) -> Monitoring:
+    """The online endpoint, diagnostics to Log Analytics, alerts and the budget."""
+    group = workspace.resource_group_name
+    endpoint = ServingEndpoint(
+        f"{SLUG}-online",
+        OnlineEndpointArgs.from_settings(settings, (group, workspace.workspace_name)),
+    )
+    logs = workspace.log_analytics_workspace_id
+    diagnostics = Diagnostics(
+        f"{SLUG}-diagnostics", DiagnosticsArgs(logs, workspace.workspace_id, endpoint.endpoint_id)
+    )
+    targets = AlertTargets(
+        group,
+        endpoint.endpoint_id,
+        workspace.workspace_id,
+        logs,
+        cluster.cluster.id if cluster is not None else None,
+    )
+    alerts = Alerts(f"{SLUG}-alerts", AlertsArgs.from_settings(settings, targets))
+    budget = CostBudget(
+        f"{SLUG}-budget",
+        BudgetArgs.from_settings(settings, workspace.resource_group.id, alerts.action_group_id),
+    )
+    return Monitoring(endpoint, diagnostics, alerts, budget)
 
 
 def build(settings: Settings) -> Program:
@@ -109,7 +162,10 @@ def build(settings: Settings) -> Program:
         f"{SLUG}-serving", KubernetesServingArgs.from_settings(settings), opts=opts
     )
     access = build_access(access_args, workspace, serving.namespace_name, opts)
-    return Program(settings, workspace, compute, network, endpoints, cluster, serving, access)
+    monitoring = _monitoring(settings, workspace, cluster)
+    return Program(
+        settings, workspace, compute, network, endpoints, cluster, serving, access, monitoring
+    )
 
 
 def export(program: Program) -> None:
@@ -122,6 +178,8 @@ def export(program: Program) -> None:
     pulumi.export("blueService", program.serving.service_names["blue"])
     pulumi.export("greenService", program.serving.service_names["green"])
     pulumi.export("servingImage", program.serving.images["blue"])
+    pulumi.export("onlineEndpointName", program.monitoring.endpoint.endpoint_name)
+    pulumi.export("actionGroupId", program.monitoring.alerts.action_group_id)
     if program.network is not None:
         pulumi.export("virtualNetworkId", program.network.vnet_id)
     if program.cluster is not None:

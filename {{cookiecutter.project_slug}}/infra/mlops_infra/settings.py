@@ -61,6 +61,14 @@ class Settings:
     rbac_matrix: str
     persona_principals: tuple[str, ...]
     azure_devops_project: str
+    alert_emails: tuple[str, ...]
+    alert_webhooks: tuple[str, ...]
+    alert_latency_p95_ms: int
+    alert_server_errors_per_minute: int
+    alert_requests_per_minute: int
+    alert_node_utilization_percent: int
+    budget_amount: int
+    stale_workspace_days: int
     project: str = SLUG
 
     @property
@@ -191,4 +199,12 @@ def load_settings(config: pulumi.Config | None = None, stack: str | None = None)
         rbac_matrix=keys.text("rbacMatrix"),
         persona_principals=keys.strings("personaPrincipals"),
         azure_devops_project=keys.text("azureDevOpsProject"),
+        alert_emails=keys.strings("alertEmails"),
+        alert_webhooks=keys.strings("alertWebhooks"),
+        alert_latency_p95_ms=keys.integer("alertLatencyP95Ms"),
+        alert_server_errors_per_minute=keys.integer("alertServerErrorsPerMinute"),
+        alert_requests_per_minute=keys.integer("alertRequestsPerMinute"),
+        alert_node_utilization_percent=keys.integer("alertNodeUtilizationPercent"),
+        budget_amount=keys.integer("budgetAmount"),
+        stale_workspace_days=keys.integer("staleWorkspaceDays"),
     )

@@ -152,6 +152,10 @@ def resolved(program: Program) -> pulumi.Output[dict[str, Any]]:
         ),
     }
     outputs["principals"] = pulumi.Output.all(**program.access.principals.object_ids)
+    outputs["monitoring"] = pulumi.Output.all(
+        action_group_id=program.monitoring.alerts.action_group_id,
+        endpoint_id=program.monitoring.endpoint.endpoint_id,
+    )
     if program.network is not None:
         net = program.network
         children_of_net = (net.vnet, *net.zones.values(), *net.links.values())

@@ -1,0 +1,1 @@
+"""Alerts, budgets and diagnostics of a stack, and the online endpoint they watch."""
