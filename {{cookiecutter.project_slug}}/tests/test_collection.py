@@ -119,8 +119,8 @@ def test_a_full_queue_drops_and_counts_exactly_what_the_stuck_writer_never_got(
     config.write_text(text.replace("queue_size = 10000", "queue_size = 3"), encoding="utf-8")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    command = [sys.executable, "-m", "{{ cookiecutter.package_name }}", "serve", "--no-auth"]
-    command += ["--model-dir", str(model_dir), "--port", str(port)]
+    command = [sys.executable, "-m", "{{ cookiecutter.package_name }}", "serve"]
+    command += ["--no-auth", "--model-dir", str(model_dir), "--port", str(port)]
     received: list[bytes] = []
     with running(command, f"{base}/ready") as server:
         day = datetime.now(UTC).strftime("%Y-%m-%d")
