@@ -41,7 +41,9 @@ PACKAGE_MODULES = (
     "lifecycle/tracking.py",
     "lifecycle/training.py",
     "monitoring/__init__.py",
+    "monitoring/collection.py",
     "monitoring/config.py",
+    "monitoring/delivery.py",
     "monitoring/events.py",
     "serving/__init__.py",
     "serving/asgi.py",
@@ -65,6 +67,8 @@ TESTS = (
     "test_azureml_specs.py",
     "test_batch.py",
     "test_cli.py",
+    "test_collection.py",
+    "test_events.py",
     "test_features.py",
     "test_lifecycle.py",
     "test_model_io.py",
@@ -81,7 +85,14 @@ TESTS = (
     "test_server_app.py",
     "test_training.py",
 )
-BENCHMARKS = ("batch_bench.py", "bench.py", "loadgen.py", "report.py", "servers.py")
+BENCHMARKS = (
+    "batch_bench.py",
+    "bench.py",
+    "collection_bench.py",
+    "loadgen.py",
+    "report.py",
+    "servers.py",
+)
 PIPELINES = (
     "README.md",
     "batch/conda.yml",

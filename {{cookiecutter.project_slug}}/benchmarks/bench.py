@@ -1,7 +1,8 @@
 """`make bench`: one run, one champion model, every number side by side with its peer.
 
 In-process scikit-learn vs ONNX; HTTP at concurrency 1 and 8 for our server, `mlflow models
-serve` and Azure ML's `azmlinfsrv`; batch scoring end to end vs the raw model. Prints a table
+serve` and Azure ML's `azmlinfsrv`; our server at c=8 with online data collection off and at
+100 %; batch scoring end to end vs the raw model. Prints a table
 and writes build/bench/results.json. Numbers, not assertions: targets are reported as met or not.
 """
 
@@ -27,6 +28,7 @@ from {{ cookiecutter.package_name }}.settings import load_settings
 
 sys.path.insert(0, str(Path(__file__).parent))
 import servers
+from collection_bench import collection_overhead
 from loadgen import run_load
 
 ROW = [0.038, 0.051, 0.062, 0.022, -0.044, -0.035, -0.043, -0.003, 0.020, -0.018]
@@ -112,7 +114,12 @@ def main() -> int:
     print("benchmarking in-process prediction ...", file=sys.stderr, flush=True)
     results = {"in_process": in_process(model_dir)}
     print("benchmarking HTTP servers ...", file=sys.stderr, flush=True)
-    results["http"] = http(model_dir, total=int(sys.argv[1]) if len(sys.argv) > 1 else 10_000)
+    total = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
+    results["http"] = http(model_dir, total)
+    print("benchmarking online data collection ...", file=sys.stderr, flush=True)
+    columns = list(read_card(model_dir).features)
+    payload = orjson.dumps({"input_data": {"columns": columns, "data": [ROW]}})
+    results["collection"] = collection_overhead(model_dir, payload, total)
     print("benchmarking batch scoring ...", file=sys.stderr, flush=True)
     with tempfile.TemporaryDirectory() as folder:
         from batch_bench import batch

@@ -15,12 +15,15 @@ def targets(results: dict) -> list[tuple[str, float, str, bool]]:
     vs_aml = _ratio(ours["rps"], http["azmlinfsrv_c8"]["rps"])
     onnx_gain = _ratio(local["sklearn_1row_ms"], local["onnx_1row_ms"])
     batch_share = _ratio(batch["end_to_end_rows_per_s"], batch["raw_model_rows_per_s"])
+    collection = results["collection"]
+    collect_share = _ratio(collection["on_median_rps"], collection["off_median_rps"])
     return [
         ("throughput vs mlflow models serve (c=8)", vs_mlflow, ">= 20x", vs_mlflow >= 20),
         ("throughput vs azmlinfsrv (c=8)", vs_aml, ">= 5x", vs_aml >= 5),
         ("our p99 at c=8 (ms)", ours["p99_ms"], "< 10 ms", ours["p99_ms"] < 10),
         ("ONNX speed-up, one row", onnx_gain, ">= 2x", onnx_gain >= 2),
         ("batch end-to-end / raw model", batch_share, ">= 0.5", batch_share >= 0.5),
+        ("c=8 throughput, collection 100 % / off", collect_share, ">= 0.9", collect_share >= 0.9),
     ]
 
 
@@ -39,6 +42,7 @@ def print_report(results: dict) -> None:
             f"  {name:12} {concurrency:>4} {row['p50_ms']:8.2f} {row['p99_ms']:8.2f} "
             f"{row['rps']:9.0f} {row['errors']:7d}"
         )
+    print_collection(results["collection"])
     batch = results["batch"]
     print("\nBatch scoring")
     print(
@@ -49,3 +53,15 @@ def print_report(results: dict) -> None:
     print("\nTargets")
     for name, measured, goal, met in targets(results):
         print(f"  {'MET ' if met else 'MISS'} {name:42} {measured:10.2f}  (goal {goal})")
+
+
+def print_collection(collection: dict) -> None:
+    """Our server at c=8, collection off vs 100 %: every interleaved round and the medians."""
+    print(f"\nOnline data collection, our server at c=8, {collection['rounds']} interleaved rounds")
+    for mode, label in (("off", "off"), ("on", "100 %")):
+        rounds = " ".join(f"{rps:7.0f}" for rps in collection[f"{mode}_rps"])
+        print(f"  {label:6} median {collection[f'{mode}_median_rps']:7.0f} req/s  rounds {rounds}")
+    print(
+        f"  collected {collection['collected_lines']} lines "
+        f"(expected {collection['collected_expected']})"
+    )

@@ -24,8 +24,8 @@ def serving(command: list[str], probe: str, env: dict[str, str]) -> Iterator[int
         yield port
 
 
-def ours(model_dir: Path) -> tuple[list[str], dict[str, str]]:
-    """Our raw-ASGI + ONNX Runtime server (uvicorn, httptools), one worker."""
+def ours(model_dir: Path, *extra: str) -> tuple[list[str], dict[str, str]]:
+    """Our raw-ASGI + ONNX Runtime server (uvicorn, httptools), one worker; `extra` options."""
     return (
         [
             str(BIN / "python"),
@@ -36,6 +36,7 @@ def ours(model_dir: Path) -> tuple[list[str], dict[str, str]]:
             str(model_dir),
             "--port",
             "{port}",
+            *extra,
         ],
         {"SCORING_API_KEY": API_KEY},
     )

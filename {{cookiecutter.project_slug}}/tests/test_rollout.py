@@ -9,6 +9,7 @@ import stat
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,6 +27,7 @@ from {{ cookiecutter.package_name }}.deploy.rollout import (
     plan,
     run_rollout,
 )
+from {{ cookiecutter.package_name }}.settings import Settings
 
 from .conftest import invoke
 
@@ -100,10 +102,23 @@ class FakeAz:
         return command in self.calls
 
 
-def rollout(az: FakeAz, config: Config = CONFIG) -> tuple[int, list[str]]:
+class Recorder:
+    """Records the lifecycle events a rollout emits, as (kind, data)."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[str, dict[str, Any]]] = []
+
+    def emit(self, kind: str, data: dict[str, Any]) -> dict[str, Any]:
+        self.events.append((kind, data))
+        return {"type": kind, "data": data}
+
+
+def rollout(
+    az: FakeAz, config: Config = CONFIG, events: Recorder | None = None
+) -> tuple[int, list[str]]:
     """Run the rollout against the fake; return the exit code and the progress lines."""
     lines: list[str] = []
-    return run_rollout(config, az, lines.append), lines
+    return run_rollout(config, az, lines.append, events or Recorder()), lines
 
 
 def invokes_after(command: tuple[str, ...]) -> Callable[[tuple[str, ...], FakeAz], bool]:
@@ -232,8 +247,8 @@ def test_refuses_without_a_readable_request_file(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def fake_az(monkeypatch: pytest.MonkeyPatch) -> FakeAz:
-    """The `rollout` command with a FakeAz in place of the real az runner."""
+def fake_az(monkeypatch: pytest.MonkeyPatch, project: Settings) -> FakeAz:
+    """The `rollout` command, in a fresh project, with a FakeAz in place of the real az runner."""
     az = FakeAz()
     monkeypatch.setattr(driver, "az_runner", az)
     return az

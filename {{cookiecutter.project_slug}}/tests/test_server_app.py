@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import tracemalloc
+from dataclasses import replace
 from pathlib import Path
 
 import orjson
@@ -123,6 +124,7 @@ def test_the_config_travels_to_workers_as_json_without_the_key(
     model_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     config = ServerConfig(model_dir, host="0.0.0.0", port=9000, workers=3, max_body_bytes=10)  # noqa: S104  # nosec B104 - a value under test, nothing binds
+    config = replace(config, collect_rate=0.25, collect_dir=Path("/c"), collect_queue_size=5)
     monkeypatch.setenv(API_KEY_ENV, API_KEY)
     monkeypatch.setenv(CONFIG_ENV, config.to_json())
     assert ServerConfig.from_env() == config

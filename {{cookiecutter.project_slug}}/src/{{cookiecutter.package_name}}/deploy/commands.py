@@ -10,7 +10,10 @@ from {{ cookiecutter.package_name }}.console import emit
 from {{ cookiecutter.package_name }}.deploy import plan as rollout_plan
 from {{ cookiecutter.package_name }}.deploy import rollout as driver
 from {{ cookiecutter.package_name }}.deploy.plan import Config
+from {{ cookiecutter.package_name }}.errors import LifecycleError
+from {{ cookiecutter.package_name }}.monitoring.events import EventSink
 from {{ cookiecutter.package_name }}.options import json_option
+from {{ cookiecutter.package_name }}.settings import load_settings
 
 EXIT_CODES = (
     "Exit codes: 0 done, 1 rolled back, 2 refused (nothing changed), 3 rollback incomplete."
@@ -94,8 +97,18 @@ def rollout(
     if dry_run:
         emit(*rollout_plan.dry_run(cfg), as_json)
         return
-    code = driver.run_rollout(cfg, driver.az_runner, lambda line: click.echo(line, err=True))
+    try:
+        events = EventSink(load_settings().monitoring.events)
+    except LifecycleError as exc:  # a misconfigured event sink: refused before any az command
+        _log(f"rollout: refused, nothing changed: {exc}")
+        code = driver.EXIT_REFUSED
+    else:
+        code = driver.run_rollout(cfg, driver.az_runner, _log, events)
     if as_json:
         outcome = {"outcome": driver.OUTCOMES[code], "exit_code": code}
         emit({**outcome, "endpoint": cfg.endpoint, "model_version": cfg.model_version}, [], True)
     ctx.exit(code)
+
+
+def _log(line: str) -> None:
+    click.echo(line, err=True)

@@ -2,7 +2,8 @@
 
 Deploy the candidate at 0 % traffic, smoke-test it directly, mirror live traffic to it while
 probing its error rate, give it a canary share and probe again, then all traffic. A failed gate
-or command puts all traffic back on the live deployment and exits non-zero.
+or command puts all traffic back on the live deployment and exits non-zero. A completed rollout
+emits a `model_deployed` lifecycle event; a refused or rolled-back one emits none.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from {{ cookiecutter.package_name }}.deploy.plan import (
     preflight_commands,
     rollback_plan,
 )
+from {{ cookiecutter.package_name }}.monitoring.events import Emitter
 
 Runner = Callable[[Sequence[str]], str]
 Log = Callable[[str], None]
@@ -109,8 +111,8 @@ def rollback(cfg: Config, runner: Runner, log: Log) -> list[str]:
     return failed
 
 
-def run_rollout(cfg: Config, runner: Runner, log: Log) -> int:
-    """Preflight, walk the plan, and roll back on any failure; return the exit code."""
+def run_rollout(cfg: Config, runner: Runner, log: Log, events: Emitter) -> int:
+    """Preflight, walk the plan, roll back on any failure; return the exit code."""
     try:
         exists, rows = preflight(cfg, runner)
     except (AzError, GateError, OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
@@ -135,7 +137,21 @@ def run_rollout(cfg: Config, runner: Runner, log: Log) -> int:
             log(f"rollout: rolled back: {cfg.live}=100 {cfg.candidate}=0, mirroring off")
             return EXIT_ROLLED_BACK
     log(f"rollout: done: {cfg.candidate} serves model version {cfg.model_version} at 100 %")
+    events.emit("model_deployed", deployed_event(cfg))
     return EXIT_OK
+
+
+def deployed_event(cfg: Config) -> dict[str, object]:
+    """A `model_deployed` event's data: where the version now takes all traffic."""
+    return {
+        "endpoint": cfg.endpoint,
+        "deployment": cfg.candidate,
+        "model": cfg.model_name,
+        "model_version": cfg.model_version,
+        "traffic": {cfg.candidate: 100, cfg.live: 0},
+        "resource_group": cfg.resource_group,
+        "workspace": cfg.workspace,
+    }
 
 
 def az_runner(args: Sequence[str]) -> str:

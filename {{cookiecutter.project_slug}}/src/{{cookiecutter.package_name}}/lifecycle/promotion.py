@@ -20,6 +20,7 @@ from {{ cookiecutter.package_name }}.lifecycle.registry import (
     version_by_alias,
 )
 from {{ cookiecutter.package_name }}.lifecycle.tracking import connect
+from {{ cookiecutter.package_name }}.monitoring.events import EventSink
 from {{ cookiecutter.package_name }}.settings import PromotionPolicy, Settings
 
 CHAMPION = "champion"
@@ -81,6 +82,7 @@ def decide(newest: int, champion: int | None, score: Scorer, policy: PromotionPo
 
 def promote(settings: Settings, dry_run: bool = False) -> Decision:
     """Compare the newest version with the champion and move the alias only if it wins."""
+    events = EventSink(settings.monitoring.events)
     client = connect(settings)
     name = settings.registered_model
     versions = all_versions(client, name)
@@ -99,7 +101,22 @@ def promote(settings: Settings, dry_run: bool = False) -> Decision:
         return replace(decision, dry_run=True)
     if decision.challenger_version != decision.champion_version:
         _record(client, name, decision)
+    if decision.promote:
+        events.emit("model_promoted", promotion_event(name, decision))
     return decision
+
+
+def promotion_event(name: str, decision: Decision) -> dict[str, object]:
+    """A `model_promoted` event's data: the challenger (now champion), the one it beat, why."""
+    return {
+        "model": name,
+        "decision": "promoted",
+        "challenger_version": decision.challenger_version,
+        "champion_version": decision.champion_version,
+        "reason": decision.reason,
+        "challenger_metrics": decision.challenger_metrics,
+        "champion_metrics": decision.champion_metrics,
+    }
 
 
 def _record(client: MlflowClient, name: str, decision: Decision) -> None:

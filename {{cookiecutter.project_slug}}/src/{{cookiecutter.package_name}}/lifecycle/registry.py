@@ -18,6 +18,7 @@ from {{ cookiecutter.package_name }}.lifecycle.tracking import (
     latest_training_run,
     model_uri_of,
 )
+from {{ cookiecutter.package_name }}.monitoring.events import EventSink
 from {{ cookiecutter.package_name }}.settings import Settings
 
 
@@ -49,6 +50,7 @@ def register(settings: Settings, reason: str) -> Registration:
     """Register the newest finished training run; registering the same run twice is a no-op."""
     if not reason.strip():
         raise LifecycleError("--reason must not be empty: say why this model is published")
+    events = EventSink(settings.monitoring.events)
     client = connect(settings)
     run = latest_training_run(client, settings)
     name = settings.registered_model
@@ -65,7 +67,9 @@ def register(settings: Settings, reason: str) -> Registration:
         tags=tags,
         model_id=run.data.tags.get(MODEL_ID_TAG),
     )
-    return Registration(name, int(version.version), run.info.run_id, True, tags)
+    registration = Registration(name, int(version.version), run.info.run_id, True, tags)
+    events.emit("model_registered", {"model": name, "version": registration.version, **tags})
+    return registration
 
 
 def _ensure_registered_model(client: MlflowClient, name: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import tempfile
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import mlflow
@@ -28,6 +28,7 @@ from {{ cookiecutter.package_name }}.lifecycle.tracking import (
     TRAIN_STEP,
     connect,
 )
+from {{ cookiecutter.package_name }}.monitoring.events import EventSink
 from {{ cookiecutter.package_name }}.settings import Settings
 
 MODEL_NAME = "model"
@@ -71,6 +72,7 @@ def build_pipeline(params: dict[str, int], seed: int) -> Pipeline:
 def train(settings: Settings, overrides: list[str]) -> TrainingResult:
     """Fit on the train split, score the validation split, log everything to MLflow."""
     params = parse_params(overrides, settings.default_params)
+    events = EventSink(settings.monitoring.events)
     features, target = read_split(settings, "train")
     val_features, val_target = read_split(settings, "validation")
     data_hash = read_manifest(settings)["data_hash"]
@@ -83,7 +85,12 @@ def train(settings: Settings, overrides: list[str]) -> TrainingResult:
         mlflow.log_metrics({f"val_{name}": value for name, value in metrics.items()})
         model = _log_model(pipeline, features)
         mlflow.set_tags({MODEL_URI_TAG: model.model_uri, MODEL_ID_TAG: model.model_id})
-    return TrainingResult(run.info.run_id, model.model_uri, params, metrics)
+    result = TrainingResult(run.info.run_id, model.model_uri, params, metrics)
+    events.emit(
+        "run_finished",
+        {"experiment": settings.experiment, "data_hash": data_hash, **asdict(result)},
+    )
+    return result
 
 
 def _log_model(pipeline: Pipeline, features: pd.DataFrame) -> ModelInfo:

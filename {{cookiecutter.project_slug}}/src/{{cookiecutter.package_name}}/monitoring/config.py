@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 EVENT_SINKS = ("jsonl", "webhook", "eventgrid")
+LOOPBACK = ("localhost", "127.0.0.1", "::1")
 
 
 @dataclass(frozen=True)
@@ -60,12 +62,15 @@ def parse_monitoring(root: Path, raw: dict[str, Any]) -> MonitoringSettings:
             p_value=_between("monitoring.drift.p_value", drift["p_value"]),
             bins=_at_least("monitoring.drift.bins", drift["bins"], 2),
         ),
-        events=EventSettings(
-            sink=_sink(str(events["sink"])),
-            path=root / str(events["path"]),
-            url=str(events.get("url", "")),
-        ),
+        events=_events(root, events),
     )
+
+
+def _events(root: Path, events: dict[str, Any]) -> EventSettings:
+    sink, url = _sink(str(events["sink"])), str(events.get("url", ""))
+    if sink != "jsonl":
+        _check_url(sink, url)
+    return EventSettings(sink=sink, path=root / str(events["path"]), url=url)
 
 
 def _between(key: str, value: object) -> float:
@@ -92,3 +97,14 @@ def _sink(name: str) -> str:
     if name not in EVENT_SINKS:
         raise ValueError(f"events.sink must be one of {', '.join(EVENT_SINKS)}, got {name!r}")
     return name
+
+
+def _check_url(sink: str, url: str) -> None:
+    """A remote sink needs an https:// URL (plain http only to this machine: keys travel in it)."""
+    parts = urlsplit(url)
+    local = parts.scheme == "http" and parts.hostname in LOOPBACK
+    if not (parts.scheme == "https" or local) or not parts.hostname:
+        raise ValueError(
+            f"events.url must be the https:// address of the {sink} (events.sink = {sink!r}), "
+            f"got {url!r}"
+        )

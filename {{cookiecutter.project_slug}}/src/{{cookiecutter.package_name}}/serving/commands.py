@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from {{ cookiecutter.package_name }}.errors import LifecycleError
+from {{ cookiecutter.package_name }}.monitoring.config import CollectionSettings
 from {{ cookiecutter.package_name }}.options import (
     model_dir_option,
     version_option,
@@ -17,7 +19,7 @@ from {{ cookiecutter.package_name }}.serving.config import (
     ServerConfig,
     require_api_key,
 )
-from {{ cookiecutter.package_name }}.settings import load_settings
+from {{ cookiecutter.package_name }}.settings import find_root, load_settings
 
 
 @click.command()
@@ -32,6 +34,21 @@ from {{ cookiecutter.package_name }}.settings import load_settings
     show_default=True,
     help="Larger request bodies get 413.",
 )
+@click.option(
+    "--collect-rate",
+    type=click.FloatRange(0, 1),
+    default=None,
+    metavar="R",
+    help="Share of requests whose inputs and outputs are logged, 0 (off) to 1 "
+    "(default: mlops.toml [monitoring.collection] sample_rate; off outside a project).",
+)
+@click.option(
+    "--collect-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    metavar="DIR",
+    help="Where collected JSON lines go (default: mlops.toml's directory, data/collected).",
+)
 @version_option
 @model_dir_option
 def serve(
@@ -40,6 +57,8 @@ def serve(
     workers: int,
     no_auth: bool,
     max_body_bytes: int,
+    collect_rate: float | None,
+    collect_dir: Path | None,
     version: int | None,
     model_dir: Path | None,
 ) -> None:
@@ -50,6 +69,7 @@ def serve(
     if not no_auth:
         require_api_key()  # refused before any packaging work
     folder = model_dir or packaged_model(load_settings(), version)
+    collection = collection_defaults()
     config = ServerConfig(
         model_dir=folder.resolve(),
         auth=not no_auth,
@@ -57,5 +77,17 @@ def serve(
         port=port,
         workers=workers,
         max_body_bytes=max_body_bytes,
+        collect_rate=collection.sample_rate if collect_rate is None else collect_rate,
+        collect_dir=(collect_dir or collection.directory).resolve(),
+        collect_queue_size=collection.queue_size,
     )
     run_server(config)
+
+
+def collection_defaults() -> CollectionSettings:
+    """mlops.toml's [monitoring.collection] in a project; outside one (the image), off."""
+    try:
+        root = find_root()
+    except LifecycleError:
+        return CollectionSettings(0.0, Path("data/collected"), ServerConfig.collect_queue_size)
+    return load_settings(root).monitoring.collection

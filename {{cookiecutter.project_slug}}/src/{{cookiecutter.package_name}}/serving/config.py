@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from {{ cookiecutter.package_name }}.errors import LifecycleError
+from {{ cookiecutter.package_name }}.monitoring.config import CollectionSettings
 
 DEFAULT_MAX_BODY_BYTES = 1_048_576
 DEFAULT_PORT = 8080
@@ -32,7 +33,7 @@ def require_api_key() -> str:
 
 @dataclass(frozen=True)
 class ServerConfig:
-    """Where the model is, where to listen, how many workers, limits and whether a key is needed."""
+    """The model, where to listen, workers, limits, whether a key is needed, data collection."""
 
     model_dir: Path
     auth: bool = True
@@ -40,20 +41,28 @@ class ServerConfig:
     port: int = DEFAULT_PORT
     workers: int = 1
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    collect_rate: float = 0.0
+    collect_dir: Path = Path("data/collected")
+    collect_queue_size: int = 10_000
 
     def api_key(self) -> str | None:
         """The key every request must present, or None with auth off; refuses a missing key."""
         return require_api_key() if self.auth else None
 
+    def collection(self) -> CollectionSettings:
+        """What share of requests to collect, where, and how many may wait for the writer."""
+        return CollectionSettings(self.collect_rate, self.collect_dir, self.collect_queue_size)
+
     def to_json(self) -> str:
         """The config as one JSON document (no secret in it)."""
-        return json.dumps({**asdict(self), "model_dir": str(self.model_dir)})
+        return json.dumps(asdict(self), default=str)
 
     @classmethod
     def from_json(cls, text: str) -> ServerConfig:
         """Read a config written by `to_json`."""
         raw = json.loads(text)
-        return cls(**{**raw, "model_dir": Path(raw["model_dir"])})
+        paths = {"model_dir": Path(raw["model_dir"]), "collect_dir": Path(raw["collect_dir"])}
+        return cls(**{**raw, **paths})
 
     @classmethod
     def from_env(cls) -> ServerConfig:

@@ -24,9 +24,11 @@ def serve(config: ServerConfig) -> None:
         os.environ[METRICS_DIR_ENV] = metrics_dir
         os.environ[CONFIG_ENV] = config.to_json()
         auth = "Authorization: Bearer $SCORING_API_KEY" if config.auth else "off (--no-auth)"
+        rate = config.collect_rate
+        collect = f"{rate * 100:g} % to {config.collect_dir}" if rate else "off"
         print(
             f"serving {config.model_dir} on http://{config.host}:{config.port} "
-            f"with {config.workers} worker(s); auth {auth}",
+            f"with {config.workers} worker(s); auth {auth}; data collection {collect}",
             file=sys.stderr,
             flush=True,
         )

@@ -13,6 +13,7 @@ import os
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
 
+from {{ cookiecutter.package_name }}.monitoring.collection import Tallies
 from {{ cookiecutter.package_name }}.serving.config import METRICS_DIR_ENV
 from {{ cookiecutter.package_name }}.serving.model import ModelCard
 
@@ -21,7 +22,7 @@ BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
 
 
 class Metrics:
-    """Requests by route and status, a latency histogram and the model being served."""
+    """Requests by route and status, latency, the model served, and data collection counts."""
 
     def __init__(self, card: ModelCard) -> None:
         self.registry = CollectorRegistry()
@@ -45,6 +46,20 @@ class Metrics:
             multiprocess_mode="max",
         )
         info.labels(card.name, card.version, card.runtime).set(1)
+        collected = Counter(
+            "scoring_collection_samples",
+            "Sampled requests written by online data collection.",
+            registry=self.registry,
+        )
+        dropped = Counter(
+            "scoring_collection_dropped",
+            "Sampled requests not collected: queue_full (the writer lags) or write_failed.",
+            ["reason"],
+            registry=self.registry,
+        )
+        self.collection = Tallies(
+            collected, dropped.labels("queue_full"), dropped.labels("write_failed")
+        )
         self._counters: dict[tuple[str, int], Counter] = {}
 
     def observe(self, route: str, status: int, seconds: float) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import orjson
 
 from {{ cookiecutter.package_name }}.features import (
@@ -16,6 +17,7 @@ from {{ cookiecutter.package_name }}.serving.model import ServingModel
 AZUREML = "azureml"
 MLFLOW = "mlflow"
 Table = tuple[list[Any], Any, Any]
+Scored = tuple[np.ndarray, np.ndarray, Any]
 
 
 def parse_json(body: bytes) -> Any:
@@ -82,14 +84,25 @@ def _length(rows: Any) -> int:
     return len(rows) if isinstance(rows, list) else -1
 
 
-def score(payload: Any, model: ServingModel, contract: str = AZUREML) -> dict[str, Any]:
-    """Validate a decoded payload and return {"predictions": [...]} (plus "index" when sent)."""
+def predict(payload: Any, model: ServingModel, contract: str = AZUREML) -> Scored:
+    """Validate a decoded payload; return the feature matrix, the predictions and the index."""
     columns, rows, index = extract_table(payload, contract)
-    predictions = model.predict(matrix_from_rows(columns, rows))
+    matrix = matrix_from_rows(columns, rows)
+    return matrix, model.predict(matrix), index
+
+
+def result_of(predictions: np.ndarray, index: Any) -> dict[str, Any]:
+    """The response document: {"predictions": [...]} (plus "index" when the request sent one)."""
     result: dict[str, Any] = {"predictions": predictions}
     if index is not None:
         result["index"] = index
     return result
+
+
+def score(payload: Any, model: ServingModel, contract: str = AZUREML) -> dict[str, Any]:
+    """Validate a decoded payload and return {"predictions": [...]} (plus "index" when sent)."""
+    _, predictions, index = predict(payload, model, contract)
+    return result_of(predictions, index)
 
 
 def dumps(result: dict[str, Any]) -> bytes:

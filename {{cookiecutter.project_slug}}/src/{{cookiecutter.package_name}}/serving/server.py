@@ -14,6 +14,8 @@ import numpy as np
 import orjson
 
 from {{ cookiecutter.package_name }}.features import InvalidInputError
+from {{ cookiecutter.package_name }}.monitoring.collection import Collector
+from {{ cookiecutter.package_name }}.monitoring.config import CollectionSettings
 from {{ cookiecutter.package_name }}.serving.body import RequestBody
 from {{ cookiecutter.package_name }}.serving.config import ServerConfig
 from {{ cookiecutter.package_name }}.serving.metrics import CONTENT_TYPE, Metrics
@@ -23,7 +25,8 @@ from {{ cookiecutter.package_name }}.serving.scoring import (
     MLFLOW,
     dumps,
     parse_json,
-    score,
+    predict,
+    result_of,
 )
 
 JSON = b"application/json"
@@ -48,10 +51,21 @@ class Reply:
 class ScoringApp:
     """ASGI app: POST /score and /invocations, GET probes and /metrics; 4xx for any bad input."""
 
-    def __init__(self, model: ServingModel, api_key: str | None, max_body_bytes: int) -> None:
+    def __init__(
+        self,
+        model: ServingModel,
+        api_key: str | None,
+        max_body_bytes: int,
+        collection: CollectionSettings | None = None,
+    ) -> None:
         self.model, self.max_body_bytes = model, max_body_bytes
         self.key = api_key.encode() if api_key is not None else None
         self.metrics = Metrics(model.card)
+        self.collector = (
+            Collector(collection, model.card, self.metrics.collection)
+            if collection is not None and collection.sample_rate > 0
+            else None
+        )
         self.fixed_headers = [
             (b"x-model-name", model.card.name.encode()),
             (b"x-model-version", model.card.version.encode()),
@@ -60,15 +74,15 @@ class ScoringApp:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve one ASGI connection scope."""
         if scope["type"] == "lifespan":
-            await _lifespan(receive, send)
+            await self.lifespan(receive, send)
             return
         started = time.perf_counter()
         headers = dict(scope["headers"])
-        body = RequestBody(headers, receive, self.max_body_bytes)
-        reply = await self.dispatch(scope["method"], scope["path"], headers, body)
-        await body.discard()
         given = headers.get(b"x-request-id", b"")
         request_id = given if REQUEST_ID.fullmatch(given) else os.urandom(16).hex().encode()
+        body = RequestBody(headers, receive, self.max_body_bytes)
+        reply = await self.dispatch(scope["method"], scope["path"], headers, body, request_id)
+        await body.discard()
         response_headers = [
             (b"content-type", reply.media),
             (b"x-request-id", request_id),
@@ -82,13 +96,15 @@ class ScoringApp:
         if scope["path"] != "/metrics":
             self.metrics.observe(_route(scope["path"]), reply.status, time.perf_counter() - started)
 
-    async def dispatch(self, method: str, path: str, headers: Headers, body: RequestBody) -> Reply:
+    async def dispatch(
+        self, method: str, path: str, headers: Headers, body: RequestBody, request_id: bytes
+    ) -> Reply:
         """Route a request and turn refusals into error replies."""
         try:
             if path in CONTRACTS:
                 if method != "POST":
                     raise InvalidInputError(f"use POST for {path}", 405)
-                return await self.score(CONTRACTS[path], headers, body)
+                return await self.score(CONTRACTS[path], headers, body, request_id)
             if path in PROBES:
                 if method not in ("GET", "HEAD"):
                     raise InvalidInputError(f"use GET for {path}", 405)
@@ -97,11 +113,28 @@ class ScoringApp:
         except InvalidInputError as exc:
             return Reply(exc.status, orjson.dumps({"error": exc.message, "status": exc.status}))
 
-    async def score(self, contract: str, headers: Headers, body: RequestBody) -> Reply:
-        """Authorize, read the body within the limit, score."""
+    async def score(
+        self, contract: str, headers: Headers, body: RequestBody, request_id: bytes
+    ) -> Reply:
+        """Authorize, read the body within the limit, score; offer the request for collection."""
         self.authorize(headers.get(b"authorization", b""))
         payload = parse_json(await body.read())
-        return Reply(200, dumps(score(payload, self.model, contract)))
+        matrix, predictions, index = predict(payload, self.model, contract)
+        if self.collector is not None:
+            self.collector.offer(request_id, matrix, predictions)
+        return Reply(200, dumps(result_of(predictions, index)))
+
+    async def lifespan(self, receive: Receive, send: Send) -> None:
+        """ASGI lifespan: on shutdown, write every collected sample before the process exits."""
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                if self.collector is not None:
+                    self.collector.close()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
 
     def authorize(self, header: bytes) -> None:
         """Constant-time check of `Authorization: Bearer <key>` (no-op with --no-auth)."""
@@ -129,18 +162,8 @@ def create_app(config: ServerConfig) -> ScoringApp:
     api_key = config.api_key()
     model = load_model_dir(config.model_dir)
     model.predict(np.zeros((1, len(model.card.features)), dtype=np.float32))
-    return ScoringApp(model, api_key, config.max_body_bytes)
+    return ScoringApp(model, api_key, config.max_body_bytes, config.collection())
 
 
 def _route(path: str) -> str:
     return path if path in CONTRACTS or path in PROBES else "other"
-
-
-async def _lifespan(receive: Receive, send: Send) -> None:
-    while True:
-        message = await receive()
-        if message["type"] == "lifespan.startup":
-            await send({"type": "lifespan.startup.complete"})
-        elif message["type"] == "lifespan.shutdown":
-            await send({"type": "lifespan.shutdown.complete"})
-            return
