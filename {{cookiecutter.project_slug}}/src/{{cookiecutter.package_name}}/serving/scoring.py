@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import orjson
 
 from {{ cookiecutter.package_name }}.features import (
@@ -84,12 +85,19 @@ def _length(rows: Any) -> int:
 
 def score(payload: Any, model: ServingModel, contract: str = AZUREML) -> dict[str, Any]:
     """Validate a decoded payload and return {"predictions": [...]} (plus "index" when sent)."""
+    return score_with_features(payload, model, contract)[1]
+
+
+def score_with_features(
+    payload: Any, model: ServingModel, contract: str = AZUREML
+) -> tuple[np.ndarray, dict[str, Any]]:
+    """`score`, also returning the validated float32 feature matrix (for data collection)."""
     columns, rows, index = extract_table(payload, contract)
-    predictions = model.predict(matrix_from_rows(columns, rows))
-    result: dict[str, Any] = {"predictions": predictions}
+    matrix = matrix_from_rows(columns, rows)
+    result: dict[str, Any] = {"predictions": model.predict(matrix)}
     if index is not None:
         result["index"] = index
-    return result
+    return matrix, result
 
 
 def dumps(result: dict[str, Any]) -> bytes:
