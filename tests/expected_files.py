@@ -42,6 +42,7 @@ PACKAGE_MODULES = (
     "lifecycle/training.py",
     "serving/__init__.py",
     "serving/asgi.py",
+    "serving/azureml_collector.py",
     "serving/azureml_online.py",
     "serving/body.py",
     "serving/commands.py",
@@ -55,6 +56,7 @@ PACKAGE_MODULES = (
 )
 TESTS = (
     "__init__.py",
+    "collector_fixtures.py",
     "conftest.py",
     "serving_fixtures.py",
     "test_azureml_batch.py",
@@ -86,6 +88,7 @@ PIPELINES = (
     "batch/endpoint.yml",
     "conda.yml",
     "environment.yml",
+    "monitoring/monitor.yml",
     "online/blue.yml",
     "online/endpoint.yml",
     "online/green.yml",
