@@ -47,6 +47,7 @@ PACKAGE_MODULES = (
     "monitoring/events.py",
     "serving/__init__.py",
     "serving/asgi.py",
+    "serving/azureml_collector.py",
     "serving/azureml_online.py",
     "serving/body.py",
     "serving/commands.py",
@@ -60,6 +61,7 @@ PACKAGE_MODULES = (
 )
 TESTS = (
     "__init__.py",
+    "collector_fixtures.py",
     "conftest.py",
     "serving_fixtures.py",
     "test_azureml_batch.py",
@@ -100,6 +102,7 @@ PIPELINES = (
     "batch/endpoint.yml",
     "conda.yml",
     "environment.yml",
+    "monitoring/monitor.yml",
     "online/blue.yml",
     "online/endpoint.yml",
     "online/green.yml",

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from {{ cookiecutter.package_name }}.features import InvalidInputError
+from {{ cookiecutter.package_name }}.serving.azureml_collector import ModelDataCollector
 from {{ cookiecutter.package_name }}.serving.model import (
     ServingModel,
     find_model_dir,
@@ -16,27 +17,32 @@ from {{ cookiecutter.package_name }}.serving.scoring import (
     AZUREML,
     dumps,
     parse_json,
-    score,
+    predict,
+    result_of,
 )
 
 _model: ServingModel | None = None
+_collector: ModelDataCollector | None = None
 
 
 def init() -> None:
-    """Load the model once per worker from AZUREML_MODEL_DIR."""
-    global _model
+    """Load the model once per worker from AZUREML_MODEL_DIR and start the data collectors."""
+    global _model, _collector
     _model = load_model_dir(find_model_dir(Path(os.environ["AZUREML_MODEL_DIR"])))
+    _collector = ModelDataCollector()
 
 
 def run(raw_data: str) -> Any:
     """Score one request body; invalid input gets a 4xx AMLResponse naming the problem."""
     from azureml.contrib.services.aml_response import AMLResponse
 
-    if _model is None:
+    if _model is None or _collector is None:
         raise RuntimeError("init() has not loaded the model")
     headers = {"x-model-version": _model.card.version, "x-model-name": _model.card.name}
     try:
-        body = dumps(score(parse_json(raw_data.encode()), _model, AZUREML))
+        matrix, predictions, index = predict(parse_json(raw_data.encode()), _model, AZUREML)
     except InvalidInputError as exc:
         return AMLResponse({"error": exc.message, "status": exc.status}, exc.status, headers, True)
+    _collector.collect(matrix, predictions)
+    body = dumps(result_of(predictions, index))
     return AMLResponse(body.decode(), 200, {**headers, "Content-Type": "application/json"})
