@@ -11,7 +11,10 @@ from sklearn.datasets import load_diabetes
 
 from {{ cookiecutter.package_name }}.errors import LifecycleError
 from {{ cookiecutter.package_name }}.features import FEATURES, TARGET, matrix_from_columns
-from {{ cookiecutter.package_name }}.lifecycle.training import build_pipeline, training_baseline
+from {{ cookiecutter.package_name }}.lifecycle.training import (
+    build_pipeline,
+    training_baseline,
+)
 from {{ cookiecutter.package_name }}.monitoring import baseline
 from {{ cookiecutter.package_name }}.monitoring.drift import compare
 from {{ cookiecutter.package_name }}.settings import Settings, load_settings

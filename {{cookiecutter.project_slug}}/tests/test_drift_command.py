@@ -21,7 +21,10 @@ from mlflow.tracking import MlflowClient
 from {{ cookiecutter.package_name }}.features import FEATURES
 from {{ cookiecutter.package_name }}.lifecycle.model_io import load_model
 from {{ cookiecutter.package_name }}.monitoring import check
-from {{ cookiecutter.package_name }}.monitoring.baseline import ARTIFACT_PATH, BASELINE_FILE
+from {{ cookiecutter.package_name }}.monitoring.baseline import (
+    ARTIFACT_PATH,
+    BASELINE_FILE,
+)
 from {{ cookiecutter.package_name }}.settings import Settings
 
 from .conftest import invoke, invoke_json

@@ -8,7 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from {{ cookiecutter.package_name }}.errors import LifecycleError
-from {{ cookiecutter.package_name }}.monitoring.config import MonitoringSettings, parse_monitoring
+from {{ cookiecutter.package_name }}.monitoring.config import (
+    MonitoringSettings,
+    parse_monitoring,
+)
 
 CONFIG_FILE = "mlops.toml"
 METRICS = ("rmse", "mae", "r2")

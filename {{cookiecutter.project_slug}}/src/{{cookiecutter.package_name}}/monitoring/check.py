@@ -10,14 +10,22 @@ import numpy as np
 
 from {{ cookiecutter.package_name }}.features import FEATURES
 from {{ cookiecutter.package_name }}.monitoring import events
-from {{ cookiecutter.package_name }}.monitoring.current import Current, Predict, read_current
+from {{ cookiecutter.package_name }}.monitoring.current import (
+    Current,
+    Predict,
+    read_current,
+)
 from {{ cookiecutter.package_name }}.monitoring.drift import ColumnDrift, compare
 from {{ cookiecutter.package_name }}.monitoring.reference import (
     Reference,
     champion_reference,
     file_reference,
 )
-from {{ cookiecutter.package_name }}.monitoring.report import HTML_FILE, JSON_FILE, write_report
+from {{ cookiecutter.package_name }}.monitoring.report import (
+    HTML_FILE,
+    JSON_FILE,
+    write_report,
+)
 from {{ cookiecutter.package_name }}.settings import Settings
 
 PREDICTION = "prediction"

@@ -17,7 +17,11 @@ import numpy as np
 import orjson
 
 from {{ cookiecutter.package_name }}.errors import LifecycleError
-from {{ cookiecutter.package_name }}.features import FEATURES, InvalidInputError, matrix_from_rows
+from {{ cookiecutter.package_name }}.features import (
+    FEATURES,
+    InvalidInputError,
+    matrix_from_rows,
+)
 
 LOGS = ".jsonl"
 TABLES = (".csv", ".parquet")
