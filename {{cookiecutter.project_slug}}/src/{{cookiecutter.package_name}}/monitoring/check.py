@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -27,6 +28,9 @@ from {{ cookiecutter.package_name }}.monitoring.report import (
     write_report,
 )
 from {{ cookiecutter.package_name }}.settings import Settings
+
+if TYPE_CHECKING:
+    from {{ cookiecutter.package_name }}.serving.model import ServingModel
 
 PREDICTION = "prediction"
 
@@ -103,15 +107,16 @@ def _event(result: dict[str, Any]) -> dict[str, Any]:
 
 def scorer(settings: Settings, ref: Reference) -> Predict:
     """Predictions for tabular current data by the baseline's model, loaded on first use."""
-    loaded: list[Any] = []
+
+    @functools.cache
+    def model() -> ServingModel:
+        from {{ cookiecutter.package_name }}.lifecycle.steps import packaged_model
+        from {{ cookiecutter.package_name }}.serving.model import load_model_dir
+
+        version = int(ref.version) if ref.version else None
+        return load_model_dir(ref.model_dir or packaged_model(settings, version))
 
     def predict(matrix: np.ndarray) -> np.ndarray:
-        if not loaded:
-            from {{ cookiecutter.package_name }}.lifecycle.steps import packaged_model
-            from {{ cookiecutter.package_name }}.serving.model import load_model_dir
-
-            version = int(ref.version) if ref.version else None
-            loaded.append(load_model_dir(ref.model_dir or packaged_model(settings, version)))
-        return np.asarray(loaded[0].predict(matrix), dtype=np.float64)
+        return np.asarray(model().predict(matrix), dtype=np.float64)
 
     return predict

@@ -28,7 +28,7 @@ TABLES = (".csv", ".parquet")
 Predict = Callable[[np.ndarray], np.ndarray]
 
 
-@dataclass
+@dataclass(frozen=True)
 class Current:
     """Feature rows (float32, FEATURES order), one prediction per row, and where they came from."""
 
