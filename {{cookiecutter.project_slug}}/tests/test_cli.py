@@ -20,9 +20,9 @@ RUNS_UNTIL_STOPPED = {"serve"}  # the only command without a result to print
 HEAVY = ("numpy", "pandas", "mlflow", "sklearn", "onnxruntime", "uvicorn", "prometheus_client")
 
 
-def test_the_cli_has_the_lifecycle_serving_batch_and_rollout_commands() -> None:
+def test_the_cli_has_the_lifecycle_serving_batch_rollout_and_drift_commands() -> None:
     assert COMMANDS == [
-        "all", "evaluate", "export-onnx", "package", "prep", "promote", "register",
+        "all", "drift", "evaluate", "export-onnx", "package", "prep", "promote", "register",
         "rollout", "score-batch", "serve", "train",
     ]  # fmt: skip
 

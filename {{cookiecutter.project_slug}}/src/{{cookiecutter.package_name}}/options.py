@@ -11,6 +11,17 @@ import click
 from {{ cookiecutter.package_name }} import console
 from {{ cookiecutter.package_name }}.settings import load_settings
 
+
+class FindingCommand(click.Command):
+    """A check whose exit code 1 is a finding (e.g. drift): its errors exit 2 instead."""
+
+
+class FindingCommandError(click.ClickException):
+    """An error of a FindingCommand: one line, exit code 2."""
+
+    exit_code = 2
+
+
 json_option = click.option("--json", "as_json", is_flag=True, help="Print a JSON summary.")
 input_csv_option = click.option(
     "--input",

@@ -11,6 +11,7 @@ import mlflow
 
 from {{ cookiecutter.package_name }}.lifecycle.registry import resolve_version
 from {{ cookiecutter.package_name }}.lifecycle.tracking import connect
+from {{ cookiecutter.package_name }}.monitoring.reference import fetch_baseline
 from {{ cookiecutter.package_name }}.serving.model import CARD_FILE, ModelCard
 from {{ cookiecutter.package_name }}.settings import Settings
 
@@ -25,7 +26,7 @@ class PackagedModel:
 
 
 def package_model(settings: Settings, version: int | None, output: Path) -> PackagedModel:
-    """Download a registered version (default: champion) and its ONNX file into `output`."""
+    """Download a registered version (default: champion), its ONNX file and drift baseline."""
     client = connect(settings)
     model_version = resolve_version(client, settings.registered_model, version)
     onnx_uri = model_version.tags.get("onnx.artifact_uri")
@@ -40,6 +41,7 @@ def package_model(settings: Settings, version: int | None, output: Path) -> Pack
         mlflow.artifacts.download_artifacts(uri, dst_path=str(staging))
         if runtime == "onnx":
             mlflow.artifacts.download_artifacts(onnx_uri, dst_path=str(staging))
+        fetch_baseline(client, str(model_version.run_id), staging)  # absent on older versions
         (staging / CARD_FILE).write_text(card.to_json(), encoding="utf-8")
         if output.exists():
             shutil.rmtree(output)

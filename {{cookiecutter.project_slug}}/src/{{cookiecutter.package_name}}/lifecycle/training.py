@@ -17,6 +17,7 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
 
 from {{ cookiecutter.package_name }}.errors import LifecycleError
+from {{ cookiecutter.package_name }}.features import FEATURES, matrix_from_columns
 from {{ cookiecutter.package_name }}.lifecycle import lineage, model_io
 from {{ cookiecutter.package_name }}.lifecycle.data import read_manifest, read_split
 from {{ cookiecutter.package_name }}.lifecycle.metrics import regression_metrics
@@ -28,6 +29,7 @@ from {{ cookiecutter.package_name }}.lifecycle.tracking import (
     TRAIN_STEP,
     connect,
 )
+from {{ cookiecutter.package_name }}.monitoring import baseline
 from {{ cookiecutter.package_name }}.monitoring.events import EventSink
 from {{ cookiecutter.package_name }}.settings import Settings
 
@@ -79,10 +81,12 @@ def train(settings: Settings, overrides: list[str]) -> TrainingResult:
     connect(settings)
     pipeline = build_pipeline(params, settings.seed).fit(features, target)
     metrics = regression_metrics(val_target.to_numpy(), pipeline.predict(val_features))
+    reference = training_baseline(settings, pipeline, features, data_hash)
     tags = {STEP_TAG: TRAIN_STEP, DATA_HASH_TAG: data_hash, **lineage.run_tags()}
     with mlflow.start_run(run_name="train", tags=tags) as run:
         mlflow.log_params(params)
         mlflow.log_metrics({f"val_{name}": value for name, value in metrics.items()})
+        mlflow.log_dict(reference, baseline.ARTIFACT_PATH)
         model = _log_model(pipeline, features)
         mlflow.set_tags({MODEL_URI_TAG: model.model_uri, MODEL_ID_TAG: model.model_id})
     result = TrainingResult(run.info.run_id, model.model_uri, params, metrics)
@@ -91,6 +95,16 @@ def train(settings: Settings, overrides: list[str]) -> TrainingResult:
         {"experiment": settings.experiment, "data_hash": data_hash, **asdict(result)},
     )
     return result
+
+
+def training_baseline(
+    settings: Settings, pipeline: Pipeline, features: pd.DataFrame, data_hash: str
+) -> dict:
+    """The drift baseline of the training split as served: float32 inputs and their predictions."""
+    matrix = matrix_from_columns({name: features[name] for name in FEATURES})
+    predictions = pipeline.predict(pd.DataFrame(matrix, columns=list(FEATURES)))
+    bins = settings.monitoring.drift.bins
+    return baseline.compute(matrix, predictions, bins, settings.seed, data_hash)
 
 
 def _log_model(pipeline: Pipeline, features: pd.DataFrame) -> ModelInfo:
