@@ -174,6 +174,7 @@ ALWAYS = (
     "tests/fixtures/policy/checkov/kubernetes/httproute.yaml",
     "tests/test_policy_checkov.py",
     "tools/checkov_run.py",
+    "tools/drift_inputs.sh",
     "policies/bandit.yaml",
     "policies/bandit-tests.yaml",
     "policies/bandit_gate.py",

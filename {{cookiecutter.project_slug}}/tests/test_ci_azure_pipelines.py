@@ -264,10 +264,17 @@ def test_ci_gates_plans_and_previews_every_stack() -> None:
         assert "pulumi preview --diff" in scripts[f"preview_{stack}"]
 
 
-def test_drift_probes_for_the_target_and_queues_cd_on_drift() -> None:
+def test_drift_checks_prods_collected_inputs_and_queues_cd_on_drift() -> None:
     steps = ap.job_steps(ap.expand(ap.PIPELINES_DIR / "drift.yml")["jobs"][0])
-    texts = [ap.script(step) for step in steps]
-    assert any("make -n drift" in text and "make drift ||" in text for text in texts)
+    (check,) = [step for step in steps if step.get("name") == "check"]
+    text = ap.script(check)
+    fetch, run = text.index("tools/drift_inputs.sh"), text.index(" drift --current ")
+    assert fetch < run  # the CLI's own exit code: make would turn 1 (drift) into 2
+    assert "build/drift-inputs/baseline.json" in text
+    parameters = ap.load(ap.PIPELINES_DIR / "drift.yml")["parameters"]
+    (connection,) = [p["default"] for p in parameters if p["name"] == "driftServiceConnection"]
+    assert connection.endswith("-prod")  # what production serves is what drifts
+    assert check["inputs"]["azureSubscription"] == connection
     (queue,) = [step for step in steps if "az pipelines run" in ap.script(step)]
     assert queue["condition"] == "and(succeeded(), eq(variables['check.drift'], 'detected'))"
     assert queue["env"]["AZURE_DEVOPS_EXT_PAT"] == "$(System.AccessToken)"

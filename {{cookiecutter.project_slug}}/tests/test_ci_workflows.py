@@ -533,3 +533,16 @@ def test_previews_and_updates_run_the_crossguard_pack() -> None:
     (pulumi,) = [s for s in steps(job) if str(s.get("uses", "")).startswith("pulumi/actions@")]
     assert pulumi["with"]["policyPacks"] == "../policies/crossguard"
     assert (ROOT / "infra" / pulumi["with"]["policyPacks"] / "PulumiPolicy.yaml").is_file()
+
+
+def test_the_drift_check_reads_prods_collected_inputs_and_starts_cd_only_on_drift() -> None:
+    workflow = load(WORKFLOWS_DIR / "drift.yml")
+    drift, retrain = workflow["jobs"]["drift"], workflow["jobs"]["retrain"]
+    assert drift["environment"] == "monitoring"  # protected branches only (governance stack)
+    runs = [str(step.get("run", "")) for step in steps(drift)]
+    fetch = next(i for i, run in enumerate(runs) if "tools/drift_inputs.sh" in run)
+    check = next(i for i, run in enumerate(runs) if '"${CLI}" drift --current' in run)
+    assert fetch < check  # the CLI itself: make would turn exit 1 (drift) into 2
+    assert 'echo "drifted=true"' in runs[check].split("1)")[1].split(";;")[0]
+    assert retrain["if"] == "needs.drift.outputs.drifted == 'true'"
+    assert "gh workflow run cd.yml" in str(steps(retrain)[0]["run"])

@@ -162,6 +162,39 @@ def test_collected_json_lines_in_date_folders_are_read(
     assert result["drifted_features"] == ([] if expected == 0 else ["bmi", "s5"])
 
 
+def write_azureml_logs(frame: pd.DataFrame, folder: Path) -> None:
+    """What Azure ML's data collector stores: model_inputs and model_outputs CloudEvent lines."""
+    for kind in ("model_inputs", "model_outputs"):
+        lines = []
+        for start in range(0, len(frame), 10):
+            chunk = frame[list(FEATURES)].iloc[start : start + 10]
+            data = chunk.to_dict("records") if kind == "model_inputs" else [{"target": 1.0}]
+            event = {
+                "specversion": "1.0",
+                "type": f"azureml.inference.{kind}",
+                "data": data,
+                "correlationid": f"c-{start}",
+                "modelversion": "default",
+            }
+            lines.append(orjson.dumps(event).decode())
+        path = folder / kind / "2026" / "11" / "29" / "09" / "part.jsonl"
+        path.parent.mkdir(parents=True)
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize(("make", "expected"), [(split, 0), (shifted, 1)])
+def test_azure_ml_data_collector_files_are_read_and_scored_by_the_model(
+    champion_project, tmp_path: Path, make, expected: int
+) -> None:
+    settings, _ = champion_project
+    frame = make(settings, "test") if make is split else make(settings)
+    write_azureml_logs(frame, tmp_path / "collected")
+    code, result = drift("--current", str(tmp_path / "collected"), "--report", str(tmp_path))
+    assert code == expected
+    assert result["current"]["rows"] == len(frame)  # model_outputs lines hold no feature rows
+    assert result["drifted_features"] == ([] if expected == 0 else ["bmi", "s5"])
+
+
 def test_the_default_current_data_is_the_collection_folder(champion_project) -> None:
     settings, _ = champion_project
     result = invoke("drift")

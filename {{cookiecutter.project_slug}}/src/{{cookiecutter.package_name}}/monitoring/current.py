@@ -1,8 +1,10 @@
 """The current data `drift` compares with the baseline: collected JSON lines, CSV or Parquet.
 
 Collected lines (one JSON object per line, in *.jsonl files, any folder depth) carry the inputs
-and the outputs the served model returned. CSV and Parquet files carry only the inputs; their
-predictions come from `predict`. Every row goes through the one input contract (features.py).
+and the outputs the served model returned. Azure ML's data collector writes CloudEvents whose
+`data` is a list of records: its `model_inputs` lines are read like a table, its `model_outputs`
+lines are skipped. CSV, Parquet and Azure ML inputs carry no predictions; theirs come from
+`predict`. Every row goes through the one input contract (features.py).
 """
 
 from __future__ import annotations
@@ -82,7 +84,7 @@ Part = tuple[np.ndarray, np.ndarray]
 
 def _read_file(file: Path, predict: Predict, versions: Counter[str]) -> Part:
     if file.suffix.lower() == LOGS:
-        return _read_log(file, versions)
+        return _read_log(file, predict, versions)
     from {{ cookiecutter.package_name }}.batch.reader import load_input
 
     try:
@@ -92,7 +94,7 @@ def _read_file(file: Path, predict: Predict, versions: Counter[str]) -> Part:
     return matrix, predict(matrix)
 
 
-def _read_log(file: Path, versions: Counter[str]) -> Part:
+def _read_log(file: Path, predict: Predict, versions: Counter[str]) -> Part:
     matrices, outputs = [np.empty((0, len(FEATURES)), np.float32)], [np.empty(0)]
     with file.open("rb") as lines:
         for number, line in enumerate(lines, start=1):
@@ -102,15 +104,19 @@ def _read_log(file: Path, versions: Counter[str]) -> Part:
                 matrix, predictions, version = parse_line(line)
             except (InvalidInputError, orjson.JSONDecodeError) as exc:
                 raise LifecycleError(f"{file}:{number}: {exc}; fix or remove the line") from None
+            if predictions is None:
+                predictions = predict(matrix) if len(matrix) else np.empty(0)
             matrices.append(matrix)
             outputs.append(predictions)
             versions[version] += len(predictions)
     return np.concatenate(matrices), np.concatenate(outputs)
 
 
-def parse_line(line: bytes) -> tuple[np.ndarray, np.ndarray, str]:
-    """One collected line as (feature matrix, outputs, model version)."""
+def parse_line(line: bytes) -> tuple[np.ndarray, np.ndarray | None, str]:
+    """One collected line as (feature matrix, outputs or None when not logged, model version)."""
     record: Any = orjson.loads(line)
+    if isinstance(record, dict) and "features" not in record and "data" in record:
+        return _azureml_line(record)
     if not isinstance(record, dict) or any(key not in record for key in _KEYS):
         raise InvalidInputError(f"expected an object with {', '.join(_KEYS)}")
     if not isinstance(record["features"], list):
@@ -125,3 +131,16 @@ def parse_line(line: bytes) -> tuple[np.ndarray, np.ndarray, str]:
 
 
 _KEYS = ("features", "inputs", "outputs")
+AZUREML_OUTPUTS = "azureml.inference.model_outputs"
+
+
+def _azureml_line(record: dict[str, Any]) -> tuple[np.ndarray, None, str]:
+    """An Azure ML data collector event: `data` is a list of {feature: value} records."""
+    rows = record["data"]
+    if record.get("type") == AZUREML_OUTPUTS:
+        return np.empty((0, len(FEATURES)), np.float32), None, ""
+    if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+        raise InvalidInputError('"data" must be a list of {feature: value} records')
+    columns = list(rows[0]) if rows else list(FEATURES)
+    matrix = matrix_from_rows(columns, [[row.get(name) for name in columns] for row in rows])
+    return matrix, None, str(record.get("modelversion", ""))
