@@ -21,7 +21,7 @@ import orjson
 from {{ cookiecutter.package_name }}.errors import LifecycleError
 from {{ cookiecutter.package_name }}.monitoring.config import EventSettings
 
-WEBHOOK_TOKEN_ENV = "EVENTS_WEBHOOK_TOKEN"  # noqa: S105 - the variable's name, not a secret
+WEBHOOK_TOKEN_ENV = "EVENTS_WEBHOOK_TOKEN"  # noqa: S105  # nosec B105 - a variable name, not a secret
 EVENTGRID_KEY_ENV = "EVENTGRID_TOPIC_KEY"
 EVENTGRID_API_VERSION = "2018-01-01"
 TIMEOUT_SECONDS = 5.0
