@@ -8,6 +8,7 @@ PACKAGE_MODULES = (
     "__init__.py",
     "__main__.py",
     "cli.py",
+    "config_values.py",
     "console.py",
     "errors.py",
     "features.py",
@@ -95,6 +96,7 @@ TESTS = (
     "test_scoring.py",
     "test_server.py",
     "test_server_app.py",
+    "test_settings.py",
     "test_training.py",
 )
 BENCHMARKS = (

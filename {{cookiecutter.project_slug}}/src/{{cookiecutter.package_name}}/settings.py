@@ -7,6 +7,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from {{ cookiecutter.package_name }}.config_values import fraction, positive
 from {{ cookiecutter.package_name }}.errors import LifecycleError
 from {{ cookiecutter.package_name }}.monitoring.config import (
     MonitoringSettings,
@@ -80,9 +81,9 @@ def _parse(root: Path, raw: dict) -> Settings:
     data, promotion = raw["data"], raw["promotion"]
     policy = PromotionPolicy(
         primary_metric=_metric(promotion["primary_metric"]),
-        min_improvement=_fraction("promotion.min_improvement", promotion["min_improvement"]),
+        min_improvement=fraction("promotion.min_improvement", promotion["min_improvement"]),
         guardrails={
-            _metric(name): _fraction(f"promotion.guardrails.{name}", value)
+            _metric(name): fraction(f"promotion.guardrails.{name}", value)
             for name, value in promotion.get("guardrails", {}).items()
         },
     )
@@ -91,11 +92,11 @@ def _parse(root: Path, raw: dict) -> Settings:
         experiment=str(raw["tracking"]["experiment"]),
         registered_model=str(raw["tracking"]["registered_model"]),
         seed=int(data["seed"]),
-        validation_fraction=_fraction("data.validation_fraction", data["validation_fraction"]),
-        test_fraction=_fraction("data.test_fraction", data["test_fraction"]),
+        validation_fraction=fraction("data.validation_fraction", data["validation_fraction"]),
+        test_fraction=fraction("data.test_fraction", data["test_fraction"]),
         default_params={name: int(value) for name, value in raw["train"].items()},
         promotion=policy,
-        onnx_max_abs_diff=_positive("onnx.max_abs_diff", raw["onnx"]["max_abs_diff"]),
+        onnx_max_abs_diff=positive("onnx.max_abs_diff", raw["onnx"]["max_abs_diff"]),
         monitoring=parse_monitoring(root, raw),
     )
     if settings.validation_fraction + settings.test_fraction >= 0.9:
@@ -107,20 +108,6 @@ def _metric(name: str) -> str:
     if name not in METRICS:
         raise ValueError(f"unknown metric {name!r}; choose one of {', '.join(METRICS)}")
     return name
-
-
-def _fraction(key: str, value: object) -> float:
-    number = float(value)  # type: ignore[arg-type]
-    if not 0 <= number < 1:
-        raise ValueError(f"{key} must be a fraction in [0, 1), got {value!r}")
-    return number
-
-
-def _positive(key: str, value: object) -> float:
-    number = float(value)  # type: ignore[arg-type]
-    if not number > 0:
-        raise ValueError(f"{key} must be a positive number, got {value!r}")
-    return number
 
 
 def _describe(exc: Exception) -> str:

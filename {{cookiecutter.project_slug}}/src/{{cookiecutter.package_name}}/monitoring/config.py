@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from {{ cookiecutter.package_name }}.config_values import at_least, positive, share
+
 EVENT_SINKS = ("jsonl", "webhook", "eventgrid")
 LOOPBACK = ("localhost", "127.0.0.1", "::1")
 
@@ -53,14 +55,14 @@ def parse_monitoring(root: Path, raw: dict[str, Any]) -> MonitoringSettings:
     collection, drift = monitoring["collection"], monitoring["drift"]
     return MonitoringSettings(
         collection=CollectionSettings(
-            sample_rate=_between("monitoring.collection.sample_rate", collection["sample_rate"]),
+            sample_rate=share("monitoring.collection.sample_rate", collection["sample_rate"]),
             directory=root / str(collection["directory"]),
-            queue_size=_at_least("monitoring.collection.queue_size", collection["queue_size"], 1),
+            queue_size=at_least("monitoring.collection.queue_size", collection["queue_size"], 1),
         ),
         drift=DriftSettings(
-            psi_threshold=_positive("monitoring.drift.psi_threshold", drift["psi_threshold"]),
-            p_value=_between("monitoring.drift.p_value", drift["p_value"]),
-            bins=_at_least("monitoring.drift.bins", drift["bins"], 2),
+            psi_threshold=positive("monitoring.drift.psi_threshold", drift["psi_threshold"]),
+            p_value=share("monitoring.drift.p_value", drift["p_value"]),
+            bins=at_least("monitoring.drift.bins", drift["bins"], 2),
         ),
         events=_events(root, events),
     )
@@ -71,26 +73,6 @@ def _events(root: Path, events: dict[str, Any]) -> EventSettings:
     if sink != "jsonl":
         _check_url(sink, url)
     return EventSettings(sink=sink, path=root / str(events["path"]), url=url)
-
-
-def _between(key: str, value: object) -> float:
-    number = float(value)  # type: ignore[arg-type]
-    if not 0 <= number <= 1:
-        raise ValueError(f"{key} must be between 0 and 1, got {value!r}")
-    return number
-
-
-def _positive(key: str, value: object) -> float:
-    number = float(value)  # type: ignore[arg-type]
-    if not number > 0:
-        raise ValueError(f"{key} must be a positive number, got {value!r}")
-    return number
-
-
-def _at_least(key: str, value: object, low: int) -> int:
-    if not isinstance(value, int) or value < low:
-        raise ValueError(f"{key} must be a whole number >= {low}, got {value!r}")
-    return value
 
 
 def _sink(name: str) -> str:
