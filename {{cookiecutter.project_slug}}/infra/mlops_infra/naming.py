@@ -7,8 +7,7 @@ import re
 from dataclasses import dataclass
 
 SLUG = "{{ cookiecutter.project_slug }}"
-# The Azure ML online endpoint: pipelines/online/endpoint.yml and the CD's rollout use this name.
-ONLINE_ENDPOINT = f"{SLUG}-online"
+ONLINE_ENDPOINT_MAX = 32  # Azure ML online endpoint names: 3-32 characters, unique in the region
 
 
 def type_token(module: str, kind: str) -> str:
@@ -51,6 +50,18 @@ class AzureNames:
         room = max_len - len(prefix) - len(digest) - len(sep) - len(self.environment)
         body = compact(self.organization + self.project)[:room]
         return f"{prefix}{body}{digest}{sep}{self.environment}"
+
+    @property
+    def online_endpoint_name(self) -> str:
+        """The Azure ML online endpoint: ``<project>-<hash>-<environment>``, at most 32 characters.
+
+        Its scoring URI is ``<name>.<region>.inference.ml.azure.com``: unique per region across
+        all of Azure, so every environment (and every project) needs its own.
+        """
+        digest = hashlib.sha256(f"{self.organization}/{self.project}".encode()).hexdigest()[:4]
+        room = ONLINE_ENDPOINT_MAX - len(digest) - len(self.environment) - 2
+        slug = re.sub(r"[^a-z0-9]+", "-", self.project.lower())[:room].strip("-")
+        return f"{slug}-{digest}-{self.environment}"
 
     @property
     def storage_account_name(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -22,7 +23,7 @@ from mlops_infra.monitoring.args import (
 )
 from mlops_infra.monitoring.budget import CostBudget
 from mlops_infra.monitoring.endpoint import ROLLOUT_OWNED
-from mlops_infra.naming import ONLINE_ENDPOINT, SLUG
+from mlops_infra.naming import SLUG, AzureNames
 from mlops_infra.plan import ARGS_ERRORS
 from mlops_infra.program import build
 from mlops_infra.settings import load_settings
@@ -145,7 +146,7 @@ def test_every_metric_alert_is_scoped_to_its_resource_and_notifies_the_action_gr
             True,
         )
         assert 0 <= alert["severity"] <= 4
-    assert endpoint_id.endswith(f"/onlineEndpoints/{ONLINE_ENDPOINT}")
+    assert endpoint_id.endswith(f"/onlineEndpoints/{stack.settings.names.online_endpoint_name}")
 
 
 def test_stale_workspace_rule_queries_active_cores_of_the_workspace_daily(
@@ -229,7 +230,8 @@ def test_endpoint_matches_the_cd_spec_and_leaves_traffic_to_the_rollout(
 ) -> None:
     spec = yaml.safe_load(Path(ENDPOINT_SPEC).read_text())
     endpoint = one(stack.resources, ENDPOINT)["inputs"]
-    assert endpoint["endpointName"] == spec["name"] == ONLINE_ENDPOINT
+    assert endpoint["endpointName"] == stack.settings.names.online_endpoint_name
+    assert spec["name"] == f"{SLUG}-online"  # the spec's placeholder; the CD passes the real name
     assert endpoint["properties"]["authMode"].lower() == spec["auth_mode"].lower()
     assert "traffic" not in endpoint["properties"]
     assert "mirrorTraffic" not in endpoint["properties"]
@@ -346,3 +348,14 @@ def test_components_validate_their_own_args(dev_mocks: Any) -> None:
     with pytest.raises(MonitoringArgsError, match="auth_mode must be one of Key"):
         replace(endpoint, auth_mode="key").validate()
     assert dev_mocks.resources == []
+
+
+def test_each_stack_has_its_own_endpoint_name_within_azures_limit(
+    planned: dict[str, PlannedStack],
+) -> None:
+    names = {one(stack.resources, ENDPOINT)["inputs"]["endpointName"] for stack in planned.values()}
+    assert len(names) == len(planned)  # scoring URIs are unique per region across Azure
+    assert all(re.fullmatch(r"[a-z][a-z0-9-]{1,30}[a-z0-9]", name) for name in names), names
+    long = AzureNames("contoso", "staging", "a-very-long-project-name-for-tests")
+    assert long.online_endpoint_name.endswith("-staging")
+    assert len(long.online_endpoint_name) == 32

@@ -10,7 +10,6 @@ from urllib.parse import urlsplit
 
 import pulumi
 
-from mlops_infra.naming import ONLINE_ENDPOINT
 from mlops_infra.settings import Settings
 
 AUTH_MODES = ("Key", "AMLToken", "AADToken")
@@ -36,10 +35,14 @@ class OnlineEndpointArgs:
     location: str
     resource_group_name: pulumi.Input[str]
     workspace_name: pulumi.Input[str]
-    name: str = ONLINE_ENDPOINT  # pipelines/online/endpoint.yml's name
+    name: str  # per environment (AzureNames.online_endpoint_name); the CD reads the stack output
     auth_mode: str = "Key"  # pipelines/online/endpoint.yml's auth_mode
-    description: str = f"{ONLINE_ENDPOINT}: real-time scoring (blue/green deployments)."
     tags: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def description(self) -> str:
+        """The endpoint's description in the portal."""
+        return f"{self.name}: real-time scoring (blue/green deployments)."
 
     @classmethod
     def from_settings(
@@ -47,7 +50,8 @@ class OnlineEndpointArgs:
     ) -> OnlineEndpointArgs:
         """The endpoint of ``workspace`` (resource group, name)."""
         group, name = workspace
-        return cls(settings.location, group, name, tags=settings.tags)
+        endpoint = settings.names.online_endpoint_name
+        return cls(settings.location, group, name, endpoint, tags=settings.tags)
 
     def validate(self) -> OnlineEndpointArgs:
         """Raise ``MonitoringArgsError`` on the first invalid field; return ``self`` otherwise."""
