@@ -49,7 +49,7 @@ def check_drift(
     write_report(result, columns, folder)
     drifted = [column for column in columns if column.drifted]
     if drifted:
-        events.emit(settings.monitoring.events, "drift_detected", _event(result))
+        events.emit(settings.monitoring.events, "drift_detected", _event(result, drifted))
         lines = ["drift: " + ", ".join(column.line() for column in drifted)]
     else:
         lines = [f"no drift in {len(FEATURES)} features and the predictions ({data.rows} rows)"]
@@ -93,13 +93,12 @@ def summarize(
     }
 
 
-def _event(result: dict[str, Any]) -> dict[str, Any]:
-    columns = result["columns"]
+def _event(result: dict[str, Any], drifted: list[ColumnDrift]) -> dict[str, Any]:
     return {
         "model": result["model"],
         "model_version": result["model_version"],
-        "drifted": [name for name, column in columns.items() if column["drifted"]],
-        "psi": {name: column["psi"] for name, column in columns.items() if column["drifted"]},
+        "drifted": [column.name for column in drifted],
+        "psi": {column.name: column.psi for column in drifted},
         "rows": result["current"]["rows"],
         "report": result["report"]["html"],
     }

@@ -7,19 +7,19 @@ from pathlib import Path
 import click
 
 from {{ cookiecutter.package_name }}.errors import LifecycleError
-from {{ cookiecutter.package_name }}.monitoring.config import CollectionSettings
 from {{ cookiecutter.package_name }}.options import (
     model_dir_option,
     version_option,
     workers_option,
 )
 from {{ cookiecutter.package_name }}.serving.config import (
+    COLLECTION_OFF,
     DEFAULT_MAX_BODY_BYTES,
     DEFAULT_PORT,
     ServerConfig,
     require_api_key,
 )
-from {{ cookiecutter.package_name }}.settings import find_root, load_settings
+from {{ cookiecutter.package_name }}.settings import Settings, find_root, load_settings
 
 
 @click.command()
@@ -68,8 +68,9 @@ def serve(
 
     if not no_auth:
         require_api_key()  # refused before any packaging work
-    folder = model_dir or packaged_model(load_settings(), version)
-    collection = collection_defaults()
+    settings = project_settings()
+    folder = model_dir or packaged_model(settings or load_settings(), version)
+    collection = settings.monitoring.collection if settings else COLLECTION_OFF
     config = ServerConfig(
         model_dir=folder.resolve(),
         auth=not no_auth,
@@ -84,10 +85,10 @@ def serve(
     run_server(config)
 
 
-def collection_defaults() -> CollectionSettings:
-    """mlops.toml's [monitoring.collection] in a project; outside one (the image), off."""
+def project_settings() -> Settings | None:
+    """mlops.toml's settings, read once, inside a project; None outside one (the image)."""
     try:
         root = find_root()
     except LifecycleError:
-        return CollectionSettings(0.0, Path("data/collected"), ServerConfig.collect_queue_size)
-    return load_settings(root).monitoring.collection
+        return None
+    return load_settings(root)

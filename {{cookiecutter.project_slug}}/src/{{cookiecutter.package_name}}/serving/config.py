@@ -16,6 +16,8 @@ from {{ cookiecutter.package_name }}.errors import LifecycleError
 from {{ cookiecutter.package_name }}.monitoring.config import CollectionSettings
 
 DEFAULT_MAX_BODY_BYTES = 1_048_576
+# Outside a project (the scoring image has no mlops.toml) collection is off unless asked for.
+COLLECTION_OFF = CollectionSettings(0.0, Path("data/collected"), 10_000)
 DEFAULT_PORT = 8080
 API_KEY_ENV = "SCORING_API_KEY"
 CONFIG_ENV = "SCORING_SERVER_CONFIG"
@@ -41,9 +43,9 @@ class ServerConfig:
     port: int = DEFAULT_PORT
     workers: int = 1
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
-    collect_rate: float = 0.0
-    collect_dir: Path = Path("data/collected")
-    collect_queue_size: int = 10_000
+    collect_rate: float = COLLECTION_OFF.sample_rate
+    collect_dir: Path = COLLECTION_OFF.directory
+    collect_queue_size: int = COLLECTION_OFF.queue_size
 
     def api_key(self) -> str | None:
         """The key every request must present, or None with auth off; refuses a missing key."""
