@@ -85,7 +85,7 @@ def test_files_score_batch_would_not_read_are_left_alone_not_failed(
     (inputs / "README.txt").write_text("not data")
     done = azureml_batch.run([str(inputs / "README.txt"), str(inputs / "a.csv")])
     assert done == [
-        "README.txt: not scored (not a .csv or .parquet file)",
+        "README.txt: not scored (not a regular .csv or .parquet file)",
         "a.csv.predictions.parquet",
     ]  # one entry each: Azure ML counts neither as failed
     assert sorted(outputs(job)) == ["a.csv.predictions.parquet"]

@@ -6,6 +6,7 @@ import json
 import os
 import random
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -211,6 +212,52 @@ def test_an_input_that_turns_invalid_loses_its_stale_predictions(tmp_path: Path)
     report = score_batch(FakeModel(), tmp_path / "in", tmp_path / "out", progress=False)
     assert [failure.file for failure in report.failed] == ["a.csv"]
     assert not (tmp_path / "out" / "a.csv.predictions.parquet").exists()
+
+
+def test_symlinks_and_fifos_among_the_inputs_are_reported_and_never_followed(
+    tmp_path: Path,
+) -> None:
+    inputs, output = tmp_path / "in", tmp_path / "out"
+    inputs.mkdir()
+    write_csv(inputs / "good.csv", 5)
+    private = tmp_path / "private.csv"
+    write_csv(private, 3, seed=7)
+    private.chmod(0o600)
+    (inputs / "link.csv").symlink_to(private)
+    os.mkfifo(inputs / "pipe.csv")  # opening it to read would block forever
+    report = score_batch(FakeModel(), inputs, output, progress=False)
+    assert [result.file for result in report.scored] == ["good.csv"]
+    assert [failure.line() for failure in report.failed] == [
+        "FAILED link.csv: cannot read the file: a symbolic link, not a regular file",
+        "FAILED pipe.csv: cannot read the file: not a regular file (a FIFO, device or folder)",
+    ]
+    assert [path.name for path in output.glob("*.predictions.parquet")] == [
+        "good.csv.predictions.parquet"
+    ]
+
+
+def test_predictions_journal_and_folders_are_owner_only_whatever_the_umask(
+    tmp_path: Path,
+) -> None:
+    inputs, output = tmp_path / "in", tmp_path / "out" / "run"
+    inputs.mkdir()
+    write_csv(inputs / "a.csv", 5)
+    previous = os.umask(0o022)  # the usual default: 0644 files, 0755 folders
+    try:
+        score_batch(FakeModel(), inputs, output, progress=False)
+    finally:
+        os.umask(previous)
+    modes = {
+        str(path.relative_to(tmp_path)): stat.S_IMODE(path.stat().st_mode)
+        for path in (output.parent, output, *output.iterdir())
+    }
+    assert modes == {
+        "out": 0o700,
+        "out/run": 0o700,
+        "out/run/a.csv.predictions.parquet": 0o600,
+        "out/run/_journal.jsonl": 0o600,
+        "out/run/.batch.lock": 0o600,
+    }
 
 
 def test_a_torn_last_journal_line_is_ignored_and_its_file_scored_again(tmp_path: Path) -> None:

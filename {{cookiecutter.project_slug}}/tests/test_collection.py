@@ -7,6 +7,7 @@ import json
 import os
 import re
 import socket
+import stat
 import sys
 import threading
 from datetime import UTC, datetime
@@ -164,6 +165,25 @@ def test_shutdown_writes_every_accepted_sample(model_dir: Path, tmp_path: Path) 
 
     assert asyncio.run(serve_then_stop()) == [200] * 500
     assert sum(len(lines) for lines in collected(tmp_path).values()) == 500
+
+
+def test_collected_requests_are_owner_only_whatever_the_umask(
+    model_dir: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "collected"
+    app = ScoringApp(load_model_dir(model_dir), None, 1 << 20, CollectionSettings(1.0, target, 10))
+    body, headers = orjson.dumps({"input_data": SPLIT}), {"content-type": "application/json"}
+    previous = os.umask(0o022)  # the usual default: 0644 files, 0755 folders
+    try:
+        status = asyncio.run(asgi_request(app, "/score", body, headers))[0]
+        assert app.collector is not None
+        app.collector.close()  # the writer thread creates the file under this umask
+    finally:
+        os.umask(previous)
+    files = list(target.rglob("*.jsonl"))
+    assert (status, len(files)) == (200, 1)
+    modes = [stat.S_IMODE(path.stat().st_mode) for path in (target, files[0].parent, files[0])]
+    assert modes == [0o700, 0o700, 0o600]
 
 
 @pytest.mark.parametrize("rate", ["1.5", "-0.1", "half"])

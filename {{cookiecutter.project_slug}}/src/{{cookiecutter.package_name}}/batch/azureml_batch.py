@@ -53,15 +53,16 @@ def run(mini_batch: list[str]) -> list[str]:
     from {{ cookiecutter.package_name }}.batch.reader import is_input
     from {{ cookiecutter.package_name }}.batch.writer import FileFailure, score_file
     from {{ cookiecutter.package_name }}.features import InvalidInputError
+    from {{ cookiecutter.package_name }}.private_io import private_dir
 
     if _worker is None:
         raise RuntimeError("init() has not loaded the model")
     output = _worker.output
-    (output / STAGING_DIR).mkdir(parents=True, exist_ok=True)  # workers share the output folder
+    private_dir(output / STAGING_DIR)  # workers share the output folder
     done = []
     for path in map(Path, mini_batch):
-        if not is_input(path):  # like score-batch, which reads only *.csv and *.parquet
-            done.append(f"{path.name}: not scored (not a .csv or .parquet file)")
+        if not is_input(path):  # like score-batch: regular *.csv and *.parquet files only
+            done.append(f"{path.name}: not scored (not a regular .csv or .parquet file)")
             continue
         try:
             done.append(score_file(_worker.model, path, output, CHUNK_ROWS, _ignore).output)

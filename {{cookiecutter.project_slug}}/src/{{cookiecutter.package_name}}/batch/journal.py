@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from {{ cookiecutter.package_name }}.errors import LifecycleError
+from {{ cookiecutter.package_name }}.private_io import open_private, private_dir
 
 JOURNAL_FILE = "_journal.jsonl"
 LOCK_FILE = ".batch.lock"
@@ -74,9 +75,8 @@ def _truncate(path: Path, size: int) -> None:
 def append_entry(path: Path, entry: JournalEntry) -> None:
     """Append one line and make it durable before returning."""
     created = not path.exists()
-    with path.open("ab") as handle:
+    with open_private(path) as handle:
         handle.write(entry.to_line())
-        handle.flush()
         os.fsync(handle.fileno())
     if created:
         fsync_dir(path.parent)
@@ -118,7 +118,7 @@ def exclusive_lock(output_dir: Path) -> Iterator[None]:
         return
     import fcntl
 
-    with (output_dir / LOCK_FILE).open("a") as handle:
+    with open_private(output_dir / LOCK_FILE) as handle:
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -142,5 +142,4 @@ def clean_staging(output_dir: Path) -> Path:
     staging = output_dir / STAGING_DIR
     if staging.exists():
         shutil.rmtree(staging)
-    staging.mkdir()
-    return staging
+    return private_dir(staging)

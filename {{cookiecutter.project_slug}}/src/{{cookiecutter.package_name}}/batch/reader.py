@@ -15,8 +15,10 @@ import pyarrow.parquet as pq
 from {{ cookiecutter.package_name }}.features import (
     FEATURES,
     InvalidInputError,
+    check_unique,
     matrix_from_columns,
 )
+from {{ cookiecutter.package_name }}.private_io import is_regular_file
 
 SUFFIXES = (".csv", ".parquet")
 RESERVED = ("source_file", "row_number", "prediction", "model_name", "model_version")
@@ -32,9 +34,14 @@ class BatchInput:
     identity: dict[str, Column]
 
 
+def has_input_suffix(path: Path) -> bool:
+    """Whether `path` is named like a file batch scoring reads (*.csv or *.parquet)."""
+    return path.suffix.lower() in SUFFIXES
+
+
 def is_input(path: Path) -> bool:
-    """Whether `path` is a file batch scoring reads (*.csv or *.parquet)."""
-    return path.suffix.lower() in SUFFIXES and path.is_file()
+    """Whether `path` is a file batch scoring reads: *.csv or *.parquet, a regular file itself."""
+    return has_input_suffix(path) and is_regular_file(path)
 
 
 def load_input(name: str, data: bytes) -> BatchInput:
@@ -77,9 +84,7 @@ def _parquet(data: bytes) -> tuple[dict[str, pd.Series], dict[str, Column]]:
     except (ValueError, OSError, pa.ArrowException) as exc:
         raise InvalidInputError(f"unreadable Parquet: {_first_line(exc)}") from None
     names = table.column_names
-    duplicated = [column for column in names if names.count(column) > 1]
-    if duplicated:
-        raise InvalidInputError(f"duplicate column {duplicated[0]!r}")
+    check_unique(names)
     features = {column: table.column(column).to_pandas() for column in names if column in FEATURES}
     identity = {column: table.column(column) for column in names if column not in FEATURES}
     return features, identity

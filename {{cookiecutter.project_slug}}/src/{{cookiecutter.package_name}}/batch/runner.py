@@ -20,11 +20,12 @@ from {{ cookiecutter.package_name }}.batch.journal import (
     read_journal,
     reset_output,
 )
-from {{ cookiecutter.package_name }}.batch.reader import is_input
+from {{ cookiecutter.package_name }}.batch.reader import has_input_suffix
 from {{ cookiecutter.package_name }}.batch.workers import run_files
 from {{ cookiecutter.package_name }}.batch.writer import FileFailure, Scored, output_name
 from {{ cookiecutter.package_name }}.errors import LifecycleError
 from {{ cookiecutter.package_name }}.lifecycle import lineage
+from {{ cookiecutter.package_name }}.private_io import is_regular_file, private_dir
 from {{ cookiecutter.package_name }}.serving.model import (
     ModelCard,
     ServingModel,
@@ -77,7 +78,7 @@ def score_batch(
     started = time.perf_counter()
     input_dir, output_dir = Path(input_dir), Path(output_dir)
     card = _check(model, input_dir, output_dir, workers, chunk_rows)
-    output_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(output_dir)
     report = BatchReport()
     with exclusive_lock(output_dir):
         if restart:
@@ -99,8 +100,12 @@ def score_batch(
 
 
 def input_files(input_dir: Path) -> list[Path]:
-    """The *.csv and *.parquet files directly in input_dir, sorted by name."""
-    return sorted(path for path in input_dir.iterdir() if is_input(path))
+    """The *.csv and *.parquet entries directly in input_dir, sorted by name.
+
+    Symlinks and other non-regular entries are listed too: reading them is refused (read_regular),
+    so each is reported as a failed file instead of being followed or silently left out.
+    """
+    return sorted(path for path in input_dir.iterdir() if has_input_suffix(path))
 
 
 def _check(
@@ -147,6 +152,8 @@ def _plan(
 
 
 def _sha256(path: Path) -> str | None:
+    if not is_regular_file(path):  # never hash through a symlink or block on a FIFO
+        return None
     try:
         return file_sha256(path)
     except OSError:

@@ -20,6 +20,7 @@ from {{ cookiecutter.package_name }}.batch.journal import (
 from {{ cookiecutter.package_name }}.batch.reader import BatchInput, load_input
 from {{ cookiecutter.package_name }}.errors import LifecycleError
 from {{ cookiecutter.package_name }}.features import InvalidInputError
+from {{ cookiecutter.package_name }}.private_io import open_private, read_regular
 from {{ cookiecutter.package_name }}.serving.model import ServingModel
 
 
@@ -61,7 +62,7 @@ def score_file(
     """Read, validate, score and publish one input; InvalidInputError says why it cannot be."""
     start = time.perf_counter()
     try:
-        data = path.read_bytes()
+        data = read_regular(path)
     except OSError as exc:
         raise InvalidInputError(f"cannot read the file: {exc.strerror}") from None
     batch = load_input(path.name, data)
@@ -86,15 +87,16 @@ def _write(
 ) -> None:
     """Write one Parquet row group per chunk of chunk_rows predictions into the staging file."""
     writer: pq.ParquetWriter | None = None
-    try:
-        for start in range(0, len(batch.matrix), chunk_rows):
-            chunk = _chunk(model, batch, start, chunk_rows)
-            writer = writer or pq.ParquetWriter(staged, chunk.schema)
-            writer.write_table(chunk)
-            on_rows(chunk.num_rows)
-    finally:
-        if writer is not None:
-            writer.close()
+    with open_private(staged, append=False) as sink:  # 0600: predictions carry the inputs' ids
+        try:
+            for start in range(0, len(batch.matrix), chunk_rows):
+                chunk = _chunk(model, batch, start, chunk_rows)
+                writer = writer or pq.ParquetWriter(sink, chunk.schema)
+                writer.write_table(chunk)
+                on_rows(chunk.num_rows)
+        finally:
+            if writer is not None:
+                writer.close()
 
 
 def _chunk(model: ServingModel, batch: BatchInput, start: int, chunk_rows: int) -> pa.Table:

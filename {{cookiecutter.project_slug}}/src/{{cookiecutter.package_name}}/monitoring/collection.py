@@ -26,6 +26,7 @@ import numpy as np
 import orjson
 
 from {{ cookiecutter.package_name }}.monitoring.config import CollectionSettings
+from {{ cookiecutter.package_name }}.private_io import open_private, private_dir
 from {{ cookiecutter.package_name }}.serving.model import ModelCard
 
 FLUSH_SECONDS = 0.1
@@ -125,8 +126,7 @@ class Collector:
             if self._file is not None:
                 self._file[1].close()
                 self._file = None
-            folder = self.directory / day
-            folder.mkdir(parents=True, exist_ok=True)
+            folder = private_dir(self.directory / day)  # 0700 folders, 0600 files: user data
             path = folder / f"{socket.gethostname()}-{os.getpid()}.jsonl"
-            self._file = (day, path.open("ab", buffering=0))  # one write per batch, unbuffered
+            self._file = (day, open_private(path))  # one write per batch, unbuffered
         return self._file[1]
