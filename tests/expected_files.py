@@ -13,6 +13,7 @@ PACKAGE_MODULES = (
     "errors.py",
     "features.py",
     "options.py",
+    "private_io.py",
     "settings.py",
     "batch/__init__.py",
     "batch/azureml_batch.py",
@@ -64,6 +65,7 @@ PACKAGE_MODULES = (
     "serving/local.py",
     "serving/metrics.py",
     "serving/model.py",
+    "serving/protocol.py",
     "serving/scoring.py",
     "serving/server.py",
 )
@@ -96,6 +98,7 @@ TESTS = (
     "test_scoring.py",
     "test_server.py",
     "test_server_app.py",
+    "test_server_limits.py",
     "test_settings.py",
     "test_training.py",
 )

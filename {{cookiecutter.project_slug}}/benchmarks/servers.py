@@ -11,7 +11,7 @@ from pathlib import Path
 from {{ cookiecutter.package_name }}.serving.local import free_port, running
 
 BIN = Path(sys.executable).parent
-API_KEY = "benchmark-key"  # checkov:skip=CKV_SECRET_6: a local benchmark's throwaway key
+API_KEY = "benchmark-key-0123456789-0123456789"  # checkov:skip=CKV_SECRET_6: a throwaway key
 
 
 @contextmanager

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +18,7 @@ from {{ cookiecutter.package_name }}.lifecycle.training import build_pipeline
 from {{ cookiecutter.package_name }}.serving.local import free_port, running
 from {{ cookiecutter.package_name }}.serving.model import CARD_FILE, ONNX_FILE, ModelCard
 
-API_KEY = "test-key-0123456789"  # checkov:skip=CKV_SECRET_6: the tests' fake key
+API_KEY = "test-key-0123456789-0123456789-01"  # checkov:skip=CKV_SECRET_6: the tests' fake key
 AUTH = {"Authorization": f"Bearer {API_KEY}"}
 
 
@@ -38,12 +39,21 @@ def write_model_dir(folder: Path, with_onnx: bool = True) -> Path:
 @contextmanager
 def live_server(model_dir: Path, *extra: str, env: dict[str, str] | None = None) -> Iterator[str]:
     """The project's `serve` command on a free loopback port; yields its base URL."""
+    with live_server_process(model_dir, *extra, env=env) as (base_url, _):
+        yield base_url
+
+
+@contextmanager
+def live_server_process(
+    model_dir: Path, *extra: str, env: dict[str, str] | None = None
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """Like live_server, and the server's process too (one worker serves in that process)."""
     port = free_port()
     command = [sys.executable, "-m", "{{ cookiecutter.package_name }}", "serve"]
     command += ["--model-dir", str(model_dir), "--port", str(port), *extra]
     base_url = f"http://127.0.0.1:{port}"
-    with running(command, f"{base_url}/ready", env):
-        yield base_url
+    with running(command, f"{base_url}/ready", env) as process:
+        yield base_url, process
 
 
 async def asgi_request(

@@ -88,6 +88,33 @@ def test_serve_without_a_key_refuses_before_any_work(
     assert result.stderr.startswith("Error: no API key: set one (export SCORING_API_KEY=")
 
 
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.20", "::", "example.com"])  # noqa: S104  # nosec B104 - refused values under test
+def test_serve_refuses_no_auth_on_any_interface_but_loopback(
+    host: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # refused before the model is sought
+    result = invoke("serve", "--no-auth", "--host", host)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        f"Error: --no-auth would serve anyone who reaches {host}: it is allowed only on a "
+        "loopback interface (--host 127.0.0.1, ::1 or localhost); elsewhere set a key (export "
+        "SCORING_API_KEY=$(python3 -c"
+    )
+
+
+def test_serve_refuses_a_key_shorter_than_32_characters_and_says_how_to_make_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SCORING_API_KEY", "a" * 31)
+    result = invoke("serve")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "Error: SCORING_API_KEY has 31 characters, fewer than 32: generate a key with export "
+        "SCORING_API_KEY=$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"
+    )
+
+
 def test_module_entry_point_prints_errors_without_traceback(project: Settings) -> None:
     done = subprocess.run(
         [sys.executable, "-m", PACKAGE, "prep", "--input", "nope.csv"],

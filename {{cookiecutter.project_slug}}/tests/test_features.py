@@ -13,6 +13,7 @@ from {{ cookiecutter.package_name }}.batch.reader import load_input
 from {{ cookiecutter.package_name }}.features import (
     FEATURES,
     InvalidInputError,
+    check_columns,
     matrix_from_columns,
     matrix_from_rows,
 )
@@ -121,13 +122,45 @@ def test_booleans_are_not_numbers_in_json_or_parquet() -> None:
     ("columns", "message"),
     [
         ([*FEATURES[:-1]], "missing column 's6'; expected columns: age, sex"),
-        ([*FEATURES, "extra"], "unknown column 'extra'"),
+        ([*FEATURES, "extra"], "11 columns, expected 10: age, sex, bmi"),
         ([*FEATURES[:-1], "age"], "duplicate column 'age'"),
     ],
 )
 def test_json_columns_must_be_exactly_the_features(columns: list[str], message: str) -> None:
     rows = [[0.0] * len(columns)]
     assert message in error_of(lambda: matrix_from_rows(columns, rows))
+
+
+class CountedName(str):
+    """A column name that counts how often it is compared for equality."""
+
+    __hash__ = str.__hash__
+    comparisons = 0
+
+    def __eq__(self, other: object) -> bool:
+        CountedName.comparisons += 1
+        return str.__eq__(self, other)
+
+
+def test_column_checks_are_linear_in_the_number_of_names() -> None:
+    names = [CountedName(f"c{number}") for number in range(2_000)]
+    CountedName.comparisons = 0
+    error = error_of(lambda: check_columns(names, allow_extra=True))
+    assert error.startswith("missing column 'age'")
+    assert CountedName.comparisons < 4 * len(names)  # a count per name: 4 million
+    CountedName.comparisons = 0
+    duplicated = [*names, CountedName("c0")]
+    assert error_of(lambda: check_columns(duplicated, allow_extra=True)) == "duplicate column 'c0'"
+    assert CountedName.comparisons < 4 * len(names)
+
+
+def test_a_request_with_more_columns_than_features_is_refused_before_reading_them() -> None:
+    names = [CountedName(f"c{number}") for number in range(40_000)]
+    CountedName.comparisons = 0
+    assert error_of(lambda: matrix_from_rows(names, [[0.0] * 40_000])).startswith(
+        "40000 columns, expected 10: age, sex"
+    )
+    assert CountedName.comparisons == 0
 
 
 def test_tables_may_carry_extra_columns_but_not_lack_a_feature() -> None:

@@ -71,7 +71,7 @@ def test_integers_are_accepted_as_numbers() -> None:
         ({"data": []}, 400, 'missing "input_data"'),
         ({"input_data": "x"}, 400, '"input_data" must be an object with "columns" and "data"'),
         (split([ROW], columns=FEATURES[:-1]), 422, "missing column 's6'"),
-        (split([[*ROW, 1.0]], columns=[*FEATURES, "extra"]), 422, "unknown column 'extra'"),
+        (split([[*ROW, 1.0]], columns=[*FEATURES, "extra"]), 422, "11 columns, expected 10"),
         (split([ROW], columns=[*FEATURES[:-1], "age"]), 422, "duplicate column 'age'"),
         (split([ROW[:9]]), 422, "row 0 has 9 values, expected 10"),
         (split([ROW, "row"]), 422, "row 1 has str values, expected 10"),
@@ -83,8 +83,12 @@ def test_integers_are_accepted_as_numbers() -> None:
         (
             split([ROW], index=[1, 2]),
             400,
-            '"input_data.index" must be a list with one entry per row',
+            '"input_data.index" must be a flat list of strings or numbers, one per row',
         ),
+        (split([ROW], index=[[1]]), 400, '"input_data.index" must be a flat list'),
+        (split([ROW], index=[{"a": 1}]), 400, '"input_data.index" must be a flat list'),
+        (split([ROW], columns=[f"c{n}" for n in range(40_000)]), 422, "40000 columns"),
+        ({"dataframe_records": [dict.fromkeys(map(str, range(11)), 0)]}, 422, "11 columns"),
         ({"dataframe_records": [{"age": 1}, {"sex": 2}]}, 422, "record 1 has keys"),
     ],
 )

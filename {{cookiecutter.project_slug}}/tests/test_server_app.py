@@ -8,6 +8,7 @@ import tracemalloc
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -15,10 +16,16 @@ from hypothesis import strategies as st
 
 from {{ cookiecutter.package_name }}.errors import LifecycleError
 from {{ cookiecutter.package_name }}.features import FEATURES
+from {{ cookiecutter.package_name }}.monitoring.config import CollectionSettings
 from {{ cookiecutter.package_name }}.serving.config import (
     API_KEY_ENV,
     CONFIG_ENV,
     ServerConfig,
+)
+from {{ cookiecutter.package_name }}.serving.model import (
+    ModelCard,
+    ServingModel,
+    load_model_dir,
 )
 from {{ cookiecutter.package_name }}.serving.server import ScoringApp, create_app
 
@@ -129,3 +136,74 @@ def test_the_config_travels_to_workers_as_json_without_the_key(
     monkeypatch.setenv(CONFIG_ENV, config.to_json())
     assert ServerConfig.from_env() == config
     assert API_KEY not in config.to_json()
+
+
+def nested_index_body(depth: int) -> bytes:
+    """A valid request whose one index label is a list nested `depth` levels deep."""
+    label = b"[" * depth + b"]" * depth
+    head = orjson.dumps({"columns": list(FEATURES), "data": [ROW]})[:-1]
+    return b'{"input_data": ' + head + b',"index": [' + label + b"]}}"
+
+
+def collecting_app(model: ServingModel, folder: Path) -> ScoringApp:
+    """An app without a key that collects every request it scores into `folder`."""
+    return ScoringApp(model, None, 4096, CollectionSettings(1.0, folder, 100))
+
+
+def collected_lines(app: ScoringApp, folder: Path) -> list[bytes]:
+    """Stop the app's collector (writing what it accepted) and read every collected line."""
+    assert app.collector is not None
+    app.collector.close()
+    return [line for path in folder.rglob("*.jsonl") for line in path.read_bytes().splitlines()]
+
+
+def counted(app: ScoringApp, status: int) -> bool:
+    """Whether the app's /metrics counts exactly one /score request answered `status`."""
+    line = 'scoring_requests_total{route="/score",status="STATUS"} 1.0'
+    return line.replace("STATUS", str(status)) in app.metrics.render().decode()
+
+
+def test_a_deeply_nested_index_is_a_counted_400_and_never_collected(
+    model_dir: Path, tmp_path: Path
+) -> None:
+    app = collecting_app(load_model_dir(model_dir), tmp_path)
+    headers = {"content-type": "application/json"}
+    status, reply, _ = call(app, "/score", nested_index_body(260), headers)
+    assert status == 400
+    assert json.loads(reply)["error"].startswith('"input_data.index" must be a flat list')
+    assert counted(app, 400)
+    assert collected_lines(app, tmp_path) == []
+
+
+class UnserializableModel:
+    """A defect: predictions that cannot be written as JSON."""
+
+    card = ModelCard("broken", "1")
+
+    def predict(self, matrix: np.ndarray) -> np.ndarray:
+        return np.array([object()] * len(matrix))
+
+
+class FailingModel:
+    """A defect: the model raises."""
+
+    card = ModelCard("broken", "1")
+
+    def predict(self, matrix: np.ndarray) -> np.ndarray:
+        raise RuntimeError("the model failed")
+
+
+@pytest.mark.parametrize("model", [UnserializableModel(), FailingModel()])
+def test_an_unexpected_error_is_a_counted_500_naming_the_request_and_never_collected(
+    model: ServingModel, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    app = collecting_app(model, tmp_path)
+    headers = {"content-type": "application/json", "x-request-id": "req-1"}
+    status, reply, _ = call(app, "/score", VALID, headers)
+    assert (status, json.loads(reply)) == (
+        500,
+        {"error": "internal error: the server log has request req-1", "status": 500},
+    )
+    assert "request req-1: internal error" in capsys.readouterr().err
+    assert counted(app, 500)
+    assert collected_lines(app, tmp_path) == []

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -33,20 +33,39 @@ class InvalidInputError(LifecycleError):
         self.status = status
 
 
+def check_width(count: int) -> None:
+    """Refuse more columns than the features before any per-column work (JSON requests)."""
+    if count > len(FEATURES):
+        raise InvalidInputError(f"{count} columns, expected {len(FEATURES)}: {', '.join(FEATURES)}")
+
+
 def check_columns(names: Sequence[object], allow_extra: bool) -> None:
-    """Refuse duplicate or missing feature columns (and unknown ones unless `allow_extra`)."""
+    """Refuse duplicate or missing feature columns (and any other one unless `allow_extra`).
+
+    Linear in the number of names; without `allow_extra` a list longer than the features is
+    refused first (check_width), and then no duplicate and no missing feature leaves exactly the
+    features.
+    """
+    if not allow_extra:
+        check_width(len(names))
     if tuple(names) == FEATURES:
         return
-    duplicated = [name for name in names if names.count(name) > 1]
-    if duplicated:
-        raise InvalidInputError(f"duplicate column {duplicated[0]!r}")
-    expected = f"expected columns: {', '.join(FEATURES)}"
-    missing = [name for name in FEATURES if name not in names]
+    present = check_unique(names)
+    missing = [name for name in FEATURES if name not in present]
     if missing:
-        raise InvalidInputError(f"missing column {missing[0]!r}; {expected}")
-    unknown = [name for name in names if name not in FEATURES]
-    if unknown and not allow_extra:
-        raise InvalidInputError(f"unknown column {unknown[0]!r}; {expected}")
+        raise InvalidInputError(
+            f"missing column {missing[0]!r}; expected columns: {', '.join(FEATURES)}"
+        )
+
+
+def check_unique(names: Iterable[object]) -> set[object]:
+    """Refuse a repeated column name in one pass (never a count per name); return the names."""
+    seen: set[object] = set()
+    for name in names:
+        if name in seen:
+            raise InvalidInputError(f"duplicate column {name!r}")
+        seen.add(name)
+    return seen
 
 
 def check_has_rows(count: int) -> None:

@@ -16,6 +16,7 @@ from {{ cookiecutter.package_name }}.features import InvalidInputError
 
 JSON = b"application/json"
 DRAIN_SECONDS = 30.0
+INCOMPLETE = "request body incomplete: the client stopped sending it or disconnected"
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 
 
@@ -56,11 +57,16 @@ class RequestBody:
                     await self._next_chunk()
         except TimeoutError:
             self.complete = True  # give up: the connection closes with the reply sent
+        except InvalidInputError:
+            pass  # the client left: nothing more to drain
 
     async def _next_chunk(self) -> bytes:
         self.started = True
         message = await self.receive()
-        if message["type"] != "http.request" or not message.get("more_body"):
+        if message["type"] != "http.request":  # the client left, or the read timeout closed it
+            self.complete = True
+            raise InvalidInputError(INCOMPLETE, 408)
+        if not message.get("more_body"):
             self.complete = True
         return message.get("body", b"")
 

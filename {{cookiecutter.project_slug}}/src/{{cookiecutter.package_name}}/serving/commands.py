@@ -15,9 +15,11 @@ from {{ cookiecutter.package_name }}.options import (
 from {{ cookiecutter.package_name }}.serving.config import (
     COLLECTION_OFF,
     DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_MAX_IN_FLIGHT,
     DEFAULT_PORT,
+    DEFAULT_READ_TIMEOUT,
     ServerConfig,
-    require_api_key,
+    api_key_for,
 )
 from {{ cookiecutter.package_name }}.settings import Settings, find_root, load_settings
 
@@ -26,13 +28,32 @@ from {{ cookiecutter.package_name }}.settings import Settings, find_root, load_s
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
 @click.option("--port", type=click.IntRange(1, 65535), default=DEFAULT_PORT, show_default=True)
 @workers_option("Processes; each loads the model once; /metrics covers all of them.")
-@click.option("--no-auth", is_flag=True, help="Serve without the API key (local use only).")
+@click.option(
+    "--no-auth",
+    is_flag=True,
+    help="Serve without the API key: only on a loopback --host (127.0.0.1, ::1, localhost).",
+)
 @click.option(
     "--max-body-bytes",
     type=click.IntRange(min=1),
     default=DEFAULT_MAX_BODY_BYTES,
     show_default=True,
     help="Larger request bodies get 413.",
+)
+@click.option(
+    "--max-in-flight",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_IN_FLIGHT,
+    show_default=True,
+    help="Requests one worker holds at once; beyond that it answers 503 (Retry-After) at once.",
+)
+@click.option(
+    "--read-timeout",
+    type=click.FloatRange(min=0.1),
+    default=DEFAULT_READ_TIMEOUT,
+    show_default=True,
+    metavar="SECONDS",
+    help="A request's headers, then its body, must each arrive within this time, else 408.",
 )
 @click.option(
     "--collect-rate",
@@ -57,6 +78,8 @@ def serve(
     workers: int,
     no_auth: bool,
     max_body_bytes: int,
+    max_in_flight: int,
+    read_timeout: float,
     collect_rate: float | None,
     collect_dir: Path | None,
     version: int | None,
@@ -66,8 +89,7 @@ def serve(
     from {{ cookiecutter.package_name }}.lifecycle.steps import packaged_model
     from {{ cookiecutter.package_name }}.serving.launch import serve as run_server
 
-    if not no_auth:
-        require_api_key()  # refused before any packaging work
+    api_key_for(not no_auth, host)  # a missing key or an exposed --no-auth: refused first
     settings = project_settings()
     folder = model_dir or packaged_model(settings or load_settings(), version)
     collection = settings.monitoring.collection if settings else COLLECTION_OFF
@@ -78,6 +100,8 @@ def serve(
         port=port,
         workers=workers,
         max_body_bytes=max_body_bytes,
+        max_in_flight=max_in_flight,
+        read_timeout=read_timeout,
         collect_rate=collection.sample_rate if collect_rate is None else collect_rate,
         collect_dir=(collect_dir or collection.directory).resolve(),
         collect_queue_size=collection.queue_size,

@@ -7,6 +7,7 @@ every worker reads it from `SCORING_API_KEY` (Kubernetes sets it from a Secret r
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 from dataclasses import asdict, dataclass
@@ -19,18 +20,54 @@ DEFAULT_MAX_BODY_BYTES = 1_048_576
 # Outside a project (the scoring image has no mlops.toml) collection is off unless asked for.
 COLLECTION_OFF = CollectionSettings(0.0, Path("data/collected"), 10_000)
 DEFAULT_PORT = 8080
+# A worker answers 503 at once when it already holds this many requests (being read, queued or
+# scored): about 5 ms of ONNX scoring, so no request waits long behind the others.
+DEFAULT_MAX_IN_FLIGHT = 32
+# A request's headers must arrive within this many seconds, and then its body within as many.
+DEFAULT_READ_TIMEOUT = 10.0
+# What serving/protocol.py tells the app: scope["extensions"][QUEUE_EXTENSION]["depth"].
+QUEUE_EXTENSION = "x-queue"
 API_KEY_ENV = "SCORING_API_KEY"
 CONFIG_ENV = "SCORING_SERVER_CONFIG"
 METRICS_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"  # prometheus_client reads it when imported
-KEY_HINT = "export SCORING_API_KEY=$(python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+MIN_KEY_LENGTH = 32
+KEY_HINT = "export SCORING_API_KEY=$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"
+LOOPBACK_NAMES = ("localhost",)
 
 
 def require_api_key() -> str:
-    """The API key from SCORING_API_KEY, or an error saying how to set one."""
+    """The API key from SCORING_API_KEY (at least MIN_KEY_LENGTH characters), or how to set one."""
     key = os.environ.get(API_KEY_ENV, "")
     if not key:
         raise LifecycleError(f"no API key: set one ({KEY_HINT}) or pass --no-auth")
+    if len(key) < MIN_KEY_LENGTH:
+        raise LifecycleError(
+            f"{API_KEY_ENV} has {len(key)} characters, fewer than {MIN_KEY_LENGTH}: "
+            f"generate a key with {KEY_HINT}"
+        )
     return key
+
+
+def api_key_for(auth: bool, host: str) -> str | None:
+    """The key every request must present; None only for --no-auth on a loopback interface."""
+    if auth:
+        return require_api_key()
+    if not is_loopback(host):
+        raise LifecycleError(
+            f"--no-auth would serve anyone who reaches {host}: it is allowed only on a loopback "
+            f"interface (--host 127.0.0.1, ::1 or localhost); elsewhere set a key ({KEY_HINT})"
+        )
+    return None
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` names a loopback interface (127.0.0.0/8, ::1 or localhost)."""
+    if host.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 @dataclass(frozen=True)
@@ -43,13 +80,15 @@ class ServerConfig:
     port: int = DEFAULT_PORT
     workers: int = 1
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    max_in_flight: int = DEFAULT_MAX_IN_FLIGHT
+    read_timeout: float = DEFAULT_READ_TIMEOUT
     collect_rate: float = COLLECTION_OFF.sample_rate
     collect_dir: Path = COLLECTION_OFF.directory
     collect_queue_size: int = COLLECTION_OFF.queue_size
 
     def api_key(self) -> str | None:
-        """The key every request must present, or None with auth off; refuses a missing key."""
-        return require_api_key() if self.auth else None
+        """The key every request must present (None with --no-auth on loopback): api_key_for."""
+        return api_key_for(self.auth, self.host)
 
     def collection(self) -> CollectionSettings:
         """What share of requests to collect, where, and how many may wait for the writer."""

@@ -13,13 +13,14 @@ from {{ cookiecutter.package_name }}.serving.config import (
 )
 
 APP = "{{ cookiecutter.package_name }}.serving.asgi:app"
+PROTOCOL = "{{ cookiecutter.package_name }}.serving.protocol:GuardedHttpToolsProtocol"
 
 
 def serve(config: ServerConfig) -> None:
     """Serve until interrupted; /metrics covers every worker through a shared metrics folder."""
     import uvicorn
 
-    config.api_key()  # a missing key is refused here, before any worker starts
+    config.api_key()  # a missing or short key, or an exposed --no-auth, is refused here
     with tempfile.TemporaryDirectory(prefix="scoring-metrics-") as metrics_dir:
         os.environ[METRICS_DIR_ENV] = metrics_dir
         os.environ[CONFIG_ENV] = config.to_json()
@@ -40,6 +41,7 @@ def serve(config: ServerConfig) -> None:
             workers=config.workers,
             log_level="warning",
             access_log=False,
-            http="httptools",
+            http=PROTOCOL,  # httptools with header, deadline and queue-depth limits
+            proxy_headers=False,  # no proxy's X-Forwarded-* is trusted: the app never uses them
             loop="auto",
         )

@@ -19,6 +19,14 @@ from {{ cookiecutter.package_name }}.serving.model import ModelCard
 
 CONTENT_TYPE = b"text/plain; version=0.0.4; charset=utf-8"
 BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
+# Refused by the HTTP protocol before a request reaches the app (serving/protocol.py), so it lives
+# at module level; each app's registry shows it too.
+PROTOCOL_REFUSALS = Counter(
+    "scoring_protocol_refusals",
+    "Requests refused before the app: 408 (sent too slowly) or 431 (headers too large).",
+    ["status"],
+    registry=None,
+)
 
 
 class Metrics:
@@ -60,6 +68,7 @@ class Metrics:
         self.collection = Tallies(
             collected, dropped.labels("queue_full"), dropped.labels("write_failed")
         )
+        self.registry.register(PROTOCOL_REFUSALS)
         self._counters: dict[tuple[str, int], Counter] = {}
 
     def observe(self, route: str, status: int, seconds: float) -> None:
@@ -77,3 +86,8 @@ class Metrics:
             MultiProcessCollector(registry)
             return generate_latest(registry)
         return generate_latest(self.registry)
+
+
+def count_refusal(status: int) -> None:
+    """Count one request the protocol refused (408 or 431)."""
+    PROTOCOL_REFUSALS.labels(str(status)).inc()

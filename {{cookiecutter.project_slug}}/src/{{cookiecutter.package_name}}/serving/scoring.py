@@ -10,6 +10,7 @@ import orjson
 from {{ cookiecutter.package_name }}.features import (
     FEATURES,
     InvalidInputError,
+    check_width,
     matrix_from_rows,
 )
 from {{ cookiecutter.package_name }}.serving.model import ServingModel
@@ -18,6 +19,7 @@ AZUREML = "azureml"
 MLFLOW = "mlflow"
 Table = tuple[list[Any], Any, Any]
 Scored = tuple[np.ndarray, np.ndarray, Any]
+INDEX_LABELS = frozenset({str, int, float, bool, type(None)})
 
 
 def parse_json(body: bytes) -> Any:
@@ -59,19 +61,32 @@ def _split(table: Any, key: str) -> Table:
             f'"{key}" must be an object with "columns" and "data" (split orientation)', 400
         )
     columns, rows, index = table["columns"], table["data"], table.get("index")
-    if not isinstance(columns, list) or not all(isinstance(name, str) for name in columns):
+    if not isinstance(columns, list):
         raise InvalidInputError(f'"{key}.columns" must be a list of column names', 400)
-    if index is not None and (not isinstance(index, list) or len(index) != _length(rows)):
+    check_width(len(columns))
+    if not all(isinstance(name, str) for name in columns):
+        raise InvalidInputError(f'"{key}.columns" must be a list of column names', 400)
+    if index is not None and not _is_index(index, _length(rows)):
         raise InvalidInputError(
-            f'"{key}.index" must be a list with one entry per row of "data"', 400
+            f'"{key}.index" must be a flat list of strings or numbers, one per row of "data"', 400
         )
     return columns, rows, index
+
+
+def _is_index(index: Any, rows: int) -> bool:
+    """A flat list with one label (string, number, boolean or null) per row: echoed as given."""
+    return (
+        isinstance(index, list)
+        and len(index) == rows
+        and all(type(label) in INDEX_LABELS for label in index)
+    )
 
 
 def _records(records: Any) -> Table:
     if not isinstance(records, list) or not all(isinstance(item, dict) for item in records):
         raise InvalidInputError('"dataframe_records" must be a list of objects', 400)
     columns = list(records[0]) if records else list(FEATURES)
+    check_width(len(columns))
     for number, record in enumerate(records):
         if set(record) != set(columns):
             raise InvalidInputError(

@@ -5,7 +5,9 @@ from __future__ import annotations
 import hmac
 import os
 import re
+import sys
 import time
+import traceback
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +19,11 @@ from {{ cookiecutter.package_name }}.features import InvalidInputError
 from {{ cookiecutter.package_name }}.monitoring.collection import Collector
 from {{ cookiecutter.package_name }}.monitoring.config import CollectionSettings
 from {{ cookiecutter.package_name }}.serving.body import RequestBody
-from {{ cookiecutter.package_name }}.serving.config import ServerConfig
+from {{ cookiecutter.package_name }}.serving.config import (
+    DEFAULT_MAX_IN_FLIGHT,
+    QUEUE_EXTENSION,
+    ServerConfig,
+)
 from {{ cookiecutter.package_name }}.serving.metrics import CONTENT_TYPE, Metrics
 from {{ cookiecutter.package_name }}.serving.model import ServingModel, load_model_dir
 from {{ cookiecutter.package_name }}.serving.scoring import (
@@ -33,6 +39,9 @@ JSON = b"application/json"
 REQUEST_ID = re.compile(rb"[A-Za-z0-9._-]{1,64}")
 CONTRACTS = {"/score": AZUREML, "/invocations": MLFLOW}
 PROBES = ("/", "/health", "/ready", "/metrics")
+RETRY_AFTER = ((b"retry-after", b"1"),)
+NO_EXTENSIONS: dict[str, Any] = {}
+INTERNAL_ERROR = b'{"error":"internal error: the server log has request %s","status":500}'
 Scope = dict[str, Any]
 Headers = dict[bytes, bytes]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
@@ -41,11 +50,12 @@ Receive = Callable[[], Awaitable[dict[str, Any]]]
 
 @dataclass(frozen=True)
 class Reply:
-    """A response: status, body and content type."""
+    """A response: status, body, content type and any further headers."""
 
     status: int
     body: bytes
     media: bytes = JSON
+    headers: tuple[tuple[bytes, bytes], ...] = ()
 
 
 class ScoringApp:
@@ -57,8 +67,10 @@ class ScoringApp:
         api_key: str | None,
         max_body_bytes: int,
         collection: CollectionSettings | None = None,
+        max_in_flight: int = DEFAULT_MAX_IN_FLIGHT,
     ) -> None:
         self.model, self.max_body_bytes = model, max_body_bytes
+        self.max_in_flight = max_in_flight
         self.key = api_key.encode() if api_key is not None else None
         self.metrics = Metrics(model.card)
         self.collector = (
@@ -81,13 +93,14 @@ class ScoringApp:
         given = headers.get(b"x-request-id", b"")
         request_id = given if REQUEST_ID.fullmatch(given) else os.urandom(16).hex().encode()
         body = RequestBody(headers, receive, self.max_body_bytes)
-        reply = await self.dispatch(scope["method"], scope["path"], headers, body, request_id)
+        reply = await self.dispatch(scope, headers, body, request_id)
         await body.discard()
         response_headers = [
             (b"content-type", reply.media),
             (b"x-request-id", request_id),
             (b"content-length", b"%d" % len(reply.body)),
             *self.fixed_headers,
+            *reply.headers,
         ]
         await send(
             {"type": "http.response.start", "status": reply.status, "headers": response_headers}
@@ -97,13 +110,15 @@ class ScoringApp:
             self.metrics.observe(_route(scope["path"]), reply.status, time.perf_counter() - started)
 
     async def dispatch(
-        self, method: str, path: str, headers: Headers, body: RequestBody, request_id: bytes
+        self, scope: Scope, headers: Headers, body: RequestBody, request_id: bytes
     ) -> Reply:
         """Route a request and turn refusals into error replies."""
+        method, path = scope["method"], scope["path"]
         try:
             if path in CONTRACTS:
                 if method != "POST":
                     raise InvalidInputError(f"use POST for {path}", 405)
+                self.admit(scope)
                 return await self.score(CONTRACTS[path], headers, body, request_id)
             if path in PROBES:
                 if method not in ("GET", "HEAD"):
@@ -111,7 +126,10 @@ class ScoringApp:
                 return self.probe(path)
             raise InvalidInputError("no such route: use POST /score or /invocations", 404)
         except InvalidInputError as exc:
-            return Reply(exc.status, orjson.dumps({"error": exc.message, "status": exc.status}))
+            error = orjson.dumps({"error": exc.message, "status": exc.status})
+            return Reply(exc.status, error, headers=RETRY_AFTER if exc.status == 503 else ())
+        except Exception:  # a defect, not the client's fault: logged, counted, never collected
+            return _internal_error(request_id)
 
     async def score(
         self, contract: str, headers: Headers, body: RequestBody, request_id: bytes
@@ -120,9 +138,18 @@ class ScoringApp:
         self.authorize(headers.get(b"authorization", b""))
         payload = parse_json(await body.read())
         matrix, predictions, index = predict(payload, self.model, contract)
-        if self.collector is not None:
+        reply = Reply(200, dumps(result_of(predictions, index)))
+        if self.collector is not None:  # only what was answered with a 200 is collected
             self.collector.offer(request_id, matrix, predictions)
-        return Reply(200, dumps(result_of(predictions, index)))
+        return reply
+
+    def admit(self, scope: Scope) -> None:
+        """Shed load: 503 at once when this worker already holds max_in_flight requests."""
+        queue = (scope.get("extensions") or NO_EXTENSIONS).get(QUEUE_EXTENSION)
+        if queue is not None and queue["depth"] >= self.max_in_flight:
+            raise InvalidInputError(
+                f"overloaded: this worker holds {queue['depth']} requests; retry shortly", 503
+            )
 
     async def lifespan(self, receive: Receive, send: Send) -> None:
         """ASGI lifespan: on shutdown, write every collected sample before the process exits."""
@@ -162,7 +189,16 @@ def create_app(config: ServerConfig) -> ScoringApp:
     api_key = config.api_key()
     model = load_model_dir(config.model_dir)
     model.predict(np.zeros((1, len(model.card.features)), dtype=np.float32))
-    return ScoringApp(model, api_key, config.max_body_bytes, config.collection())
+    return ScoringApp(
+        model, api_key, config.max_body_bytes, config.collection(), config.max_in_flight
+    )
+
+
+def _internal_error(request_id: bytes) -> Reply:
+    """Log the exception being handled with the request id; a 500 naming that id."""
+    print(f"request {request_id.decode()}: internal error", file=sys.stderr)
+    traceback.print_exc(file=sys.stderr)
+    return Reply(500, INTERNAL_ERROR % request_id)
 
 
 def _route(path: str) -> str:
