@@ -21,8 +21,10 @@ DEFAULT_MAX_BODY_BYTES = 1_048_576
 COLLECTION_OFF = CollectionSettings(0.0, Path("data/collected"), 10_000)
 DEFAULT_PORT = 8080
 # A worker answers 503 at once when it already holds this many requests (being read, queued or
-# scored): about 5 ms of ONNX scoring, so no request waits long behind the others.
-DEFAULT_MAX_IN_FLIGHT = 32
+# scored until answered): about 20 ms of ONNX scoring, and at most this many request bodies
+# (--max-body-bytes each) in memory. Lower it for a slower model (the skops fallback: ~18 ms
+# per request).
+DEFAULT_MAX_IN_FLIGHT = 256
 # A request's headers must arrive within this many seconds, and then its body within as many.
 DEFAULT_READ_TIMEOUT = 10.0
 # What serving/protocol.py tells the app: scope["extensions"][QUEUE_EXTENSION]["depth"].
