@@ -190,6 +190,9 @@ class Mocks(pulumi.runtime.Mocks):
                 "mlFlowTrackingUri": f"azureml://{inputs.get('location', 'westeurope')}"
                 ".api.azureml.ms/mlflow/v1.0",
             }
+        if typ == "azure-native:machinelearningservices:Compute":
+            identity = dict(inputs.get("identity") or {}, principalId=_uuid_like(f"mlc-id/{name}"))
+            return {"identity": identity}
         if typ == "azure-native:containerservice:ManagedCluster":
             identity = dict(inputs.get("identity") or {}, principalId=_uuid_like(f"aks-id/{name}"))
             return {"fqdn": f"{name}.hcp.westeurope.azmk8s.io", "identity": identity}

@@ -77,7 +77,7 @@ def _validate(settings: Settings) -> None:
     group = settings.names.resource_group_name
     KubernetesServingArgs.from_settings(settings).validate()
     MlWorkspaceArgs.from_settings(settings).validate()
-    TrainingComputeArgs.from_settings(settings, (group, ""), None).validate()
+    TrainingComputeArgs.from_settings(settings, (group, "", ""), None).validate()
     if settings.private_network:
         PrivateNetworkArgs.from_settings(settings, group).validate()
     if settings.aks_create:  # its Args take workspace outputs: check the settings' part first
@@ -147,7 +147,9 @@ def build(settings: Settings) -> Program:
     compute = TrainingCompute(
         f"{SLUG}-training",
         TrainingComputeArgs.from_settings(
-            settings, (group, workspace.workspace_name), subnets.get("training")
+            settings,
+            (group, workspace.workspace_name, workspace.storage_account.id),
+            subnets.get("training"),
         ),
     )
     cluster, opts = None, None

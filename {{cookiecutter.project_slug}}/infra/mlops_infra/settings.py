@@ -61,6 +61,7 @@ class Settings:
     rbac_matrix: str
     persona_principals: tuple[str, ...]
     azure_devops_project: str
+    cicd_devops_level: str
     alert_emails: tuple[str, ...]
     alert_webhooks: tuple[str, ...]
     alert_latency_p95_ms: int
@@ -199,6 +200,7 @@ def load_settings(config: pulumi.Config | None = None, stack: str | None = None)
         rbac_matrix=keys.text("rbacMatrix"),
         persona_principals=keys.strings("personaPrincipals"),
         azure_devops_project=keys.text("azureDevOpsProject"),
+        cicd_devops_level=keys.text("cicdDevOpsLevel"),
         alert_emails=keys.strings("alertEmails"),
         alert_webhooks=keys.strings("alertWebhooks"),
         alert_latency_p95_ms=keys.integer("alertLatencyP95Ms"),

@@ -16,6 +16,7 @@ import pytest
 from policies import crossguard_offline as offline
 from pulumi_policy import EnforcementLevel
 
+from mlops_infra.rbac.delegation import delegation_condition
 from support import PlannedStack
 
 Record = dict[str, Any]
@@ -27,7 +28,13 @@ OWNER = "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/" + 
 READER = "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/" + (
     "acdd72a7-3385-48ef-bd42-f606fba81ae7"
 )
+UAA = "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/" + (
+    "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9"
+)
+READER_ID, OWNER_ID = READER.rsplit("/", 1)[1], OWNER.rsplit("/", 1)[1]
+CONSTRAINED = {"condition": delegation_condition([READER_ID]), "conditionVersion": "2.0"}
 DIGEST = "acr.azurecr.io/app@sha256:" + "a" * 64
+ROLE_ADMINS = ("mlops-role-administrators-constrained", "ra")
 
 
 def violations(stack: str, records: list[Record]) -> set[tuple[str, str]]:
@@ -56,7 +63,12 @@ def vault(**properties: Any) -> Record:
 
 def storage(**inputs: Any) -> Record:
     """A storage account with ``inputs`` over the good ones."""
-    good = {"accountName": "st1", "resourceGroupName": "rg", "allowBlobPublicAccess": False}
+    good = {
+        "accountName": "st1",
+        "resourceGroupName": "rg",
+        "allowBlobPublicAccess": False,
+        "allowSharedKeyAccess": False,
+    }
     return rec(
         mlops_policies.STORAGE, "st", **(good | {"publicNetworkAccess": "Disabled"} | inputs)
     )
@@ -70,7 +82,12 @@ def registry(**inputs: Any) -> Record:
 
 def workspace(**inputs: Any) -> Record:
     """An Azure ML workspace with ``inputs`` over the good ones."""
-    good = {"workspaceName": "mlw1", "resourceGroupName": "rg", "publicNetworkAccess": "Disabled"}
+    good = {
+        "workspaceName": "mlw1",
+        "resourceGroupName": "rg",
+        "publicNetworkAccess": "Disabled",
+        "systemDatastoresAuthMode": "Identity",
+    }
     return rec(mlops_policies.WORKSPACE, "mlw", **(good | inputs))
 
 
@@ -80,11 +97,20 @@ def endpoint(name: str, target: str) -> Record:
     return rec(mlops_policies.PRIVATE_ENDPOINT, name, privateLinkServiceConnections=[connection])
 
 
-def grant(principal_type: str, role: str) -> Record:
-    """A role assignment."""
+def grant(principal_type: str, role: str, **inputs: Any) -> Record:
+    """A role assignment, with ``inputs`` (a condition) if given."""
     return rec(
-        mlops_policies.ROLE_ASSIGNMENT, "ra", principalType=principal_type, roleDefinitionId=role
+        mlops_policies.ROLE_ASSIGNMENT,
+        "ra",
+        principalType=principal_type,
+        roleDefinitionId=role,
+        **inputs,
     )
+
+
+def constrained(roles: list[str], types: tuple[str, ...] = ("ServicePrincipal",)) -> Record:
+    """A delegation condition letting its holder assign ``roles`` to ``types``."""
+    return {"condition": delegation_condition(roles, types), "conditionVersion": "2.0"}
 
 
 def container(**overrides: Any) -> Record:
@@ -150,10 +176,62 @@ CASES: list[tuple[str, str, list[Record], set[tuple[str, str]]]] = [
         {("mlops-workspace-no-public-network", "mlw")},
     ),
     ("mlw-net-staging", "staging", [workspace(publicNetworkAccess="Enabled"), *ENDPOINTS], set()),
-    ("owner", "prod", [grant("Group", OWNER)], {("mlops-no-standing-admin-for-personas", "ra")}),
-    ("owner-dev", "dev", [grant("Group", OWNER)], set()),
-    ("owner-sp", "prod", [grant("ServicePrincipal", OWNER)], set()),
+    (
+        "owner",
+        "prod",
+        [grant("Group", OWNER, **CONSTRAINED)],
+        {("mlops-no-standing-admin-for-personas", "ra")},
+    ),
+    ("owner-dev", "dev", [grant("Group", OWNER, **CONSTRAINED)], set()),
+    ("owner-sp", "prod", [grant("ServicePrincipal", OWNER, **CONSTRAINED)], set()),
     ("reader", "prod", [grant("Group", READER)], set()),
+    *(
+        (case, stack, [grant("ServicePrincipal", role, **inputs)], {ROLE_ADMINS})
+        for case, stack, role, inputs in (
+            ("owner-unconstrained", "prod", OWNER, {}),
+            ("owner-unconstrained-dev", "dev", OWNER, {}),
+            ("uaa-unconstrained", "staging", UAA, {}),
+            ("owner-old-version", "prod", OWNER, CONSTRAINED | {"conditionVersion": "1.0"}),
+            ("owner-hands-out-owner", "prod", OWNER, constrained([READER_ID, OWNER_ID])),
+            ("owner-to-groups", "prod", OWNER, constrained([READER_ID], ("Group",))),
+            (
+                "owner-to-users",
+                "prod",
+                OWNER,
+                constrained([READER_ID], ("ServicePrincipal", "User")),
+            ),
+            (
+                "owner-write-only",
+                "prod",
+                OWNER,
+                CONSTRAINED | {"condition": CONSTRAINED["condition"].split(" AND ((")[0]},
+            ),
+            (
+                "owner-or-anything",
+                "prod",
+                OWNER,
+                CONSTRAINED | {"condition": f"{CONSTRAINED['condition']} OR (true)"},
+            ),
+        )
+    ),
+    (
+        "shared-key",
+        "dev",
+        [storage(allowSharedKeyAccess=True)],
+        {("mlops-storage-no-shared-key", "st")},
+    ),
+    (
+        "shared-key-default",
+        "dev",
+        [storage(allowSharedKeyAccess=None)],
+        {("mlops-storage-no-shared-key", "st")},
+    ),
+    (
+        "mlw-access-key",
+        "dev",
+        [workspace(systemDatastoresAuthMode="AccessKey")],
+        {("mlops-workspace-identity-datastores", "mlw")},
+    ),
     (
         "limits",
         "dev",
@@ -236,7 +314,22 @@ def _owner_for_a_persona(records: list[Record]) -> None:
     grants = [r for r in records if r["type"] == mlops_policies.ROLE_ASSIGNMENT]
     persona = next(r for r in grants if r["inputs"].get("principalType") == "Group")
     persona["inputs"]["roleDefinitionId"] = OWNER
+    persona["inputs"].update(CONSTRAINED)  # constrained: only the standing Owner is wrong
     persona["name"] = "mutant"
+
+
+def _owner_without_condition(records: list[Record]) -> None:
+    owner = _one(records, mlops_policies.ROLE_ASSIGNMENT, "cicd-ml-workspace-o")
+    assert owner["inputs"].pop("condition")
+    assert owner["inputs"].pop("conditionVersion") == "2.0"
+
+
+def _shared_key(records: list[Record]) -> None:
+    _one(records, mlops_policies.STORAGE)["inputs"]["allowSharedKeyAccess"] = True
+
+
+def _key_based_datastores(records: list[Record]) -> None:
+    _one(records, mlops_policies.WORKSPACE)["inputs"]["systemDatastoresAuthMode"] = "AccessKey"
 
 
 def _no_purge_protection(records: list[Record]) -> None:
@@ -270,6 +363,20 @@ def _drop_storage_endpoint(records: list[Record]) -> None:
 
 MUTANTS = [
     ("prod", _owner_for_a_persona, "mlops-no-standing-admin-for-personas", "mutant"),
+    (
+        "prod",
+        _owner_without_condition,
+        "mlops-role-administrators-constrained",
+        "cicd-ml-workspace-o",
+    ),
+    (
+        "dev",
+        _owner_without_condition,
+        "mlops-role-administrators-constrained",
+        "cicd-ml-workspace-o",
+    ),
+    ("prod", _shared_key, "mlops-storage-no-shared-key", "ml-st"),
+    ("staging", _key_based_datastores, "mlops-workspace-identity-datastores", "ml-mlw"),
     ("prod", _no_purge_protection, "mlops-keyvault-purge-protection", "ml-kv"),
     ("prod", _no_limits, "mlops-container-limits", "serving-deployment-blue"),
     ("prod", _tag_not_digest, "mlops-image-by-digest", "serving-deployment-blue"),

@@ -44,14 +44,15 @@ def test_the_planned_program_has_every_component(planned: dict[str, PlannedStack
     assert types.count(f"{SLUG}:network:PrivateLinkEndpoint") == 5
     assert types.count(CLUSTER) == 1
     access = len(access_records(planned["staging"].resources))
-    # 30 before the private network: + the compute component, the network (component, VNet, six
-    # zones, six links), five endpoints (component, endpoint, zone group) and AKS' Network
-    # Contributor on its subnet; + persona access; + monitoring (16: the online endpoint and its
-    # component, diagnostics with two settings, alerts with an action group, six metric alerts and
-    # the stale-workspace rule, the budget and its component).
-    assert len(types) - access == 30 + 1 + 14 + 15 + 1 + 16
+    # 31 before the private network (the training cluster's Storage Blob Data Contributor
+    # included): + the compute component, the network (component, VNet, six zones, six links),
+    # five endpoints (component, endpoint, zone group) and AKS' Network Contributor on its subnet;
+    # + persona access; + monitoring (16: the online endpoint and its component, diagnostics with
+    # two settings, alerts with an action group, six metric alerts and the stale-workspace rule,
+    # the budget and its component).
+    assert len(types) - access == 31 + 1 + 14 + 15 + 1 + 16
     dev = [r["type"] for r in planned["dev"].resources]
-    assert len(dev) - len(access_records(planned["dev"].resources)) == 31 + 16
+    assert len(dev) - len(access_records(planned["dev"].resources)) == 32 + 16
     assert not any(":network:" in t or ":privatedns:" in t for t in dev)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import pulumi
@@ -26,6 +27,7 @@ ACR = f"{AZ}:containerregistry:Registry"
 MLW = f"{AZ}:machinelearningservices:Workspace"
 COMPUTE = f"{AZ}:machinelearningservices:Compute"
 CHILD_TYPES = (RG, LAW, APPI, KV, ST, ACR, MLW)
+GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
 def test_one_resource_of_each_kind_all_parented_by_the_component(stack: PlannedStack) -> None:
@@ -81,6 +83,33 @@ def test_storage_is_private_https_only_and_tls12(stack: PlannedStack) -> None:
     assert inputs["allowBlobPublicAccess"] is False
     assert inputs["enableHttpsTrafficOnly"] is True
     assert inputs["minimumTlsVersion"] == "TLS1_2"
+
+
+def test_storage_refuses_shared_keys_and_defaults_to_entra_id(stack: PlannedStack) -> None:
+    inputs = one(stack.resources, ST)["inputs"]
+    assert inputs["allowSharedKeyAccess"] is False
+    assert inputs["defaultToOAuthAuthentication"] is True
+
+
+def test_workspace_system_datastores_are_identity_based(stack: PlannedStack) -> None:
+    assert one(stack.resources, MLW)["inputs"]["systemDatastoresAuthMode"] == "Identity"
+
+
+def test_training_cluster_identity_reads_and_writes_the_workspace_storage(
+    stack: PlannedStack,
+) -> None:
+    compute = one(stack.resources, COMPUTE)
+    assert compute["inputs"]["identity"] == {"type": "SystemAssigned"}
+    account = one(stack.resources, ST)["inputs"]["accountName"]
+    name = f"{SLUG}-training-storage-blob-data"
+    (grant,) = [r for r in stack.resources if r["name"] == name]
+    inputs = grant["inputs"]
+    assert inputs["roleDefinitionId"].endswith(
+        "/providers/Microsoft.Authorization/roleDefinitions/ba92f5b4-2d11-453d-a403-e96b0029c9fe"
+    )
+    assert inputs["scope"].endswith(f"/Microsoft.Storage/storageAccounts/{account}")
+    assert inputs["principalType"] == "ServicePrincipal"
+    assert GUID.match(inputs["principalId"]), inputs["principalId"]
 
 
 def test_registry_admin_user_disabled(stack: PlannedStack) -> None:
@@ -152,7 +181,7 @@ def test_args_come_from_settings_and_refuse_an_empty_training_cluster(dev_mocks:
     args = MlWorkspaceArgs.from_settings(settings)
     assert args.prefix == settings.names.resource_prefix
     assert (args.public_network_access, args.registry_sku) == ("Enabled", "Standard")
-    compute = TrainingComputeArgs.from_settings(settings, ("rg", "mlw"), "subnet-id")
+    compute = TrainingComputeArgs.from_settings(settings, ("rg", "mlw", "st-id"), "subnet-id")
     assert (compute.max_nodes, compute.subnet_id) == (settings.compute_max_nodes, None)
     with pytest.raises(WorkspaceArgsError, match="compute_max_nodes must be at least 1, got 0"):
         TrainingCompute("compute", replace(compute, max_nodes=0))

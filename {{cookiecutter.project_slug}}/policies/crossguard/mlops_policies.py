@@ -23,6 +23,7 @@ from pulumi_policy import (
     StackValidationArgs,
     StackValidationPolicy,
 )
+from role_conditions import delegation
 
 PACK_NAME = "{{ cookiecutter.project_slug }}-policies"
 PRIVATE_STACKS = frozenset({"staging", "prod"})
@@ -42,6 +43,14 @@ STANDING_ADMIN_ROLES = {
     "8e3af657-a8ff-443c-a75c-2fe8c4bcb635": "Owner",
     "b24988ac-6180-42a0-ab88-20f7382dd24c": "Contributor",
 }
+# Built-in roles that can create role assignments: their assignments must carry a delegation
+# condition that never hands out one of them and never reaches users or groups.
+ROLE_ADMINISTRATORS = {
+    "8e3af657-a8ff-443c-a75c-2fe8c4bcb635": "Owner",
+    "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9": "User Access Administrator",
+    "f58310d9-a9f6-439a-9e8d-f62e7b41a168": "Role Based Access Control Administrator",
+}
+DELEGABLE_PRINCIPAL_TYPES = frozenset({"serviceprincipal"})
 # Resource type -> (ARM provider path, input that carries the Azure name): private link targets.
 PRIVATE_LINK_TARGETS = {
     WORKSPACE: ("Microsoft.MachineLearningServices/workspaces", "workspaceName"),
@@ -64,6 +73,11 @@ def _containers(props: Mapping[str, Any]) -> list[Mapping[str, Any]]:
 def _pod_security(props: Mapping[str, Any]) -> Mapping[str, Any]:
     pod = ((props.get("spec") or {}).get("template") or {}).get("spec") or {}
     return pod.get("securityContext") or {}
+
+
+def _role_id(props: Mapping[str, Any]) -> str:
+    """The role definition GUID (lower case) of a role assignment's inputs."""
+    return str(props.get("roleDefinitionId") or "").rstrip("/").rsplit("/", 1)[-1].lower()
 
 
 def keyvault_purge_protection(args: ResourceValidationArgs, report: ReportViolation) -> None:
@@ -96,6 +110,20 @@ def storage_no_public_network(args: ResourceValidationArgs, report: ReportViolat
         report("set publicNetworkAccess='Disabled' (reach it through its private endpoint)", None)
 
 
+def storage_no_shared_key(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    """Storage accounts must refuse shared key (account key and SAS) authorization."""
+    if args.resource_type == STORAGE and args.props.get("allowSharedKeyAccess") is not False:
+        report("set allowSharedKeyAccess=False (Entra ID only: no account keys, no SAS)", None)
+
+
+def workspace_identity_datastores(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    """Azure ML workspaces must reach their storage with identities, not the account key."""
+    if args.resource_type != WORKSPACE:
+        return
+    if str(args.props.get("systemDatastoresAuthMode") or "").lower() != "identity":
+        report("set systemDatastoresAuthMode='Identity' (the storage refuses shared keys)", None)
+
+
 def registry_no_admin_user(args: ResourceValidationArgs, report: ReportViolation) -> None:
     """Container registries must not enable the shared admin user."""
     if args.resource_type == REGISTRY and args.props.get("adminUserEnabled") is not False:
@@ -118,11 +146,45 @@ def no_standing_admin_for_personas(args: ResourceValidationArgs, report: ReportV
         return
     if args.props.get("principalType") != "Group":
         return
-    role_id = str(args.props.get("roleDefinitionId") or "").rstrip("/").rsplit("/", 1)[-1]
-    role = STANDING_ADMIN_ROLES.get(role_id.lower())
+    role = STANDING_ADMIN_ROLES.get(_role_id(args.props))
     if role:
         report(
             f"standing {role} for a persona group: make it a PIM eligibility in rbac/matrix.yaml",
+            None,
+        )
+
+
+def _delegation_problem(props: Mapping[str, Any]) -> str | None:
+    """What is wrong with a role administrator assignment's condition; None if nothing."""
+    allowed = delegation(props.get("condition"))
+    if props.get("conditionVersion") != "2.0" or allowed is None:
+        return (
+            "has no delegation condition (version 2.0, constraining roles and principal types "
+            "for roleAssignments/write and /delete): it could grant any role to anyone"
+        )
+    administrators = sorted(
+        ROLE_ADMINISTRATORS[r] for r in allowed.roles & ROLE_ADMINISTRATORS.keys()
+    )
+    if administrators:
+        return f"its condition lets it hand out {', '.join(administrators)}"
+    others = sorted(
+        t for t in allowed.principal_types if t.lower() not in DELEGABLE_PRINCIPAL_TYPES
+    )
+    if others or not allowed.principal_types:
+        return f"its condition lets it assign roles to {', '.join(others) or 'any principal type'}"
+    return None
+
+
+def role_administrators_constrained(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    """Owner and other role administrators are assigned only with a delegation condition."""
+    if args.resource_type != ROLE_ASSIGNMENT:
+        return
+    role = ROLE_ADMINISTRATORS.get(_role_id(args.props))
+    problem = _delegation_problem(args.props) if role else None
+    if problem:
+        report(
+            f"{role} {problem}; constrain it to workload roles for ServicePrincipal only "
+            "(rbac/RBAC.md, Constrained delegation)",
             None,
         )
 
@@ -258,6 +320,16 @@ POLICIES: list[Policy] = [
         storage_no_public_network,
     ),
     _resource_policy(
+        "mlops-storage-no-shared-key",
+        "Ensure storage accounts disable shared key access.",
+        storage_no_shared_key,
+    ),
+    _resource_policy(
+        "mlops-workspace-identity-datastores",
+        "Ensure Azure ML workspaces use identity-based system datastores.",
+        workspace_identity_datastores,
+    ),
+    _resource_policy(
         "mlops-registry-no-admin-user",
         "Ensure container registries do not enable the admin user.",
         registry_no_admin_user,
@@ -271,6 +343,12 @@ POLICIES: list[Policy] = [
         "mlops-no-standing-admin-for-personas",
         "Ensure no human persona holds a standing Owner or Contributor role in production.",
         no_standing_admin_for_personas,
+    ),
+    _resource_policy(
+        "mlops-role-administrators-constrained",
+        "Ensure Owner, User Access Administrator and RBAC Administrator role assignments carry "
+        "a delegation condition.",
+        role_administrators_constrained,
     ),
     _resource_policy(
         "mlops-container-limits",

@@ -11,6 +11,7 @@ from mlops_infra.rbac.grants import (
     DevOpsGrant,
     KubernetesBinding,
     azure_grants,
+    cicd_devops_at_project_level,
     devops_grants,
     kubernetes_bindings,
 )
@@ -23,6 +24,10 @@ PRINCIPAL_TYPES = {
     "managed-identity": "ServicePrincipal",
     "workspace-identity": "ServicePrincipal",
 }
+# cicdDevOpsLevel: where CI/CD administers Azure DevOps. "collection" keeps the matrix's Project
+# Collection Administrators (the reference); "project" maps it to this code of roles.yaml.
+CICD_DEVOPS_LEVELS = ("collection", "project")
+PROJECT_ADMINISTRATORS = "DOPA"
 
 
 class AccessArgsError(ValueError):
@@ -46,6 +51,7 @@ class PersonaAccessArgs:
     devops_project: str
     principal_entries: tuple[str, ...] = ()
     tags: Mapping[str, str] = field(default_factory=dict)
+    cicd_devops_level: str = "collection"
 
     @classmethod
     def from_settings(cls, settings: Settings, rbac: Rbac) -> PersonaAccessArgs:
@@ -53,6 +59,10 @@ class PersonaAccessArgs:
         matrix = settings.rbac_matrix
         known = matrix in ENVIRONMENTS
         entries = settings.persona_principals
+        devops = devops_grants(rbac, matrix) if known else []
+        if settings.cicd_devops_level == "project":
+            project = rbac.codes["devops"][PROJECT_ADMINISTRATORS]
+            devops = cicd_devops_at_project_level(devops, project)
         return cls(
             stack_key=f"{settings.project}/{settings.stack}",
             prefix=settings.names.resource_prefix,
@@ -61,12 +71,13 @@ class PersonaAccessArgs:
             personas=rbac.personas,
             existing=dict(entry.partition("=")[::2] for entry in entries),
             azure=tuple(azure_grants(rbac, matrix)) if known else (),
-            devops=tuple(devops_grants(rbac, matrix)) if known else (),
+            devops=tuple(devops),
             kubernetes=tuple(kubernetes_bindings(rbac, matrix)) if known else (),
             eligibility_duration=rbac.eligibility_duration,
             devops_project=settings.azure_devops_project,
             principal_entries=entries,
             tags=settings.tags,
+            cicd_devops_level=settings.cicd_devops_level,
         )
 
     def validate(self) -> PersonaAccessArgs:
@@ -75,6 +86,11 @@ class PersonaAccessArgs:
             raise AccessArgsError(
                 f"rbacMatrix must be one of {', '.join(ENVIRONMENTS)}, got {self.matrix!r}: "
                 "set it with pulumi config set rbacMatrix production"
+            )
+        if self.cicd_devops_level not in CICD_DEVOPS_LEVELS:
+            raise AccessArgsError(
+                f"cicdDevOpsLevel must be one of {', '.join(CICD_DEVOPS_LEVELS)}, got "
+                f"{self.cicd_devops_level!r}: set it with pulumi config set cicdDevOpsLevel project"
             )
         for entry in self.principal_entries:
             persona, _, object_id = entry.partition("=")

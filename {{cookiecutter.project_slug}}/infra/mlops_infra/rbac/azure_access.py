@@ -3,7 +3,10 @@
 Standing personas get an ``authorization.RoleAssignment`` named by a deterministic GUID; just-in-
 time personas get an ``authorization.PimRoleEligibilitySchedule`` instead (members activate the
 role in Privileged Identity Management for a limited time, with justification). Each lands at the
-scope of its resource; Azure Monitor's scope is the resource group.
+scope of its resource; Azure Monitor's scope is the resource group. A standing assignment of a
+role that administers role assignments (CI/CD's Owner) carries the delegation condition of
+``mlops_infra.rbac.delegation``: it may assign only this stack's workload roles, only to service
+principals.
 """
 
 from __future__ import annotations
@@ -16,6 +19,12 @@ from pulumi_azure_native import authorization
 
 from mlops_infra.naming import type_token
 from mlops_infra.rbac.args import PersonaAccessArgs
+from mlops_infra.rbac.delegation import (
+    CONDITION_VERSION,
+    administers_roles,
+    delegable_roles,
+    delegation_condition,
+)
 from mlops_infra.rbac.grants import AzureGrant
 
 TYPE_TOKEN = type_token("rbac", "AzureRoleAccess")
@@ -75,8 +84,16 @@ class AzureRoleAccess(pulumi.ComponentResource):
             str(grant.role.definition_id),
         )
 
+    def _condition(self, grant: AzureGrant) -> str | None:
+        """The delegation condition for a role-administering role; None for any other role."""
+        if not administers_roles(grant.role.definition_id):
+            return None
+        access = self._args.access
+        return delegation_condition(delegable_roles(access.azure, access.personas))
+
     def _assignment(self, grant: AzureGrant) -> authorization.RoleAssignment:
         access = self._args.access
+        condition = self._condition(grant)
         return authorization.RoleAssignment(
             f"{self._name}-{grant.key}",
             role_assignment_name=grant.guid(access.stack_key),
@@ -85,6 +102,8 @@ class AzureRoleAccess(pulumi.ComponentResource):
             principal_id=self._args.object_ids[grant.cell.persona],
             principal_type=access.principal_type(grant.cell.persona),
             description=f"{grant.cell.where}: {grant.cell.code} ({grant.role.name})",
+            condition=condition,
+            condition_version=CONDITION_VERSION if condition else None,
             opts=pulumi.ResourceOptions(parent=self),
         )
 

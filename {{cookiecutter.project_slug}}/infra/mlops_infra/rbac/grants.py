@@ -9,9 +9,11 @@ Pulumi components in this package only turn these into resources.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 
 from mlops_infra.rbac.model import Cell, Rbac, Role
+from mlops_infra.rbac.rules import DEVOPS_ADMIN_PROCESS
 
 # Role assignment and eligibility names must be GUIDs; uuid5 over the stack and the cell keeps
 # them stable across runs (no replacement on every `pulumi up`) and unique per stack.
@@ -78,6 +80,18 @@ def devops_grants(rbac: Rbac, environment: str) -> list[DevOpsGrant]:
         DevOpsGrant(cell, rbac.role(cell))
         for cell in rbac.cells(environment)
         if rbac.resources[cell.resource].kind != "azure"
+    ]
+
+
+def cicd_devops_at_project_level(
+    grants: Iterable[DevOpsGrant], project_administrators: Role
+) -> list[DevOpsGrant]:
+    """``grants`` with CI/CD's collection-level Azure DevOps role as ``project_administrators``."""
+    return [
+        replace(grant, role=project_administrators)
+        if grant.cell.persona == DEVOPS_ADMIN_PROCESS and grant.role.level == "collection"
+        else grant
+        for grant in grants
     ]
 
 

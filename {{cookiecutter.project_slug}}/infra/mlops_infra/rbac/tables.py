@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from mlops_infra.rbac.delegation import ROLE_ADMINISTRATORS, administers_roles, delegable_roles
+from mlops_infra.rbac.grants import azure_grants
 from mlops_infra.rbac.model import ENVIRONMENTS, Rbac
 from mlops_infra.rbac.rules import RULES
 
@@ -80,6 +82,40 @@ def _personas(rbac: Rbac) -> str:
     return markdown_table(rows)
 
 
+def _delegation(rbac: Rbac) -> str:
+    """Who holds a role-administering role standing, and what its condition lets it assign."""
+    rows = [["Environment", "Standing role administrators", "May assign and remove"]]
+    for env in ENVIRONMENTS:
+        grants = azure_grants(rbac, env)
+        holders: dict[str, list[str]] = {}
+        for g in grants:
+            if not g.eligible and administers_roles(g.role.definition_id):
+                holder = f"{rbac.personas[g.cell.persona].title}: {g.role.name} on"
+                holders.setdefault(holder, []).append(rbac.resources[g.cell.resource].title)
+        held = "; ".join(f"{who} {', '.join(where)}" for who, where in holders.items())
+        roles = delegable_roles(grants, rbac.personas).values()
+        rows.append([env.capitalize(), held or "none", ", ".join(roles)])
+    administrators = ", ".join(ROLE_ADMINISTRATORS.values())
+    return (
+        f"A role that can create role assignments ({administrators}) can grant anything at its "
+        "scope, to anyone, itself included. Every standing assignment of one carries an Azure ABAC "
+        "condition (version 2.0, `infra/mlops_infra/rbac/delegation.py`) on both "
+        "`Microsoft.Authorization/roleAssignments/write` and `/delete`: only the roles this stack "
+        "gives workload identities (its grants to managed identities and the workspace identity, "
+        "plus AcrPull, Network Contributor and Storage Blob Data Contributor for the identities "
+        "the program creates), and only to principals of type `ServicePrincipal`. Azure Monitor's "
+        "scope is the resource group.\n\n"
+        + markdown_table(rows)
+        + "\n\nSo CI/CD cannot assign or remove Owner, User Access Administrator or Role Based "
+        "Access Control Administrator (its own Owner included), cannot give any role to a user or "
+        "a group, and cannot give a service principal a role outside the list; everything else "
+        "its Owner allows on those scopes (managing the resources) stays. Just-in-time Owner "
+        "(platform support, through PIM) carries no condition. In Azure DevOps CI/CD is a Project "
+        "Collection Administrator, which administers every project of the organization; the stack "
+        "config `cicdDevOpsLevel: project` makes it this project's Project Administrator instead."
+    )
+
+
 def markdown(rbac: Rbac) -> str:
     """The whole of ``rbac/RBAC.md``."""
     k8s = ", ".join(f"{code} -> `{role}`" for code, role in rbac.kubernetes_roles.items())
@@ -104,5 +140,7 @@ def markdown(rbac: Rbac) -> str:
         f"serving namespace: {k8s}.",
         "## Separation of duties (`make rbac-check`)",
         rules,
+        "## Constrained delegation (CI/CD's Owner)",
+        _delegation(rbac),
     ]
     return "\n\n".join(sections) + "\n"

@@ -10,6 +10,9 @@ import pulumi
 from mlops_infra.settings import Settings
 
 ISOLATION_MODES = ("Disabled", "AllowInternetOutbound", "AllowOnlyApprovedOutbound")
+# Built-in "Storage Blob Data Contributor": the training cluster's identity on the workspace
+# storage, which refuses shared keys (jobs read and write their datastores as that identity).
+STORAGE_BLOB_DATA_CONTRIBUTOR_ROLE_ID = "ba92f5b4-2d11-453d-a403-e96b0029c9fe"
 
 
 class WorkspaceArgsError(ValueError):
@@ -87,6 +90,7 @@ class TrainingComputeArgs:
     vm_size: str
     max_nodes: int
     node_public_ip: bool
+    storage_account_id: pulumi.Input[str]  # the workspace storage its jobs read and write
     subnet_id: pulumi.Input[str] | None = None  # None: no VNet, or Azure ML's managed network
     tags: Mapping[str, str] = field(default_factory=dict)
     name: str = "cpu-cluster"
@@ -96,11 +100,12 @@ class TrainingComputeArgs:
     def from_settings(
         cls,
         settings: Settings,
-        workspace: tuple[pulumi.Input[str], pulumi.Input[str]],
+        workspace: tuple[pulumi.Input[str], pulumi.Input[str], pulumi.Input[str]],
         training_subnet_id: pulumi.Input[str] | None,
     ) -> TrainingComputeArgs:
-        """The cluster of ``workspace`` (resource group, name); in our subnet where settings say."""
-        resource_group_name, workspace_name = workspace
+        """The cluster of ``workspace`` (resource group, name, storage account id); in our subnet
+        where settings say."""
+        resource_group_name, workspace_name, storage_account_id = workspace
         in_subnet = settings.compute_in_training_subnet
         return cls(
             location=settings.location,
@@ -109,6 +114,7 @@ class TrainingComputeArgs:
             vm_size=settings.compute_vm_size,
             max_nodes=settings.compute_max_nodes,
             node_public_ip=not settings.private_network,
+            storage_account_id=storage_account_id,
             subnet_id=training_subnet_id if in_subnet else None,
             tags=settings.tags,
         )

@@ -1,8 +1,9 @@
 """``MlWorkspace``: the Azure ML workspace and everything it depends on, as one component.
 
 Resource group, Log Analytics, workspace-based Application Insights, an RBAC Key Vault with purge
-protection, a locked-down storage account, a container registry without admin user and the Azure
-ML workspace (system-assigned identity, managed network from config). Where private
+protection, a locked-down storage account that refuses shared keys (Entra ID only), a container
+registry without admin user and the Azure ML workspace (system-assigned identity, identity-based
+system datastores, managed network from config). Where private
 (``public_network_access`` Disabled) the Key Vault, storage, registry and workspace refuse public
 traffic (network rules default Deny, trusted Azure services bypass) and the registry is Premium;
 ``private_link_ids`` are what ``PrivateLinkEndpoint`` components connect to. The training cluster
@@ -131,7 +132,11 @@ class MlWorkspace(pulumi.ComponentResource):
         )
 
     def _storage_and_registry(self) -> None:
-        """The HTTPS-only storage account and the registry without admin user."""
+        """The HTTPS-only, Entra-only storage account and the registry without admin user.
+
+        ``allow_shared_key_access=False``: no account key or SAS signed with one works, so
+        whoever reads or writes data needs a Storage Blob Data role (the workspace's datastores
+        are identity-based to match)."""
         name, args, rg_name = self._name, self._args, self.resource_group_name
         self.storage_account = storage.StorageAccount(
             f"{name}-st",
@@ -142,6 +147,8 @@ class MlWorkspace(pulumi.ComponentResource):
             enable_https_traffic_only=True,
             minimum_tls_version="TLS1_2",
             allow_blob_public_access=False,
+            allow_shared_key_access=False,
+            default_to_o_auth_authentication=True,
             public_network_access=args.public_network_access,
             network_rule_set=(
                 storage.NetworkRuleSetArgs(
@@ -166,7 +173,10 @@ class MlWorkspace(pulumi.ComponentResource):
         )
 
     def _workspace(self) -> None:
-        """The workspace, with its identity, linked to the stores and the telemetry."""
+        """The workspace, with its identity, linked to the stores and the telemetry.
+
+        Its system datastores are identity-based: Azure ML reaches the storage with Entra ID
+        tokens (the caller's, the compute's or its own identity), never with the account key."""
         name, args = self._name, self._args
         self.workspace = ml.Workspace(
             f"{name}-mlw",
@@ -176,6 +186,7 @@ class MlWorkspace(pulumi.ComponentResource):
             identity=ml.ManagedServiceIdentityArgs(type="SystemAssigned"),
             sku=ml.SkuArgs(name="Basic", tier=ml.SkuTier.BASIC),
             storage_account=self.storage_account.id,
+            system_datastores_auth_mode=ml.SystemDatastoresAuthMode.IDENTITY,
             key_vault=self.key_vault.id,
             application_insights=self.app_insights.id,
             container_registry=self.registry.id,

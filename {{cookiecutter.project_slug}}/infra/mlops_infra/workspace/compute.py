@@ -2,16 +2,21 @@
 
 Linux, dedicated nodes, no local auth and no SSH. Where the stack is private the nodes get no
 public IP; with ``subnet_id`` they join that subnet (our VNet), otherwise Azure ML places them in
-the workspace's managed network (or, in a public stack, in no VNet at all).
+the workspace's managed network (or, in a public stack, in no VNet at all). The cluster has a
+system-assigned identity with Storage Blob Data Contributor on the workspace storage: the storage
+refuses shared keys, so jobs reach the identity-based datastores as that identity (Azure ML also
+pulls images from the registry with it).
 """
 
 from __future__ import annotations
 
 import pulumi
+from pulumi_azure_native import authorization
 from pulumi_azure_native import machinelearningservices as ml
 
+from mlops_infra.aks.credentials import role_definition_id
 from mlops_infra.naming import type_token
-from mlops_infra.workspace.args import TrainingComputeArgs
+from mlops_infra.workspace.args import STORAGE_BLOB_DATA_CONTRIBUTOR_ROLE_ID, TrainingComputeArgs
 
 TYPE_TOKEN = type_token("ml", "TrainingCompute")
 
@@ -37,6 +42,7 @@ class TrainingCompute(pulumi.ComponentResource):
             compute_name=args.name,
             location=args.location,
             tags=dict(args.tags),
+            identity=ml.ManagedServiceIdentityArgs(type="SystemAssigned"),
             properties=ml.AmlComputeArgs(
                 compute_type="AmlCompute",
                 disable_local_auth=True,
@@ -53,4 +59,21 @@ class TrainingCompute(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.compute_name: pulumi.Output[str] = self.compute.name
+        self.storage_access = self._storage_access(name, args)
         self.register_outputs({"computeName": self.compute_name, "computeId": self.compute.id})
+
+    def _storage_access(self, name: str, args: TrainingComputeArgs) -> authorization.RoleAssignment:
+        """Storage Blob Data Contributor on the workspace storage for the cluster's identity."""
+        return authorization.RoleAssignment(
+            f"{name}-storage-blob-data",
+            principal_id=self.compute.identity.apply(
+                lambda identity: identity.principal_id if identity else ""
+            ),
+            principal_type=authorization.PrincipalType.SERVICE_PRINCIPAL,
+            role_definition_id=pulumi.Output.from_input(args.storage_account_id).apply(
+                lambda scope: role_definition_id(scope, STORAGE_BLOB_DATA_CONTRIBUTOR_ROLE_ID)
+            ),
+            scope=args.storage_account_id,
+            description="The training cluster's jobs read and write the identity-based datastores",
+            opts=pulumi.ResourceOptions(parent=self),
+        )
