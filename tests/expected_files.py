@@ -107,6 +107,7 @@ BENCHMARKS = (
     "bench.py",
     "collection_bench.py",
     "loadgen.py",
+    "overload_bench.py",
     "report.py",
     "servers.py",
 )

@@ -2,7 +2,8 @@
 
 In-process scikit-learn vs ONNX; HTTP at concurrency 1 and 8 for our server, `mlflow models
 serve` and Azure ML's `azmlinfsrv`; our server at c=8 with online data collection off and at
-100 %; batch scoring end to end vs the raw model. Prints a table
+100 %; our server overloaded (2 workers, c=512) with and without load shedding; batch scoring
+end to end vs the raw model. Prints a table
 and writes build/bench/results.json. Numbers, not assertions: targets are reported as met or not.
 """
 
@@ -30,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import servers
 from collection_bench import collection_overhead
 from loadgen import run_load
+from overload_bench import overload
 
 ROW = [0.038, 0.051, 0.062, 0.022, -0.044, -0.035, -0.043, -0.003, 0.020, -0.018]
 
@@ -120,6 +122,8 @@ def main() -> int:
     columns = list(read_card(model_dir).features)
     payload = orjson.dumps({"input_data": {"columns": columns, "data": [ROW]}})
     results["collection"] = collection_overhead(model_dir, payload, total)
+    print("benchmarking overload (load shedding) ...", file=sys.stderr, flush=True)
+    results["overload"] = overload(model_dir, payload, 5 * total)
     print("benchmarking batch scoring ...", file=sys.stderr, flush=True)
     with tempfile.TemporaryDirectory() as folder:
         from batch_bench import batch

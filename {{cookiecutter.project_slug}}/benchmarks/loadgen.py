@@ -11,13 +11,14 @@ import numpy as np
 
 @dataclass(frozen=True)
 class LoadResult:
-    """Latency percentiles (ms), throughput and errors of one load run."""
+    """Latency percentiles and maximum (ms), throughput and errors (4xx/5xx) of one load run."""
 
     requests: int
     errors: int
     p50_ms: float
     p99_ms: float
     rps: float
+    max_ms: float
 
 
 def build_request(host: str, port: int, path: str, body: bytes, headers: dict[str, str]) -> bytes:
@@ -81,6 +82,7 @@ async def _run(target: tuple[str, int], request: bytes, total: int, concurrency:
         float(np.percentile(ms, 50)),
         float(np.percentile(ms, 99)),
         total / elapsed,
+        float(ms.max()),
     )
 
 

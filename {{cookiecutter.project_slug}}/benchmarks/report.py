@@ -43,6 +43,7 @@ def print_report(results: dict) -> None:
             f"{row['rps']:9.0f} {row['errors']:7d}"
         )
     print_collection(results["collection"])
+    print_overload(results["overload"])
     batch = results["batch"]
     print("\nBatch scoring")
     print(
@@ -65,3 +66,18 @@ def print_collection(collection: dict) -> None:
         f"  collected {collection['collected_lines']} lines "
         f"(expected {collection['collected_expected']})"
     )
+
+
+def print_overload(overload: dict) -> None:
+    """Our server, 2 workers at c=512: load shed (503 beyond --max-in-flight) or queued."""
+    print(
+        f"\nOverload, our server, 2 workers, c={overload['concurrency']}, "
+        f"{overload['rounds']} interleaved rounds (medians; max over all rounds)"
+    )
+    print(f"  {'mode':9} {'scored/s':>9} {'503 %':>6} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}")
+    for mode in ("shedding", "queueing"):
+        row = overload[mode]
+        print(
+            f"  {mode:9} {row['goodput_rps']:9.0f} {row['shed_share'] * 100:6.1f} "
+            f"{row['p50_ms']:8.2f} {row['p99_ms']:8.2f} {row['max_ms']:8.1f}"
+        )
