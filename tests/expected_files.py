@@ -71,6 +71,7 @@ PACKAGE_MODULES = (
 )
 TESTS = (
     "__init__.py",
+    "ci_installs.py",
     "collector_fixtures.py",
     "conftest.py",
     "serving_fixtures.py",
@@ -94,6 +95,7 @@ TESTS = (
     "test_policy_sarif.py",
     "test_prep.py",
     "test_promotion_policy.py",
+    "test_release_pins.py",
     "test_rollout.py",
     "test_scoring.py",
     "test_server.py",
@@ -134,6 +136,7 @@ CHECKOV_MODULES = (
     "__init__",
     "azure_prod_deployment_job",
     "azure_prod_template_environment",
+    "azure_pull_request_credentials",
     "deploys",
     "drop_all_capabilities",
     "gha_job_write_permissions",
@@ -160,6 +163,7 @@ CHECKOV_FIXTURES = tuple(
         (4, ".github/workflows/ci.yml"),
         (5, ".azure-pipelines/cd.yml"),
         (6, ".azure-pipelines/cd.yml"),
+        (7, ".azure-pipelines/ci.yml"),
     )
     for outcome in ("fail", "pass")
 )
@@ -176,11 +180,15 @@ ALWAYS = (
     "policies/checkov-skips.yaml",
     "policies/checkov_gate.py",
     *CHECKOV_FIXTURES,
+    "tests/fixtures/policy/checkov/CKV_MLOPS_7/pass/.azure-pipelines/cd.yml",
     "tests/fixtures/policy/checkov/kubernetes/deployment.yaml",
     "tests/fixtures/policy/checkov/kubernetes/httproute.yaml",
     "tests/test_policy_checkov.py",
     "tools/checkov_run.py",
     "tools/drift_inputs.sh",
+    "tools/az_extension.sh",
+    "tools/install_release.sh",
+    "tools/release-pins.txt",
     "policies/bandit.yaml",
     "policies/bandit-tests.yaml",
     "policies/bandit_gate.py",
@@ -221,6 +229,7 @@ INFRA = (
     "mlops_infra/governance/__init__.py",
     "mlops_infra/governance/args.py",
     "mlops_infra/governance/devops.py",
+    "mlops_infra/governance/devops_args.py",
     "mlops_infra/governance/github.py",
     "mlops_infra/governance/program.py",
     "mlops_infra/governance/settings.py",

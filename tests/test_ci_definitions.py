@@ -241,8 +241,8 @@ def test_kit_workflow_passes_schema_linters_and_rules(baked: Baker) -> None:
     done = run_ci_checks(baked(), "-k", "test_workflows", CI_WORKFLOWS_DIR=kit_workflows)
 
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
-    # test_workflows_exist, one test per rule (9) and zizmor
-    assert "11 passed" in done.stdout
+    # test_workflows_exist, one test per rule (11) and zizmor
+    assert "13 passed" in done.stdout
 
 
 def test_a_missing_checker_fails_the_project_checks(baked: Baker, tmp_path: Path) -> None:

@@ -27,6 +27,12 @@ AZURE_SCHEMA = (
     "nonunicode",
 )
 PARAMETER = re.compile(r"\$\{\{\s*parameters\.(\w+)\s*\}\}")
+# `${{ if eq|ne(variables['Build.Reason'], 'X') }}:`, the one compile-time condition used here.
+CONDITION = re.compile(
+    r"\$\{\{\s*if\s+(eq|ne)\(\s*variables\['Build\.Reason'\]\s*,\s*'(\w+)'\s*\)\s*\}\}"
+)
+# Build.Reason of a pull-request validation run and of a push to main.
+PULL_REQUEST, PUSH = "PullRequest", "IndividualCI"
 LISTS = ("stages", "jobs", "steps")
 DEPLOY = re.compile(
     r"\bpulumi up\b|\brollout --|\baz ml (model create|online-deployment (create|update)"
@@ -116,7 +122,7 @@ def substitute(node: Node, params: dict[str, Any]) -> Node:
     return node
 
 
-def instantiate(reference: dict[str, Any], base: Path) -> list[Node]:
+def instantiate(reference: dict[str, Any], base: Path, reason: str = PUSH) -> list[Node]:
     """The stages, jobs or steps a `- template:` entry stands for, expanded in turn."""
     path = (base / reference["template"]).resolve()
     if not path.is_file():
@@ -126,30 +132,50 @@ def instantiate(reference: dict[str, Any], base: Path) -> list[Node]:
         template.get("parameters", []), reference.get("parameters", {}), path.name
     )
     (kind,) = [key for key in LISTS if key in template]
-    return expand_node(substitute(template[kind], params), path.parent)
+    return expand_node(substitute(template[kind], params), path.parent, reason)
 
 
-def expand_node(node: Node, base: Path) -> Node:
-    """Replace every template reference in a list with what it stands for."""
+def holds(expression: str, reason: str) -> bool:
+    """Whether a compile-time `${{ if ... }}` holds for a run of Build.Reason ``reason``."""
+    found = CONDITION.fullmatch(expression.strip())
+    if not found:
+        raise ExpansionError(f"cannot evaluate {expression!r}: only Build.Reason eq/ne")
+    return (found.group(2) == reason) == (found.group(1) == "eq")
+
+
+def conditional(item: Node) -> str | None:
+    """The `${{ if ... }}` key of a conditional list item, None for any other item."""
+    if isinstance(item, dict) and len(item) == 1:
+        (key,) = item
+        if isinstance(key, str) and key.strip().startswith("${{ if"):
+            return key
+    return None
+
+
+def expand_node(node: Node, base: Path, reason: str = PUSH) -> Node:
+    """Replace every template reference and compile-time condition in a list with its items."""
     if isinstance(node, dict):
-        return {key: expand_node(value, base) for key, value in node.items()}
+        return {key: expand_node(value, base, reason) for key, value in node.items()}
     if isinstance(node, list):
         items: list[Node] = []
         for item in node:
-            if isinstance(item, dict) and "template" in item:
-                items.extend(instantiate(item, base))
+            if (key := conditional(item)) is not None:
+                items.extend(expand_node(item[key], base, reason) if holds(key, reason) else [])
+            elif isinstance(item, dict) and "template" in item:
+                items.extend(instantiate(item, base, reason))
             else:
-                items.append(expand_node(item, base))
+                items.append(expand_node(item, base, reason))
         return items
     return node
 
 
-def expand(path: Path) -> Pipeline:
-    """A pipeline as Azure DevOps compiles it: parameters at their defaults, templates inlined."""
+def expand(path: Path, reason: str = PUSH) -> Pipeline:
+    """A pipeline as Azure DevOps compiles it for a run of Build.Reason ``reason``: parameters at
+    their defaults, templates inlined, compile-time conditions applied."""
     pipeline = load(path)
     params = parameter_values(pipeline.get("parameters", []), {}, path.name)
     body = {key: value for key, value in pipeline.items() if key != "parameters"}
-    expanded = expand_node(substitute(body, params), path.parent)
+    expanded = expand_node(substitute(body, params), path.parent, reason)
     if leftover := [s for s in strings(expanded) if "${{" in s]:
         raise ExpansionError(f"{path.name}: expressions left after expansion: {leftover[:3]}")
     return expanded
@@ -270,6 +296,47 @@ def literal_service_connections(raw: Node) -> list[str]:
         for item in raw:
             found += literal_service_connections(item)
     return found
+
+
+def connection_defaults(raw: Node) -> dict[str, str]:
+    """A raw pipeline's service connection parameters (``*ServiceConnection``) and defaults."""
+    return {
+        p["name"]: p["default"]
+        for p in raw.get("parameters", [])
+        if p["name"].endswith("ServiceConnection") and "default" in p
+    }
+
+
+def job_connections(job: dict[str, Any]) -> set[str]:
+    """The service connections a job's steps sign in with."""
+    return {
+        str(value)
+        for step in job_steps(job)
+        for key, value in step.get("inputs", {}).items()
+        if key.lower() in CONNECTION_INPUTS
+    }
+
+
+def pool_name(job: dict[str, Any], pipeline: Pipeline) -> str:
+    """The self-hosted pool a job runs on ('' for a Microsoft-hosted image)."""
+    pool = job.get("pool", pipeline.get("pool", {}))
+    return str(pool.get("name", "")) if isinstance(pool, dict) else str(pool)
+
+
+def pull_request_credentials(pipeline: Pipeline, allowed: set[str], private_pool: str) -> list[str]:
+    """What a pull-request run's jobs may not hold: any service connection but ``allowed`` (the
+    read-only dev preview connection), the job's access token, the private agent pool."""
+    problems = []
+    for stage, job in jobs_with_stage(pipeline):
+        name = f"{stage['stage']}.{job.get('job') or job.get('deployment')}"
+        problems += [
+            f"{name}: service connection {c}" for c in sorted(job_connections(job) - allowed)
+        ]
+        if any("System.AccessToken" in text for text in strings(job)):
+            problems.append(f"{name}: System.AccessToken")
+        if pool_name(job, pipeline) == private_pool:
+            problems.append(f"{name}: private pool {private_pool}")
+    return problems
 
 
 def stage_chain(pipeline: Pipeline) -> list[tuple[str, list[str]]]:

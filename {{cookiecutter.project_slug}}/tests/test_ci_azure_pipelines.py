@@ -20,6 +20,7 @@ import pytest
 import yaml
 
 from . import azure_pipelines as ap
+from .ci_installs import unpinned_installs
 
 PIPELINE_PATHS = [ap.PIPELINES_DIR / name for name in ap.PIPELINES]
 ALL_FILES = PIPELINE_PATHS + ap.template_files()
@@ -264,6 +265,217 @@ def test_ci_gates_plans_and_previews_every_stack() -> None:
         assert "pulumi preview --diff" in scripts[f"preview_{stack}"]
 
 
+# --- pull requests run with nothing that deploys ------------------------------------------------
+
+# The one connection a pull-request run may use: the read-only preview connection of dev.
+PULL_REQUEST_CONNECTION = "devPreviewServiceConnection"
+
+
+def pull_request_exposure(root: Path) -> list[str]:
+    """Every pipeline pull requests can start, compiled as a pull-request run, holds no service
+    connection but dev's read-only preview one, no job access token and no private agent."""
+    connections = ap.connection_defaults(ap.load(root / "ci.yml"))
+    allowed = (
+        {connections[PULL_REQUEST_CONNECTION]} if PULL_REQUEST_CONNECTION in connections else set()
+    )
+    cd = {p["name"]: p.get("default") for p in ap.load(root / "cd.yml")["parameters"]}
+    problems = []
+    for name in ap.PIPELINES:
+        if ap.load(root / name).get("pr") == "none":
+            continue
+        pipeline = ap.expand(root / name, ap.PULL_REQUEST)
+        found = ap.pull_request_credentials(pipeline, allowed, str(cd["privatePool"]))
+        problems += [f"{name}: {problem}" for problem in found]
+    return problems
+
+
+def test_pull_request_runs_hold_no_deploy_credential_token_or_private_agent() -> None:
+    assert ap.load(ap.PIPELINES_DIR / "ci.yml")["pr"]["branches"]["include"] == ["main"]
+    assert pull_request_exposure(ap.PIPELINES_DIR) == []
+
+
+def test_pull_requests_preview_dev_only_and_main_previews_staging_and_prod() -> None:
+    ci = ap.PIPELINES_DIR / "ci.yml"
+    previews = {
+        reason: {
+            job["job"]: ap.job_connections(job)
+            for job in ap.expand(ci, reason)["jobs"]
+            if job["job"].startswith("preview_")
+        }
+        for reason in (ap.PULL_REQUEST, ap.PUSH)
+    }
+    connections = ap.connection_defaults(ap.load(ci))
+    assert previews[ap.PULL_REQUEST] == {"preview_dev": {connections[PULL_REQUEST_CONNECTION]}}
+    assert previews[ap.PUSH] == {
+        "preview_dev": {connections[PULL_REQUEST_CONNECTION]},
+        "preview_staging": {connections["stagingPreviewServiceConnection"]},
+        "preview_prod": {connections["prodPreviewServiceConnection"]},
+    }
+    deploy = set(ap.connection_defaults(ap.load(ap.PIPELINES_DIR / "cd.yml")).values())
+    assert not deploy & set(connections.values())  # CI never names a deploy connection
+
+
+def _param(name: str) -> str:
+    return "${{ parameters." + name + " }}"
+
+
+def _ci_before(root: Path) -> None:
+    """ci.yml's previews as they were: every stack on every pull request with its deploy
+    connection, staging and prod on the private pool (the pipeline of the security review)."""
+    cd = {p["name"]: p.get("default") for p in ap.load(root / "cd.yml")["parameters"]}
+    names = ["devServiceConnection", "stagingServiceConnection", "prodServiceConnection"]
+
+    def preview(stack: str, pool: dict[str, str]) -> dict[str, Any]:
+        given = {"stack": stack, "serviceConnection": _param(f"{stack}ServiceConnection")}
+        return {
+            "template": "templates/preview-job.yml",
+            "parameters": {**given, "pool": pool, "dependsOn": []},
+        }
+
+    private = {"name": _param("privatePool")}
+    pipeline = {
+        "trigger": {"branches": {"include": ["main"]}},
+        "pr": {"branches": {"include": ["main"]}},
+        "parameters": [
+            {"name": name, "type": "string", "default": cd[name]}
+            for name in [*names, "privatePool"]
+        ],
+        "pool": {"vmImage": "ubuntu-latest"},
+        "jobs": [
+            preview("dev", {"vmImage": "ubuntu-latest"}),
+            preview("staging", private),
+            preview("prod", private),
+        ],
+    }
+    _write(pipeline, root, "ci.yml")
+
+
+def _token_in_previews(root: Path) -> None:
+    steps = root / "templates" / "pulumi-steps.yml"
+    text = steps.read_text(encoding="utf-8")
+    old = "AZDO_PERSONAL_ACCESS_TOKEN: ${{ parameters.azureDevOpsToken }}"
+    assert old in text
+    steps.write_text(text.replace(old, "AZDO_PERSONAL_ACCESS_TOKEN: $(System.AccessToken)"))
+
+
+def _staging_preview_on_pull_requests(root: Path) -> None:
+    ci = root / "ci.yml"
+    text = ci.read_text(encoding="utf-8")
+    condition = "  - ${{ if ne(variables['Build.Reason'], 'PullRequest') }}:\n"
+    assert text.count(condition) == 1
+    ci.write_text(
+        text.replace(condition, "  - ${{ if ne(variables['Build.Reason'], 'Manual') }}:\n")
+    )
+
+
+def _cd_on_pull_requests(root: Path) -> None:
+    cd = root / "cd.yml"
+    text = cd.read_text(encoding="utf-8")
+    assert "\npr: none\n" in text
+    cd.write_text(text.replace("\npr: none\n", "\n"))
+
+
+DEPLOY_JOBS = {
+    f"{stage}.{job}" for stage in ("Dev", "Staging", "Prod") for job in ("Deploy", "Image")
+}
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        (
+            _ci_before,
+            {"__default.preview_dev", "__default.preview_staging", "__default.preview_prod"},
+        ),
+        (_token_in_previews, {"__default.preview_dev"}),
+        (
+            _staging_preview_on_pull_requests,
+            {"__default.preview_staging", "__default.preview_prod"},
+        ),
+        (_cd_on_pull_requests, {"Train.Train", *DEPLOY_JOBS}),
+    ],
+    ids=["ci-before-the-fix", "token-in-previews", "condition-removed", "cd-on-pull-requests"],
+)
+def test_a_pull_request_run_with_deploy_credentials_is_caught(
+    tmp_path: Path, mutate: Callable[[Path], None], expected: set[str]
+) -> None:
+    root = _copy_pipelines(tmp_path)
+    assert pull_request_exposure(root) == [], "the unbroken copy must pass"
+    mutate(root)
+    problems = pull_request_exposure(root)
+    assert {problem.split(": ")[1] for problem in problems} == expected, problems
+
+
+def test_expansion_refuses_a_condition_it_cannot_evaluate(tmp_path: Path) -> None:
+    root = _copy_pipelines(tmp_path)
+    ci = root / "ci.yml"
+    text = ci.read_text(encoding="utf-8")
+    ci.write_text(
+        text.replace("ne(variables['Build.Reason'], 'PullRequest')", "eq(parameters.x, 'y')")
+    )
+    with pytest.raises(ap.ExpansionError, match="cannot evaluate"):
+        ap.expand(ci, ap.PULL_REQUEST)
+
+
+def pipeline_installs(root: Path) -> list[str]:
+    """Every step of every pipeline, expanded for main and for pull requests, installs only from
+    the locks and downloads only through tools/install_release.sh (ci_installs)."""
+    return sorted(
+        {
+            f"{name}: {step.get('displayName')}: {problem}"
+            for name in ap.PIPELINES
+            for reason in (ap.PUSH, ap.PULL_REQUEST)
+            for _, job in ap.jobs_with_stage(ap.expand(root / name, reason))
+            for step in ap.job_steps(job)
+            for problem in unpinned_installs(ap.script(step))
+        }
+    )
+
+
+def test_pipelines_install_only_from_locks_and_committed_pins() -> None:
+    assert pipeline_installs(ap.PIPELINES_DIR) == []
+
+
+def _edit(file: str, old: str, new: str) -> Callable[[Path], None]:
+    def mutate(root: Path) -> None:
+        path = root / file
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"{old!r} not in {file}"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    return mutate
+
+
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        _edit(
+            "cd.yml",
+            "                export MLFLOW_TRACKING_URI\n",
+            "                export MLFLOW_TRACKING_URI\n"
+            "                uv pip install --python .venv/bin/python azureml-mlflow==1.60.0\n",
+        ),
+        _edit(
+            "templates/deploy-stage.yml",
+            "tools/az_extension.sh ml",
+            "az extension add --name ml --upgrade --only-show-errors",
+        ),
+        _edit(
+            "templates/pulumi-steps.yml",
+            'bin="$(tools/install_release.sh pulumi "$(Agent.TempDirectory)/pulumi-cli")"',
+            'curl -fsSLO "$release/pulumi-$PULUMI_VERSION-checksums.txt"',
+        ),
+    ],
+    ids=["uv-pip-install-after-login", "floating-az-extension", "checksums-from-the-release"],
+)
+def test_an_install_outside_the_locks_and_pins_is_caught(
+    tmp_path: Path, mutate: Callable[[Path], None]
+) -> None:
+    root = _copy_pipelines(tmp_path)
+    mutate(root)
+    assert len({problem.split(": ", 2)[2] for problem in pipeline_installs(root)}) == 1
+
+
 def test_drift_checks_prods_collected_inputs_and_queues_cd_on_drift() -> None:
     steps = ap.job_steps(ap.expand(ap.PIPELINES_DIR / "drift.yml")["jobs"][0])
     (check,) = [step for step in steps if step.get("name") == "check"]
@@ -273,7 +485,10 @@ def test_drift_checks_prods_collected_inputs_and_queues_cd_on_drift() -> None:
     assert "build/drift-inputs/baseline.json" in text
     parameters = ap.load(ap.PIPELINES_DIR / "drift.yml")["parameters"]
     (connection,) = [p["default"] for p in parameters if p["name"] == "driftServiceConnection"]
-    assert connection.endswith("-prod")  # what production serves is what drifts
+    # What production serves drifts: read with the monitoring connection, never prod's deploy
+    # connection (whose approval check would hold every scheduled run).
+    assert connection.endswith("-monitoring")
+    assert connection not in ap.connection_defaults(ap.load(ap.PIPELINES_DIR / "cd.yml")).values()
     assert check["inputs"]["azureSubscription"] == connection
     (queue,) = [step for step in steps if "az pipelines run" in ap.script(step)]
     assert queue["condition"] == "and(succeeded(), eq(variables['check.drift'], 'detected'))"
@@ -299,8 +514,8 @@ def image_scan_not_gating(pipeline: dict[str, Any]) -> list[str]:
             problems.append(f"{name}: no Trivy scan failing on HIGH,CRITICAL")
         if "az acr repository delete" not in scripts:
             problems.append(f"{name}: a failed scan does not delete the image")
-        if "sha256sum --check" not in scripts:
-            problems.append(f"{name}: Trivy is installed without checksum verification")
+        if "tools/install_release.sh trivy" not in scripts:
+            problems.append(f"{name}: Trivy is not installed through tools/install_release.sh")
         if "Image" not in str(jobs["Deploy"].get("dependsOn", "")):
             problems.append(f"{name}: Deploy does not depend on the Image job")
     return problems

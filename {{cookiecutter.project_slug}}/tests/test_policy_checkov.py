@@ -23,7 +23,7 @@ from policies import checkov_gate
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "policy" / "checkov"
-CI_CHECKS = {f"CKV_MLOPS_{n}" for n in range(1, 7)}
+CI_CHECKS = {f"CKV_MLOPS_{n}" for n in range(1, 8)}
 K8S_CHECKS = {f"CKV_MLOPS_{n}" for n in range(10, 20)}
 Results = dict[str, dict[str, set[str]]]  # folder -> {"passed"|"failed" -> our check ids}
 Mutation = Callable[[dict[str, Any]], object]

@@ -10,7 +10,7 @@ if [ "$#" -ne 3 ] || [ -z "$1" ] || [ -z "$2" ] || [ -z "$3" ]; then
   exit 2
 fi
 endpoint=$1 model=$2 out=$3
-az extension add --name ml --upgrade --only-show-errors
+"$(dirname "$0")/az_extension.sh" ml
 # The live deployment is the one with the largest traffic share (as in the rollout).
 live=$(az ml online-endpoint show --name "$endpoint" --query traffic -o json |
   jq -r 'to_entries | max_by(.value) | .key // empty')

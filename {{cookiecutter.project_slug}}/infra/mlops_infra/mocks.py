@@ -117,6 +117,26 @@ def _uuid_like(seed: str) -> str:
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}"
 
 
+def devops_lookup(function: str, args: dict[str, Any]) -> dict[str, Any]:
+    """A stable answer to an Azure DevOps lookup: project, group, service connection, queue."""
+    name, project = str(args.get("name") or args.get("serviceEndpointName")), args.get("projectId")
+    seed = f"{function}/{project}/{name}"
+    if function == "getProject":
+        return {"id": _uuid_like(f"project/{name}"), "name": name}
+    if function == "getGroup":
+        seed = f"group/{project}/{name}"
+        return {
+            "descriptor": f"vssgp.{_uuid_like(seed)}",
+            "originId": _uuid_like(f"origin/{seed}"),
+            "name": name,
+        }
+    if function == "getServiceEndpointAzureRM":
+        return {"id": _uuid_like(seed), "serviceEndpointName": name, "projectId": project}
+    if function == "getAgentQueue":
+        return {"id": str(int(hashlib.sha256(seed.encode()).hexdigest()[:6], 16)), "name": name}
+    return {}
+
+
 class Mocks(pulumi.runtime.Mocks):
     """Answers the engine offline and records every ``new_resource`` call in ``self.resources``.
 
@@ -210,16 +230,8 @@ class Mocks(pulumi.runtime.Mocks):
                 "subscriptionId": self.subscription_id,
                 "tenantId": self.tenant_id,
             }, []
-        if args.token == "azuredevops:index/getProject:getProject":  # noqa: S105  # nosec B105 - a type token
-            name = str(args.args.get("name"))
-            return {"id": _uuid_like(f"project/{name}"), "name": name}, []
-        if args.token == "azuredevops:index/getGroup:getGroup":  # noqa: S105  # nosec B105 - a type token
-            seed = f"group/{args.args.get('projectId')}/{args.args.get('name')}"
-            return {
-                "descriptor": f"vssgp.{_uuid_like(seed)}",
-                "originId": _uuid_like(f"origin/{seed}"),
-                "name": args.args.get("name"),
-            }, []
+        if args.token.startswith("azuredevops:index/get"):
+            return devops_lookup(args.token.rpartition(":")[2], dict(args.args)), []
         if args.token == "github:index/getTeam:getTeam":  # noqa: S105  # nosec B105 - a type token
             slug = str(args.args.get("slug"))
             return {"id": str(team_id(slug)), "slug": slug, "name": slug}, []

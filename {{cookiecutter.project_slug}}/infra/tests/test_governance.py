@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import subprocess
@@ -18,7 +19,7 @@ from mlops_infra.config import INFRA_DIR, load_project, load_stack_config
 from mlops_infra.governance.args import GovernanceArgsError
 from mlops_infra.governance.program import build
 from mlops_infra.governance.settings import load_governance_settings
-from mlops_infra.mocks import Mocks, team_id
+from mlops_infra.mocks import Mocks, devops_lookup, team_id
 from mlops_infra.naming import SLUG
 from mlops_infra.settings import ConfigError
 from support import Record, mock_stack, mocked, of_type
@@ -102,11 +103,38 @@ def test_the_drift_check_environment_is_unreviewed_but_only_for_protected_branch
     }
 
 
-def test_dev_is_an_ungated_environment(both: Mocks) -> None:
+def test_dev_is_unreviewed_but_only_for_protected_branches(both: Mocks) -> None:
+    # Its identity deploys dev: a pull request's workflow naming `environment: dev` is refused.
     dev = github_environment(both, "dev")
     assert "reviewers" not in dev
-    assert "deploymentBranchPolicy" not in dev
+    assert dev["deploymentBranchPolicy"] == {
+        "protectedBranches": True,
+        "customBranchPolicies": False,
+    }
     assert dev["waitTimer"] == 0
+
+
+@pytest.mark.parametrize("name", ["staging-preview", "prod-preview"])
+def test_the_post_merge_previews_run_unreviewed_from_protected_branches_only(
+    both: Mocks, name: str
+) -> None:
+    preview = github_environment(both, name)
+    assert "reviewers" not in preview
+    assert preview["deploymentBranchPolicy"] == {
+        "protectedBranches": True,
+        "customBranchPolicies": False,
+    }
+
+
+def test_every_github_environment_admits_protected_branches_only(both: Mocks) -> None:
+    environments = of_type(both.resources, ENVIRONMENT)
+    assert len(environments) == 6
+    open_to_any_branch = [
+        r["inputs"]["environment"]
+        for r in environments
+        if (r["inputs"].get("deploymentBranchPolicy") or {}).get("protectedBranches") is not True
+    ]
+    assert open_to_any_branch == []
 
 
 def test_main_needs_reviews_and_the_configured_checks_even_for_admins() -> None:
@@ -136,32 +164,124 @@ def test_github_resources_go_through_a_provider_of_the_repository_owner(both: Mo
     assert teams == ["release-approvers"]
 
 
-def test_devops_prod_approval_excludes_the_requester_and_main_only_deploys(both: Mocks) -> None:
-    environments = of_type(both.resources, DEVOPS_ENVIRONMENT)
-    assert sorted(r["inputs"]["name"] for r in environments) == ["dev", "prod", "staging"]
-    prod_id = f"{devops_record(both, DEVOPS_ENVIRONMENT, '-prod')['name']}-id"
+def devops_gaps(mocks: Mocks, connections: dict[str, str], pool: str) -> list[str]:
+    """Each gated resource the DevOps side leaves usable from another branch or unapproved.
+
+    ``connections`` maps each service connection that must be main-only to the environment whose
+    approval it also needs ('' for none); ``pool`` is the private agent pool.
+    """
+    lookups = {}  # (lookup, name) -> the id the project answered
+    for call in mocks.calls:
+        function = call["token"].rpartition(":")[2]
+        if function in ("getServiceEndpointAzureRM", "getAgentQueue"):
+            name = call["args"].get("serviceEndpointName") or call["args"]["name"]
+            lookups[(function, name)] = devops_lookup(function, call["args"])["id"]
+    controls = {
+        (r["inputs"]["targetResourceType"], r["inputs"]["targetResourceId"]): r["inputs"]
+        for r in of_type(mocks.resources, BRANCH_CONTROL)
+    }
+    approvals = {
+        (r["inputs"]["targetResourceType"], r["inputs"]["targetResourceId"]): r["inputs"]
+        for r in of_type(mocks.resources, APPROVAL)
+    }
+    targets = {name: ("endpoint", ("getServiceEndpointAzureRM", name)) for name in connections}
+    targets[pool] = ("queue", ("getAgentQueue", pool))
+    gaps = []
+    for name, (kind, lookup) in targets.items():
+        control = controls.get((kind, lookups.get(lookup)), {})
+        if (
+            control.get("allowedBranches") != "refs/heads/main"
+            or control.get("verifyBranchProtection") is not True
+            or control.get("ignoreUnknownProtectionStatus") is not False
+        ):
+            gaps.append(f"{kind} {name}: not limited to a protected main")
+        if connections.get(name):
+            approval = approvals.get((kind, lookups.get(lookup)), {})
+            if not approval.get("approvers") or approval.get("requesterCanApprove") is not False:
+                gaps.append(f"{kind} {name}: no approval the requester cannot give")
+    return gaps
+
+
+# What a baked project's pipelines name (their parameters' defaults) -> the approval it needs.
+GATED_CONNECTIONS = {
+    f"{SLUG}-dev": "",
+    f"{SLUG}-staging": "staging",
+    f"{SLUG}-prod": "prod",
+    f"{SLUG}-staging-preview": "",
+    f"{SLUG}-prod-preview": "",
+    f"{SLUG}-monitoring": "",
+}
+PRIVATE_POOL = f"{SLUG}-private"
+
+
+def test_deploy_and_read_connections_and_the_private_pool_are_main_only(both: Mocks) -> None:
+    assert devops_gaps(both, GATED_CONNECTIONS, PRIVATE_POOL) == []
+    # Looked up by name in the project, once each: this stack never holds their credentials.
+    looked_up = [
+        c["args"]["serviceEndpointName"] for c in both.calls if c["token"].endswith("AzureRM")
+    ]
+    assert sorted(looked_up) == sorted(GATED_CONNECTIONS)
+    assert f"{SLUG}-dev-preview" not in looked_up  # pull requests preview dev with it
+
+
+def _check_records(mocks: Mocks) -> list[Record]:
+    return of_type(mocks.resources, BRANCH_CONTROL) + of_type(mocks.resources, APPROVAL)
+
+
+@pytest.mark.parametrize("index", range(9))
+def test_removing_any_connection_or_pool_check_is_caught(both: Mocks, index: int) -> None:
+    checks = [
+        r
+        for r in _check_records(both)
+        if r["inputs"]["targetResourceType"] in ("endpoint", "queue")
+    ]
+    assert len(checks) == 9  # 6 connections and the pool main-only, 2 approvals
+    mutant = copy.copy(both)
+    mutant.resources = [r for r in both.resources if r is not checks[index]]
+    assert len(devops_gaps(mutant, GATED_CONNECTIONS, PRIVATE_POOL)) == 1
+
+
+def test_an_approval_the_requester_can_give_is_caught(both: Mocks) -> None:
+    mutant = copy.deepcopy(both)
+    for record in of_type(mutant.resources, APPROVAL):
+        record["inputs"]["requesterCanApprove"] = True
+    assert devops_gaps(mutant, GATED_CONNECTIONS, PRIVATE_POOL) == [
+        f"endpoint {SLUG}-staging: no approval the requester cannot give",
+        f"endpoint {SLUG}-prod: no approval the requester cannot give",
+    ]
+
+
+def test_a_check_on_another_branch_is_caught(both: Mocks) -> None:
+    mutant = copy.deepcopy(both)
+    for record in of_type(mutant.resources, BRANCH_CONTROL):
+        if record["inputs"]["targetResourceType"] == "queue":
+            record["inputs"]["allowedBranches"] = "refs/heads/main, refs/pull/*"
+    gaps = devops_gaps(mutant, GATED_CONNECTIONS, PRIVATE_POOL)
+    assert gaps == [f"queue {PRIVATE_POOL}: not limited to a protected main"]
+
+
+def test_devops_approvals_exclude_the_requester_and_name_the_looked_up_groups(
+    both: Mocks,
+) -> None:
     approval = devops_record(both, APPROVAL, "-prod-approval")["inputs"]
-    assert approval["targetResourceType"] == "environment"
-    assert approval["targetResourceId"] == prod_id
+    assert approval["targetResourceType"] == "endpoint"
     assert approval["requesterCanApprove"] is False
     assert approval["minimumRequiredApprovers"] == 1
     assert approval["timeout"] == 1440
     lookups = [c["args"]["name"] for c in both.calls if c["token"].endswith(":getGroup")]
     assert lookups == ["Release Approvers"]  # looked up once, passed by origin id
     assert len(approval["approvers"]) == 1
-    control = devops_record(both, BRANCH_CONTROL, "-prod-branch-control")["inputs"]
-    assert control["targetResourceId"] == prod_id
+    assert len(of_type(both.resources, APPROVAL)) == 2  # staging and prod, nothing else
+
+
+def test_devops_environments_remain_and_prod_deploys_from_main_only(both: Mocks) -> None:
+    environments = of_type(both.resources, DEVOPS_ENVIRONMENT)
+    assert sorted(r["inputs"]["name"] for r in environments) == ["dev", "prod", "staging"]
+    prod_id = f"{devops_record(both, DEVOPS_ENVIRONMENT, '-prod')['name']}-id"
+    control = devops_record(both, BRANCH_CONTROL, f"{SLUG}-devops-prod-branch-control")["inputs"]
+    assert (control["targetResourceType"], control["targetResourceId"]) == ("environment", prod_id)
     assert control["allowedBranches"] == "refs/heads/main"
     assert control["verifyBranchProtection"] is True
-    assert control["ignoreUnknownProtectionStatus"] is False
-    assert len(of_type(both.resources, BRANCH_CONTROL)) == 1
-
-
-def test_devops_staging_has_an_approval_and_dev_none(both: Mocks) -> None:
-    staging = devops_record(both, APPROVAL, "-staging-approval")["inputs"]
-    assert staging["requesterCanApprove"] is False
-    assert staging["targetResourceId"].endswith("-staging-id")
-    assert not [r for r in of_type(both.resources, APPROVAL) if r["name"].endswith("-dev-approval")]
 
 
 def test_approval_count_and_timeout_come_from_config() -> None:
@@ -211,6 +331,10 @@ def test_an_empty_side_creates_nothing_and_calls_nothing(
         ({"azureDevOpsStagingApprovers": '[" "]'}, "azureDevOpsStagingApprovers must name"),
         ({"azureDevOpsMinimumApprovers": "2"}, "azureDevOpsMinimumApprovers must be 1..1, got 2"),
         ({"azureDevOpsApprovalTimeout": "0"}, "azureDevOpsApprovalTimeout must be 1..43200"),
+        ({"azureDevOpsProdConnection": " "}, "azureDevOpsProdConnection must name a service"),
+        ({"azureDevOpsMainOnlyConnections": '[""]'}, "azureDevOpsMainOnlyConnections has an empty"),
+        ({"azureDevOpsMainOnlyConnections": json.dumps([f"{SLUG}-prod"])}, "named twice"),
+        ({"azureDevOpsPrivatePool": ""}, "azureDevOpsPrivatePool must name the private agent pool"),
     ],
 )
 def test_invalid_config_is_refused_before_anything_registers(
@@ -322,6 +446,35 @@ def test_the_managed_sides_follow_the_baked_ci_provider() -> None:
     devops = config.values[PROJECT.key("azureDevOpsProject")]
     assert bool(github) == (root / ".github").is_dir()
     assert bool(devops) == (root / ".azure-pipelines").is_dir()
+
+
+def pipeline_parameters(name: str) -> dict[str, str]:
+    """The parameter defaults of one of the project's Azure Pipelines."""
+    raw = yaml.safe_load((INFRA_DIR.parent / ".azure-pipelines" / name).read_text(encoding="utf-8"))
+    return {p["name"]: p["default"] for p in raw["parameters"] if "default" in p}
+
+
+def test_the_gated_names_are_the_names_the_pipelines_use() -> None:
+    config = load_stack_config(GOVERNANCE).values
+    if not (INFRA_DIR.parent / ".azure-pipelines").is_dir():  # the DevOps side is off (above)
+        assert not config[PROJECT.key("azureDevOpsProject")]
+        return
+    mock_stack(GOVERNANCE)  # the stack file's config, as `pulumi up -s governance` reads it
+    settings = load_governance_settings(stack=GOVERNANCE)
+    cd, ci = pipeline_parameters("cd.yml"), pipeline_parameters("ci.yml")
+    drift = pipeline_parameters("drift.yml")
+    deploy = [cd[f"{env}ServiceConnection"] for env in ("dev", "staging", "prod")]
+    assert deploy == [
+        settings.azure_devops_dev_connection,
+        settings.azure_devops_staging_connection,
+        settings.azure_devops_prod_connection,
+    ]
+    reads = [ci["stagingPreviewServiceConnection"], ci["prodPreviewServiceConnection"]]
+    assert settings.azure_devops_main_only_connections == (*reads, drift["driftServiceConnection"])
+    assert cd["privatePool"] == ci["privatePool"] == settings.azure_devops_private_pool
+    assert set(deploy + reads) == set(GATED_CONNECTIONS) - {drift["driftServiceConnection"]}
+    # The one connection pull requests may use is gated by nothing but its read-only roles.
+    assert ci["devPreviewServiceConnection"] not in settings.azure_devops_main_only_connections
 
 
 def ci_check_names(workflow: dict[str, Any]) -> set[str]:

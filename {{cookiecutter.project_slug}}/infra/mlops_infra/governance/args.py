@@ -1,8 +1,8 @@
 """What the governance stack creates on each side, from its settings; ``validate()`` checks it.
 
-``GitHubGovernanceArgs`` and ``DevOpsGovernanceArgs`` hold plain values only, so the whole stack
-is checked before anything registers. Every problem is one ``GovernanceArgsError`` line naming the
-config key and the command that fixes it.
+``GitHubGovernanceArgs`` (here) and ``DevOpsGovernanceArgs`` (``devops_args``) hold plain values
+only, so the whole stack is checked before anything registers. Every problem is one
+``GovernanceArgsError`` line naming the config key and the command that fixes it.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from mlops_infra.governance.settings import GovernanceSettings
 
 MAIN_BRANCH = "main"
 ENVIRONMENTS = ("dev", "staging", "prod")
+# GitHub environments of the post-merge previews: each holds a read-only identity of its stack.
+PREVIEWS = ("staging-preview", "prod-preview")
 MAX_REVIEWERS = 6  # GitHub: up to 6 teams or users per environment
 MAX_MINUTES = 43200  # 30 days: GitHub's wait timer and Azure DevOps' approval timeout limit
 _REPOSITORY = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?/[A-Za-z0-9._-]+$")
@@ -84,11 +86,13 @@ class GitHubGovernanceArgs:
         return self.repository.partition("/")[2]
 
     def environments(self) -> tuple[EnvironmentGate, ...]:
-        """dev ungated; staging and prod from protected branches only, prod reviewed; monitoring
-        (the scheduled drift check, read-only) from protected branches only, unreviewed."""
+        """Every environment holds a federated identity, so each admits protected branches only
+        (a pull request's workflow cannot enter it); staging may and prod must be reviewed. The
+        unreviewed ones: dev, monitoring (the drift check) and the read-only previews of staging
+        and prod that run after a merge (``PREVIEWS``)."""
+        unreviewed = ("dev", "monitoring", *PREVIEWS)
         return (
-            EnvironmentGate("dev", (), wait_timer=0, protected_branches_only=False),
-            EnvironmentGate("monitoring", (), wait_timer=0, protected_branches_only=True),
+            *(EnvironmentGate(name, (), 0, protected_branches_only=True) for name in unreviewed),
             EnvironmentGate(
                 "staging", self.staging_reviewer_teams, wait_timer=0, protected_branches_only=True
             ),
@@ -137,47 +141,3 @@ def _teams(key: str, slugs: tuple[str, ...], minimum: int) -> None:
                 f"{key}: {slug!r} is not a team slug (lowercase letters, digits, - and _): "
                 + _set_item(key, "release-approvers")
             )
-
-
-@dataclass(frozen=True)
-class DevOpsGovernanceArgs:
-    """The Azure DevOps project and who approves its staging and prod environments."""
-
-    project: str
-    prod_approvers: tuple[str, ...]  # group names in the project
-    staging_approvers: tuple[str, ...]
-    minimum_approvers: int
-    approval_timeout: int
-
-    @classmethod
-    def from_settings(cls, settings: GovernanceSettings) -> DevOpsGovernanceArgs:
-        """The Azure DevOps side of ``settings``."""
-        return cls(
-            project=settings.azure_devops_project,
-            prod_approvers=settings.azure_devops_prod_approvers,
-            staging_approvers=settings.azure_devops_staging_approvers,
-            minimum_approvers=settings.azure_devops_minimum_approvers,
-            approval_timeout=settings.azure_devops_approval_timeout,
-        )
-
-    def approvals(self) -> dict[str, tuple[str, ...]]:
-        """The approver groups of each environment that has an approval check."""
-        return {"staging": self.staging_approvers, "prod": self.prod_approvers}
-
-    def groups(self) -> tuple[str, ...]:
-        """Every approver group name, once, in order."""
-        return tuple(dict.fromkeys(self.prod_approvers + self.staging_approvers))
-
-    def validate(self) -> DevOpsGovernanceArgs:
-        """Raise ``GovernanceArgsError`` on the first invalid input; return ``self`` otherwise."""
-        keys = {"staging": "azureDevOpsStagingApprovers", "prod": "azureDevOpsProdApprovers"}
-        for environment, groups in self.approvals().items():
-            if not groups or not all(group.strip() for group in groups):
-                raise GovernanceArgsError(
-                    f"{keys[environment]} must name at least one Azure DevOps group, got "
-                    f"{list(groups)!r}: " + _set_item(keys[environment], "Release Approvers")
-                )
-        fewest = min(len(groups) for groups in self.approvals().values())
-        _in_range("azureDevOpsMinimumApprovers", self.minimum_approvers, 1, fewest, "1")
-        _in_range("azureDevOpsApprovalTimeout", self.approval_timeout, 1, MAX_MINUTES, "1440")
-        return self

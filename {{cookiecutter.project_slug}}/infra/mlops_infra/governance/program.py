@@ -15,8 +15,9 @@ from dataclasses import dataclass
 
 import pulumi
 
-from mlops_infra.governance.args import DevOpsGovernanceArgs, GitHubGovernanceArgs
+from mlops_infra.governance.args import GitHubGovernanceArgs
 from mlops_infra.governance.devops import DevOpsGovernance
+from mlops_infra.governance.devops_args import DevOpsGovernanceArgs
 from mlops_infra.governance.github import GitHubGovernance
 from mlops_infra.governance.settings import GovernanceSettings
 from mlops_infra.naming import SLUG

@@ -30,6 +30,11 @@ class GovernanceSettings:
     azure_devops_staging_approvers: tuple[str, ...]
     azure_devops_minimum_approvers: int
     azure_devops_approval_timeout: int
+    azure_devops_dev_connection: str
+    azure_devops_staging_connection: str
+    azure_devops_prod_connection: str
+    azure_devops_main_only_connections: tuple[str, ...]
+    azure_devops_private_pool: str
 
 
 def load_governance_settings(
@@ -51,4 +56,9 @@ def load_governance_settings(
         azure_devops_staging_approvers=keys.strings("azureDevOpsStagingApprovers"),
         azure_devops_minimum_approvers=keys.integer("azureDevOpsMinimumApprovers"),
         azure_devops_approval_timeout=keys.integer("azureDevOpsApprovalTimeout"),
+        azure_devops_dev_connection=keys.text("azureDevOpsDevConnection"),
+        azure_devops_staging_connection=keys.text("azureDevOpsStagingConnection"),
+        azure_devops_prod_connection=keys.text("azureDevOpsProdConnection"),
+        azure_devops_main_only_connections=keys.strings("azureDevOpsMainOnlyConnections"),
+        azure_devops_private_pool=keys.text("azureDevOpsPrivatePool"),
     )
