@@ -65,11 +65,13 @@ def serve(
     """Serve the model over HTTP: POST /score (Azure ML) and /invocations (MLflow)."""
     from {{ cookiecutter.package_name }}.lifecycle.steps import packaged_model
     from {{ cookiecutter.package_name }}.serving.launch import serve as run_server
+    from {{ cookiecutter.package_name }}.serving.model import load_model_dir
 
     if not no_auth:
         require_api_key()  # refused before any packaging work
     settings = project_settings()
     folder = model_dir or packaged_model(settings or load_settings(), version)
+    load_model_dir(folder)  # a bad or altered model is refused here, before any worker starts
     collection = settings.monitoring.collection if settings else COLLECTION_OFF
     config = ServerConfig(
         model_dir=folder.resolve(),
