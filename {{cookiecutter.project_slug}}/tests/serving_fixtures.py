@@ -16,7 +16,7 @@ from {{ cookiecutter.package_name }}.features import FEATURES, TARGET
 from {{ cookiecutter.package_name }}.lifecycle.onnx_export import convert
 from {{ cookiecutter.package_name }}.lifecycle.training import build_pipeline
 from {{ cookiecutter.package_name }}.serving.local import free_port, running
-from {{ cookiecutter.package_name }}.serving.model import CARD_FILE, ONNX_FILE, ModelCard
+from {{ cookiecutter.package_name }}.serving.model import ONNX_FILE, ModelCard, write_card
 
 API_KEY = "test-key-0123456789-0123456789-01"  # checkov:skip=CKV_SECRET_6: the tests' fake key
 AUTH = {"Authorization": f"Bearer {API_KEY}"}
@@ -32,7 +32,7 @@ def write_model_dir(folder: Path, with_onnx: bool = True) -> Path:
     runtime = "onnx" if with_onnx else "skops"
     if with_onnx:
         (folder / ONNX_FILE).write_bytes(convert(pipeline, len(FEATURES)))
-    (folder / CARD_FILE).write_text(ModelCard("test-model", "7", runtime).to_json())
+    write_card(folder, ModelCard("test-model", "7", runtime))
     return folder
 
 

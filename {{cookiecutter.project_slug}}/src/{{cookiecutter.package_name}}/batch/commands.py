@@ -53,7 +53,8 @@ def score_batch(
     from {{ cookiecutter.package_name }}.serving.model import load_model_dir
 
     folder = model_dir or packaged_model(load_settings(), version)
-    model = folder if workers > 1 else load_model_dir(folder)
+    loaded = load_model_dir(folder)  # a bad or altered model is refused before any worker starts
+    model = folder if workers > 1 else loaded
     with step(f"score-batch: {input_dir} -> {output_dir}"):
         report = run_batch(model, input_dir, output_dir, workers=workers, restart=restart)
     lines = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,7 @@ from sklearn.pipeline import Pipeline
 from {{ cookiecutter.package_name }}.errors import LifecycleError
 from {{ cookiecutter.package_name }}.lifecycle import lineage
 from {{ cookiecutter.package_name }}.lifecycle.data import read_split
+from {{ cookiecutter.package_name }}.lifecycle.digests import ONNX_SHA256_TAG
 from {{ cookiecutter.package_name }}.lifecycle.model_io import load_model
 from {{ cookiecutter.package_name }}.lifecycle.registry import resolve_version
 from {{ cookiecutter.package_name }}.lifecycle.tracking import connect
@@ -98,6 +100,7 @@ def export_onnx(settings: Settings, version: int | None = None) -> OnnxExport:
         {
             "onnx.status": "exported",
             "onnx.artifact_uri": uri,
+            ONNX_SHA256_TAG: hashlib.sha256(onnx_bytes).hexdigest(),
             "onnx.mean_abs_diff": f"{mean:.3g}",
             "onnx.exported_at": lineage.now(),
             **checks,

@@ -9,10 +9,22 @@ from pathlib import Path
 
 import mlflow
 
+from {{ cookiecutter.package_name }}.lifecycle.digests import (
+    MODEL_SHA256_TAG,
+    ONNX_SHA256_TAG,
+    check_sha256,
+)
+from {{ cookiecutter.package_name }}.lifecycle.model_io import SKOPS_FILE
 from {{ cookiecutter.package_name }}.lifecycle.registry import resolve_version
 from {{ cookiecutter.package_name }}.lifecycle.tracking import connect
 from {{ cookiecutter.package_name }}.monitoring.reference import fetch_baseline
-from {{ cookiecutter.package_name }}.serving.model import CARD_FILE, ModelCard
+from {{ cookiecutter.package_name }}.serving.model import (
+    CARD_FILE,
+    ONNX_FILE,
+    ModelCard,
+    read_card,
+    write_card,
+)
 from {{ cookiecutter.package_name }}.settings import Settings
 
 
@@ -29,20 +41,21 @@ def package_model(settings: Settings, version: int | None, output: Path) -> Pack
     """Download a registered version (default: champion), its ONNX file and drift baseline."""
     client = connect(settings)
     model_version = resolve_version(client, settings.registered_model, version)
-    onnx_uri = model_version.tags.get("onnx.artifact_uri")
-    runtime = (
-        "onnx" if model_version.tags.get("onnx.status") == "exported" and onnx_uri else "skops"
-    )
+    tags = model_version.tags
+    onnx_uri = tags.get("onnx.artifact_uri")
+    runtime = "onnx" if tags.get("onnx.status") == "exported" and onnx_uri else "skops"
     card = ModelCard(settings.registered_model, str(model_version.version), runtime)
     output.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{output.name}-", dir=output.parent))
     try:
         uri = f"models:/{settings.registered_model}/{model_version.version}"
         mlflow.artifacts.download_artifacts(uri, dst_path=str(staging))
+        _check(staging / SKOPS_FILE, tags, MODEL_SHA256_TAG, uri, "train and register it again")
         if runtime == "onnx":
             mlflow.artifacts.download_artifacts(onnx_uri, dst_path=str(staging))
+            _check(staging / ONNX_FILE, tags, ONNX_SHA256_TAG, uri, "run `export-onnx` again")
         fetch_baseline(client, str(model_version.run_id), staging)  # absent on older versions
-        (staging / CARD_FILE).write_text(card.to_json(), encoding="utf-8")
+        card = write_card(staging, card)
         if output.exists():
             shutil.rmtree(output)
         staging.rename(output)
@@ -52,11 +65,17 @@ def package_model(settings: Settings, version: int | None, output: Path) -> Pack
     return PackagedModel(output, card, files)
 
 
+def _check(path: Path, tags: dict[str, str], tag: str, uri: str, fix: str) -> None:
+    """The downloaded file is the one whose SHA-256 the version records."""
+    check_sha256(path, tags.get(tag), f"{uri}'s {tag} tag", fix)
+
+
 def serving_folder(settings: Settings, version: int | None = None) -> Path:
     """Package the requested version (default: champion) into build/serving/, once."""
     client = connect(settings)
     number = resolve_version(client, settings.registered_model, version).version
     folder = settings.root / "build" / "serving" / f"{settings.registered_model}-v{number}"
-    if not (folder / CARD_FILE).is_file():
+    # A card without digests was written before they were recorded: package that version again.
+    if not (folder / CARD_FILE).is_file() or not read_card(folder).sha256:
         package_model(settings, int(number), folder)
     return folder

@@ -11,6 +11,7 @@ from mlflow.tracking import MlflowClient
 
 from {{ cookiecutter.package_name }}.errors import LifecycleError
 from {{ cookiecutter.package_name }}.lifecycle import lineage
+from {{ cookiecutter.package_name }}.lifecycle.digests import MODEL_SHA256_TAG
 from {{ cookiecutter.package_name }}.lifecycle.tracking import (
     DATA_HASH_TAG,
     MODEL_ID_TAG,
@@ -58,7 +59,7 @@ def register(settings: Settings, reason: str) -> Registration:
     if existing:
         found = existing[0]
         return Registration(name, int(found.version), run.info.run_id, False, found.tags)
-    tags = lineage_tags(run, reason)
+    tags = {**lineage_tags(run, reason), MODEL_SHA256_TAG: _model_sha256(run)}
     _ensure_registered_model(client, name)
     version = client.create_model_version(
         name,
@@ -70,6 +71,17 @@ def register(settings: Settings, reason: str) -> Registration:
     registration = Registration(name, int(version.version), run.info.run_id, True, tags)
     events.emit("model_registered", {"model": name, "version": registration.version, **tags})
     return registration
+
+
+def _model_sha256(run: Run) -> str:
+    """The digest `train` recorded; a run logged without one is not registered."""
+    digest = run.data.tags.get(MODEL_SHA256_TAG)
+    if not digest:
+        raise LifecycleError(
+            f"run {run.info.run_id} has no {MODEL_SHA256_TAG} tag (trained before model digests "
+            "were recorded): run `train` again"
+        )
+    return digest
 
 
 def _ensure_registered_model(client: MlflowClient, name: str) -> None:

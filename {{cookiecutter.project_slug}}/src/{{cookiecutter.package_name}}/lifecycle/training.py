@@ -20,6 +20,7 @@ from {{ cookiecutter.package_name }}.errors import LifecycleError
 from {{ cookiecutter.package_name }}.features import FEATURES, matrix_from_columns
 from {{ cookiecutter.package_name }}.lifecycle import lineage, model_io
 from {{ cookiecutter.package_name }}.lifecycle.data import read_manifest, read_split
+from {{ cookiecutter.package_name }}.lifecycle.digests import MODEL_SHA256_TAG
 from {{ cookiecutter.package_name }}.lifecycle.metrics import regression_metrics
 from {{ cookiecutter.package_name }}.lifecycle.tracking import (
     DATA_HASH_TAG,
@@ -88,7 +89,14 @@ def train(settings: Settings, overrides: list[str]) -> TrainingResult:
         mlflow.log_metrics({f"val_{name}": value for name, value in metrics.items()})
         mlflow.log_dict(reference, baseline.ARTIFACT_PATH)
         model = _log_model(pipeline, features)
-        mlflow.set_tags({MODEL_URI_TAG: model.model_uri, MODEL_ID_TAG: model.model_id})
+        digest = model_io.logged_sha256(model.model_uri)  # what later loads are checked against
+        mlflow.set_tags(
+            {
+                MODEL_URI_TAG: model.model_uri,
+                MODEL_ID_TAG: model.model_id,
+                MODEL_SHA256_TAG: digest,
+            }
+        )
     result = TrainingResult(run.info.run_id, model.model_uri, params, metrics)
     events.emit(
         "run_finished",

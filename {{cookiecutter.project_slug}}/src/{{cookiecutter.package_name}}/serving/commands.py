@@ -88,10 +88,12 @@ def serve(
     """Serve the model over HTTP: POST /score (Azure ML) and /invocations (MLflow)."""
     from {{ cookiecutter.package_name }}.lifecycle.steps import packaged_model
     from {{ cookiecutter.package_name }}.serving.launch import serve as run_server
+    from {{ cookiecutter.package_name }}.serving.model import load_model_dir
 
     api_key_for(not no_auth, host)  # a missing key or an exposed --no-auth: refused first
     settings = project_settings()
     folder = model_dir or packaged_model(settings or load_settings(), version)
+    load_model_dir(folder)  # a bad or altered model is refused here, before any worker starts
     collection = settings.monitoring.collection if settings else COLLECTION_OFF
     config = ServerConfig(
         model_dir=folder.resolve(),
