@@ -12,6 +12,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from {{ cookiecutter.package_name }}.errors import first_line
 from {{ cookiecutter.package_name }}.features import (
     FEATURES,
     InvalidInputError,
@@ -67,7 +68,7 @@ def _csv(data: bytes) -> tuple[dict[str, pd.Series], dict[str, Column]]:
             na_values={column: [""] for column in FEATURES if column in header},
         )
     except (ValueError, OSError) as exc:
-        raise InvalidInputError(f"unreadable CSV: {_first_line(exc)}") from None
+        raise InvalidInputError(f"unreadable CSV: {first_line(exc)}") from None
     features = {column: frame[column] for column in header if column in FEATURES}
     identity = {
         column: pa.array(frame[column].to_numpy(dtype=object), type=pa.string())
@@ -82,14 +83,9 @@ def _parquet(data: bytes) -> tuple[dict[str, pd.Series], dict[str, Column]]:
     try:
         table = pq.read_table(pa.BufferReader(data))
     except (ValueError, OSError, pa.ArrowException) as exc:
-        raise InvalidInputError(f"unreadable Parquet: {_first_line(exc)}") from None
+        raise InvalidInputError(f"unreadable Parquet: {first_line(exc)}") from None
     names = table.column_names
     check_unique(names)
     features = {column: table.column(column).to_pandas() for column in names if column in FEATURES}
     identity = {column: table.column(column) for column in names if column not in FEATURES}
     return features, identity
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
