@@ -48,6 +48,8 @@ def new_project(empty_store: Path) -> ProjectFactory:
         config = (PROJECT_ROOT / "mlops.toml").read_text(encoding="utf-8")
         assert FAST_TRAINING[0] in config
         (folder / "mlops.toml").write_text(config.replace(*FAST_TRAINING), encoding="utf-8")
+        (folder / "data").mkdir(exist_ok=True)
+        shutil.copy(PROJECT_ROOT / "data" / "contract.yaml", folder / "data" / "contract.yaml")
         shutil.copy(empty_store, folder / "mlflow.db")
         monkeypatch.chdir(folder)
         monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{folder / 'mlflow.db'}")

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 
 from {{ cookiecutter.package_name }}.cli import cli
@@ -15,12 +16,19 @@ from {{ cookiecutter.package_name }}.settings import Settings
 from .conftest import invoke
 
 PACKAGE = "{{ cookiecutter.package_name }}"
-COMMANDS = sorted(cli.commands)
+GROUPS = sorted(name for name, command in cli.commands.items() if isinstance(command, click.Group))
+COMMANDS = sorted(name for name in cli.commands if name not in GROUPS)
+SUBCOMMANDS = [
+    (group, name)
+    for group in GROUPS
+    for name in sorted(cli.commands[group].commands)  # type: ignore[attr-defined]
+]
 RUNS_UNTIL_STOPPED = {"serve"}  # the only command without a result to print
 HEAVY = ("numpy", "pandas", "mlflow", "sklearn", "onnxruntime", "uvicorn", "prometheus_client")
 
 
-def test_the_cli_has_the_lifecycle_serving_batch_rollout_and_drift_commands() -> None:
+def test_the_cli_has_the_lifecycle_serving_batch_rollout_drift_and_contract_commands() -> None:
+    assert (GROUPS, SUBCOMMANDS) == (["contract"], [("contract", "check"), ("contract", "init")])
     assert COMMANDS == [
         "all", "drift", "evaluate", "export-onnx", "package", "prep", "promote", "register",
         "rollout", "score-batch", "serve", "train",
@@ -34,9 +42,16 @@ def test_every_command_has_help_and_every_result_a_json_flag(command: str) -> No
     assert ("--json" in result.stdout) is (command not in RUNS_UNTIL_STOPPED)
 
 
+@pytest.mark.parametrize(("group", "command"), SUBCOMMANDS)
+def test_every_subcommand_of_a_group_has_help_and_a_json_flag(group: str, command: str) -> None:
+    result = invoke(group, command, "--help")
+    assert result.exit_code == 0
+    assert "--json" in result.stdout
+
+
 def test_top_level_help_lists_every_command() -> None:
     listed = invoke("--help").stdout
-    assert [command for command in COMMANDS if f"  {command} " not in listed] == []
+    assert [command for command in [*COMMANDS, *GROUPS] if f"  {command} " not in listed] == []
 
 
 def test_help_of_every_command_imports_no_heavy_library() -> None:

@@ -94,7 +94,10 @@ def test_bad_input_leaves_previous_output_untouched(project: Settings, tmp_path:
         prepare(project, write_csv(tmp_path, diabetes().drop(columns="s6")))
     after = {p.name: p.read_bytes() for p in project.processed_dir.iterdir()}
     assert after == before
-    assert sorted(p.name for p in project.processed_dir.parent.iterdir()) == ["processed"]
+    assert sorted(p.name for p in project.processed_dir.parent.iterdir()) == [
+        "contract.yaml",
+        "processed",
+    ]  # no staging folder left behind
 
 
 def test_bad_input_on_a_fresh_project_writes_nothing(project: Settings, tmp_path: Path) -> None:

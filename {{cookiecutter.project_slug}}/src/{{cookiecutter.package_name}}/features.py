@@ -16,21 +16,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from {{ cookiecutter.package_name }}.errors import LifecycleError
+from {{ cookiecutter.package_name }}.errors import InvalidInputError
 
 FEATURES: tuple[str, ...] = ("age", "sex", "bmi", "bp", "s1", "s2", "s3", "s4", "s5", "s6")
 TARGET = "target"
 COLUMNS: tuple[str, ...] = (*FEATURES, TARGET)
 FLOAT32_MAX = float(np.finfo(np.float32).max)
-
-
-class InvalidInputError(LifecycleError):
-    """Input that breaks the contract; `status` is the HTTP status a server answers with."""
-
-    def __init__(self, message: str, status: int = 422) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
 
 
 def check_width(count: int) -> None:

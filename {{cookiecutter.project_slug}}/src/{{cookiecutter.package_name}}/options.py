@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -9,6 +11,7 @@ from typing import Any
 import click
 
 from {{ cookiecutter.package_name }} import console
+from {{ cookiecutter.package_name }}.errors import LifecycleError
 from {{ cookiecutter.package_name }}.settings import load_settings
 
 
@@ -43,6 +46,39 @@ model_dir_option = click.option(
     default=None,
     help="A folder written by `package` (default: the registry's model).",
 )
+
+
+class ProjectGroup(click.Group):
+    """A group that turns known failures into one clear line and a non-zero exit.
+
+    The exit code is 1, or 2 for a FindingCommand (`drift`), whose 1 means a finding; such a
+    command also exits 2, after the traceback, on an unexpected error.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the subcommand; report user-fixable errors without a traceback."""
+        try:
+            return super().invoke(ctx)
+        except LifecycleError as exc:
+            raise self._failure(ctx, str(exc)) from None
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:
+            mlflow_errors = sys.modules.get("mlflow.exceptions")  # only loaded if MLflow ran
+            if mlflow_errors and isinstance(exc, mlflow_errors.MlflowException):
+                first_line = str(exc.message).strip().splitlines()[0]
+                raise self._failure(ctx, f"MLflow: {first_line}") from None
+            if not self._is_finding(ctx):
+                raise
+            traceback.print_exc()
+            raise click.exceptions.Exit(FindingCommandError.exit_code) from None
+
+    def _is_finding(self, ctx: click.Context) -> bool:
+        return isinstance(self.get_command(ctx, ctx.invoked_subcommand or ""), FindingCommand)
+
+    def _failure(self, ctx: click.Context, message: str) -> click.ClickException:
+        error = FindingCommandError if self._is_finding(ctx) else click.ClickException
+        return error(message)
 
 
 def workers_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

@@ -15,6 +15,7 @@ from {{ cookiecutter.package_name }}.monitoring.config import (
 )
 
 CONFIG_FILE = "mlops.toml"
+DEFAULT_CONTRACT = "data/contract.yaml"
 METRICS = ("rmse", "mae", "r2")
 
 
@@ -41,6 +42,8 @@ class Settings:
     promotion: PromotionPolicy
     onnx_max_abs_diff: float
     monitoring: MonitoringSettings
+    contract_path: Path
+    data_source: str
 
     @property
     def processed_dir(self) -> Path:
@@ -98,6 +101,8 @@ def _parse(root: Path, raw: dict) -> Settings:
         promotion=policy,
         onnx_max_abs_diff=positive("onnx.max_abs_diff", raw["onnx"]["max_abs_diff"]),
         monitoring=parse_monitoring(root, raw),
+        contract_path=root / str(data.get("contract", DEFAULT_CONTRACT)),
+        data_source=str(data.get("source", "")),
     )
     if settings.validation_fraction + settings.test_fraction >= 0.9:
         raise ValueError("data.validation_fraction + data.test_fraction must stay below 0.9")

@@ -1,0 +1,1 @@
+"""The data contract: one declared description of the data that every step derives from."""
