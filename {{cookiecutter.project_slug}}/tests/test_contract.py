@@ -14,7 +14,10 @@ from hypothesis import strategies as st
 
 from {{ cookiecutter.package_name }}.contract.check import check_frame
 from {{ cookiecutter.package_name }}.contract.infer import draft_contract
-from {{ cookiecutter.package_name }}.contract.inputs import features_from_rows, features_from_table
+from {{ cookiecutter.package_name }}.contract.inputs import (
+    features_from_rows,
+    features_from_table,
+)
 from {{ cookiecutter.package_name }}.contract.load import load_contract, parse_contract
 from {{ cookiecutter.package_name }}.contract.render import render_contract
 from {{ cookiecutter.package_name }}.contract.schema import Column, Contract

@@ -9,7 +9,11 @@ import click
 from {{ cookiecutter.package_name }}.console import emit
 from {{ cookiecutter.package_name }}.contract.schema import TASKS
 from {{ cookiecutter.package_name }}.errors import LifecycleError
-from {{ cookiecutter.package_name }}.options import FindingCommand, ProjectGroup, json_option
+from {{ cookiecutter.package_name }}.options import (
+    FindingCommand,
+    ProjectGroup,
+    json_option,
+)
 from {{ cookiecutter.package_name }}.settings import load_settings
 
 FILE = click.argument("file", type=click.Path(path_type=Path, dir_okay=False))

@@ -18,7 +18,13 @@ import numpy as np
 import pandas as pd
 
 from {{ cookiecutter.package_name }}.contract.rules import check_contract
-from {{ cookiecutter.package_name }}.contract.schema import TASKS, Column, Contract, Label, Target
+from {{ cookiecutter.package_name }}.contract.schema import (
+    TASKS,
+    Column,
+    Contract,
+    Label,
+    Target,
+)
 from {{ cookiecutter.package_name }}.contract.table import missing_mask
 from {{ cookiecutter.package_name }}.contract.values import as_number, category_key
 from {{ cookiecutter.package_name }}.errors import LifecycleError

@@ -18,7 +18,11 @@ import pandas as pd
 
 from {{ cookiecutter.package_name }}.contract.schema import Column, Contract
 from {{ cookiecutter.package_name }}.contract.table import convert_column
-from {{ cookiecutter.package_name }}.contract.values import FLOAT32_MAX, allowed_keys, cell_problem
+from {{ cookiecutter.package_name }}.contract.values import (
+    FLOAT32_MAX,
+    allowed_keys,
+    cell_problem,
+)
 from {{ cookiecutter.package_name }}.errors import InvalidInputError
 
 
