@@ -1,0 +1,1 @@
+"""What differs per task (regression, binary, multiclass), behind one small interface."""
