@@ -99,7 +99,11 @@ def test_entry_script_takes_every_azure_ml_form_like_our_server(
             422,
             "missing column 's6'",
         ),
-        ({"input_data": {"age": [1.0, 2.0], "sex": [1.0]}}, 422, "column 'sex' has 1 values"),
+        (
+            {"input_data": {**{name: [0.0] for name in FEATURES}, "sex": [1.0, 2.0]}},
+            422,
+            "column 'sex' has 2 values but column 'age' has 1",
+        ),
         ({"input_data": {f"c{n}": [0] for n in range(40_000)}}, 422, "40000 columns, expected"),
         ({"input_data": {"columns": ["age"], "data": [[1]], "sex": [1]}}, 400, "mixes the split"),
     ],

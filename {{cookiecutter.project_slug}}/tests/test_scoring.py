@@ -28,6 +28,8 @@ HEADER = ",".join(FEATURES)
 CSV_ROW = ",".join(map(str, ROW))
 WITHOUT_AGE = ",".join(map(str, ROW[1:]))
 WIDE = {f"c{number}": 0 for number in range(40_000)}
+RECORD = dict(zip(FEATURES, ROW, strict=True))
+NAMED = {name: [value] for name, value in RECORD.items()}
 
 
 class SumModel:
@@ -123,9 +125,17 @@ def test_integers_are_accepted_as_numbers() -> None:
         (split([ROW], index=[{"a": 1}]), 400, '"input_data.index" must be a flat list'),
         (split([ROW], columns=[f"c{n}" for n in range(40_000)]), 422, "40000 columns"),
         ({"dataframe_records": [dict.fromkeys(map(str, range(11)), 0)]}, 422, "11 columns"),
-        ({"dataframe_records": [{"age": 1}, {"sex": 2}]}, 422, "record 1 has keys 'sex', expected"),
-        ({"input_data": {"age": [1, 2], "sex": [1]}}, 422, "column 'sex' has 1 values but column"),
-        ({"inputs": {"age": [1], "sex": 2}}, 400, "column 'sex' must be a list of values"),
+        ({"dataframe_records": [RECORD, {"sex": 2}]}, 422, "record 1 has keys 'sex', expected"),
+        ({"dataframe_records": [{"age": 1}, "x"]}, 400, "item 1 is a str"),
+        ({"dataframe_records": [{"age": 1}, {"sex": 2}]}, 422, "missing column 'sex'"),
+        (
+            {"input_data": {**NAMED, "sex": [1, 2]}},
+            422,
+            "column 'sex' has 2 values but column 'age'",
+        ),
+        ({"input_data": {"age": [1, 2], "sex": [1]}}, 422, "missing column 'bmi'"),
+        ({"inputs": {**NAMED, "sex": 2}}, 400, "column 'sex' must be a list of values"),
+        ({"inputs": {"age": "x"}}, 422, "missing column 'sex'"),
         (
             {"input_data": {"columns": [], "data": [], "age": [1]}},
             400,
@@ -144,8 +154,9 @@ def test_integers_are_accepted_as_numbers() -> None:
         ({"input_data": {name: "not a list" for name in WIDE}}, 422, "40000 columns, expected 10"),
         ({"inputs": {name: [0] for name in WIDE}}, 422, "40000 columns, expected 10"),
         ({"instances": [WIDE]}, 422, "40000 columns, expected 10"),
-        ({"instances": [{"age": 1}, WIDE]}, 422, "'c8', 'c9' and 39990 more, expected"),
-        ({"inputs": {"age": [1, 2], "x" * 100_000: [1]}}, 422, "column 'xxxxxxxx"),
+        ({"instances": [RECORD, WIDE]}, 422, "'c8', 'c9' and 39990 more, expected"),
+        ({"instances": [RECORD, {"x" * 100_000: 1}]}, 422, "record 1 has keys 'xxxxxxxx"),
+        (split([ROW], **{"x" * 100_000: 1}), 400, "with the key 'xxxxxxxx"),
     ],
 )
 def test_bad_payloads_are_refused_with_status_and_reason(
@@ -177,9 +188,17 @@ def test_a_csv_index_column_is_echoed_as_written_and_rows_follow_the_header() ->
 
 
 def test_csv_cells_become_what_json_would_carry() -> None:
-    line = '"0.5", 1e-3 ,,true,FALSE,abc,-.5,+2,1_000,nan'
-    _, rows, _ = csv_table(f"{','.join(f'c{n}' for n in range(10))}\n{line}\n".encode())
-    assert rows == [[0.5, 0.001, None, True, False, "abc", -0.5, 2.0, "1_000", "nan"]]
+    line = '"0.5", 1e-3 ,,true,FALSE,abc,-.5,+2,inf,nan'
+    _, rows, _ = csv_table(f"{HEADER}\n{line}\n".encode())
+    assert rows == [[0.5, 0.001, None, True, False, "abc", -0.5, 2.0, "inf", "nan"]]
+
+
+def test_a_csv_header_is_checked_before_any_row_is_read() -> None:
+    error = csv_error(f'{HEADER[4:]}\n"unterminated\n'.encode())
+    assert (error.status, error.message) == (
+        422,
+        f"missing column 'age'; expected columns: {', '.join(FEATURES)}",
+    )
 
 
 @pytest.mark.parametrize(
@@ -197,7 +216,7 @@ def test_csv_cells_become_what_json_would_carry() -> None:
         (f"{HEADER[4:]}\n{WITHOUT_AGE}\n".encode(), 422, "missing column 'age'"),
         (f"{HEADER}\n,{WITHOUT_AGE}\n".encode(), 422, "row 0, column 'age': missing value"),
         (f"{HEADER}\nnan,{WITHOUT_AGE}\n".encode(), 422, "row 0, column 'age': \"nan\" is not a"),
-        (f"{HEADER}\n1e999,{WITHOUT_AGE}\n".encode(), 422, "Infinity is not a finite number"),
+        (f"{HEADER}\n1e999,{WITHOUT_AGE}\n".encode(), 422, "'age': \"1e999\" is not a number"),
         (f"{HEADER}\ntrue,{WITHOUT_AGE}\n".encode(), 422, "'age': true is not a number"),
         (",".join(["", *WIDE]).encode() + b"\n", 422, "40000 columns, expected 10"),
         (f'{HEADER}\n"{"1" * 200_000}"\n'.encode(), 400, "field larger than field limit"),

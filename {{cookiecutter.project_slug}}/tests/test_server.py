@@ -140,7 +140,7 @@ def test_the_connection_stays_usable_after_a_413(server: str) -> None:
         ("/score", b"{nope", "application/json", 400),
         ("/invocations", b"<rows/>", "application/xml", 415),
         ("/invocations", b"age,age\n1,2\n", "text/csv", 422),
-        ("/invocations", b'age\n"1\n', "text/csv", 400),
+        ("/invocations", ",".join(FEATURES).encode() + b'\n"1\n', "text/csv", 400),
     ],
 )
 def test_content_type_json_and_csv_are_enforced(

@@ -2,8 +2,9 @@
 
 Rows are lists in `columns` order with the values as sent: the input contract
 (`features.matrix_from_rows`) judges names and values. Every reader is linear in the request and
-counts the columns (`check_width`) before any per-column work; a body that is none of the forms
-is a 400 naming the form expected, a ragged table a 422.
+counts the columns (`check_width`) before any per-column work; a form whose rows are built here
+(named columns, records, CSV) has its columns checked (`check_columns`) before any row is built.
+A body that is none of the forms is a 400 naming the form expected, a ragged table a 422.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 from {{ cookiecutter.package_name }}.features import (
     FEATURES,
     InvalidInputError,
+    check_columns,
     check_width,
 )
 
@@ -82,7 +84,7 @@ def split_table(table: Any, key: str) -> Table:
 
 def named_columns(table: dict[str, Any], key: str) -> Table:
     """Named columns (a named tensor): {"age": [v0, v1, ...], "sex": [...], ...}."""
-    check_width(len(table))
+    check_columns(list(table), allow_extra=False)
     first, length = "", -1
     for name, values in table.items():
         if not isinstance(values, list):
@@ -113,7 +115,7 @@ def records_table(records: Any, key: str) -> Table:
                 400,
             )
     columns = list(records[0]) if records else list(FEATURES)
-    check_width(len(columns))
+    check_columns(columns, allow_extra=False)
     names = set(columns)
     for number, record in enumerate(records):
         if record.keys() != names:
