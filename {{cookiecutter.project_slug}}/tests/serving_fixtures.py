@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import orjson
 import skops.io
 from sklearn.datasets import load_diabetes
 
@@ -20,6 +21,35 @@ from {{ cookiecutter.package_name }}.serving.model import ONNX_FILE, ModelCard, 
 
 API_KEY = "test-key-0123456789-0123456789-01"  # checkov:skip=CKV_SECRET_6: the tests' fake key
 AUTH = {"Authorization": f"Bearer {API_KEY}"}
+JSON_TYPE, CSV_TYPE = "application/json", "text/csv"
+Form = tuple[str, str, bytes]  # route, content type, body
+
+
+def request_forms(rows: list[list[Any]]) -> dict[str, Form]:
+    """Every input form the two routes accept, each carrying `rows` (records and named columns
+    name the columns in reverse order, which the server must undo)."""
+    names = list(reversed(FEATURES))
+    records = [{name: row[FEATURES.index(name)] for name in names} for row in rows]
+    columns = {name: [row[FEATURES.index(name)] for row in rows] for name in names}
+    split = {"columns": list(FEATURES), "data": rows}
+    json_forms = {
+        "score split": ("/score", {"input_data": split}),
+        "score rows": ("/score", {"input_data": rows}),
+        "score records": ("/score", {"input_data": records}),
+        "score named columns": ("/score", {"input_data": columns}),
+        "dataframe_split": ("/invocations", {"dataframe_split": split}),
+        "dataframe_records": ("/invocations", {"dataframe_records": records}),
+    }
+    for key in ("instances", "inputs"):
+        json_forms[f"{key} rows"] = ("/invocations", {key: rows})
+        json_forms[f"{key} records"] = ("/invocations", {key: records})
+        json_forms[f"{key} named columns"] = ("/invocations", {key: columns})
+    forms = {
+        name: (path, JSON_TYPE, orjson.dumps(body)) for name, (path, body) in json_forms.items()
+    }
+    lines = [",".join(FEATURES), *(",".join(map(str, row)) for row in rows)]
+    forms["csv"] = ("/invocations", CSV_TYPE, "\n".join(lines).encode() + b"\n")
+    return forms
 
 
 def write_model_dir(folder: Path, with_onnx: bool = True) -> Path:

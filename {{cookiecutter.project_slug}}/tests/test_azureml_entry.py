@@ -24,9 +24,12 @@ from {{ cookiecutter.package_name }}.serving.model import find_model_dir
 
 from .collector_fixtures import Sidecar, running_sidecar, write_collector_config
 from .conftest import ROW
-from .serving_fixtures import AUTH
+from .serving_fixtures import AUTH, request_forms
 
 OTHER_ROW = [-0.01, 0.05, -0.02, 0.03, 0.01, 0.02, -0.03, 0.03, -0.01, 0.04]
+AZURE_ML_FORMS = {
+    name: form for name, form in request_forms([ROW, OTHER_ROW]).items() if form[0] == "/score"
+}
 COLLECTOR_ENV = ("AZUREML_MDC_CONFIG_PATH", "AZUREML_MDC_ENABLED", "AZUREML_MDC_PORT")
 
 
@@ -73,6 +76,19 @@ def test_entry_script_scores_like_our_server(azmlinfsrv: str, server: str) -> No
     assert theirs.headers["x-model-version"] == "7"
 
 
+@pytest.mark.parametrize("form", sorted(AZURE_ML_FORMS))
+def test_entry_script_takes_every_azure_ml_form_like_our_server(
+    azmlinfsrv: str, server: str, form: str
+) -> None:
+    _, content_type, body = AZURE_ML_FORMS[form]
+    headers = {"content-type": content_type}
+    theirs = httpx.post(f"{azmlinfsrv}/score", content=body, headers=headers, timeout=10)
+    ours = httpx.post(f"{server}/score", content=body, headers={**AUTH, **headers})
+    assert theirs.status_code == 200, theirs.text
+    assert theirs.json() == ours.json()
+    assert len(theirs.json()["predictions"]) == 2
+
+
 @pytest.mark.parametrize(
     ("body", "status", "message"),
     [
@@ -83,6 +99,13 @@ def test_entry_script_scores_like_our_server(azmlinfsrv: str, server: str) -> No
             422,
             "missing column 's6'",
         ),
+        (
+            {"input_data": {**{name: [0.0] for name in FEATURES}, "sex": [1.0, 2.0]}},
+            422,
+            "column 'sex' has 2 values but column 'age' has 1",
+        ),
+        ({"input_data": {f"c{n}": [0] for n in range(40_000)}}, 422, "40000 columns, expected"),
+        ({"input_data": {"columns": ["age"], "data": [[1]], "sex": [1]}}, 400, "mixes the split"),
     ],
 )
 def test_entry_script_refuses_bad_input_with_a_4xx(

@@ -12,12 +12,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import pandas as pd
 import pytest
 
 from {{ cookiecutter.package_name }}.features import FEATURES
 
 from .conftest import ROW
-from .serving_fixtures import API_KEY, AUTH, live_server
+from .serving_fixtures import API_KEY, AUTH, live_server, request_forms
 
 VALID = {"input_data": {"columns": list(FEATURES), "index": [5], "data": [ROW]}}
 TWENTY_MB = 20 * 1024 * 1024
@@ -47,6 +48,28 @@ def test_invocations_speaks_the_mlflow_contract(server: str) -> None:
     body = {"dataframe_split": {"columns": list(FEATURES), "data": [ROW]}}
     mlflow = post(server, "/invocations", body).json()["predictions"]
     assert mlflow == post(server).json()["predictions"]
+
+
+OTHER_ROW = [-0.01, 0.05, -0.02, 0.03, 0.01, 0.02, -0.03, 0.03, -0.01, 0.04]
+FORMS = request_forms([ROW, OTHER_ROW])
+
+
+@pytest.mark.parametrize("form", sorted(FORMS))
+def test_every_form_gets_the_predictions_of_the_split_form(server: str, form: str) -> None:
+    path, content_type, body = FORMS[form]
+    headers = {**AUTH, "content-type": content_type}
+    response = httpx.post(f"{server}{path}", content=body, headers=headers, timeout=30)
+    split = {"input_data": {"columns": list(FEATURES), "data": [ROW, OTHER_ROW]}}
+    assert response.status_code == 200, response.text
+    assert response.json() == post(server, body=split).json()
+
+
+def test_a_csv_written_by_pandas_to_csv_is_scored_and_its_index_echoed(server: str) -> None:
+    frame = pd.DataFrame([ROW, OTHER_ROW], columns=list(FEATURES), index=["a", "b"])
+    headers = {**AUTH, "content-type": "text/csv"}
+    response = httpx.post(f"{server}/invocations", content=frame.to_csv(), headers=headers)
+    assert response.status_code == 200, response.text
+    assert response.json()["index"] == ["a", "b"]
 
 
 @pytest.mark.parametrize(
@@ -111,14 +134,21 @@ def test_the_connection_stays_usable_after_a_413(server: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("content", "content_type", "status"),
-    [(b"{}", "text/csv", 415), (b"{nope", "application/json", 400)],
+    ("path", "content", "content_type", "status"),
+    [
+        ("/score", b"age\n1\n", "text/csv", 415),
+        ("/score", b"{nope", "application/json", 400),
+        ("/invocations", b"<rows/>", "application/xml", 415),
+        ("/invocations", b"age,age\n1,2\n", "text/csv", 422),
+        ("/invocations", ",".join(FEATURES).encode() + b'\n"1\n', "text/csv", 400),
+    ],
 )
-def test_content_type_and_json_are_enforced(
-    server: str, content: bytes, content_type: str, status: int
+def test_content_type_json_and_csv_are_enforced(
+    server: str, path: str, content: bytes, content_type: str, status: int
 ) -> None:
     headers = {**AUTH, "content-type": content_type}
-    assert httpx.post(f"{server}/score", content=content, headers=headers).status_code == status
+    response = httpx.post(f"{server}{path}", content=content, headers=headers)
+    assert (response.status_code, response.json()["status"]) == (status, status)
 
 
 def test_unknown_routes_and_methods_are_4xx(server: str) -> None:

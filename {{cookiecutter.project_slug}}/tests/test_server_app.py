@@ -30,9 +30,10 @@ from {{ cookiecutter.package_name }}.serving.model import (
 from {{ cookiecutter.package_name }}.serving.server import ScoringApp, create_app
 
 from .conftest import ROW
-from .serving_fixtures import API_KEY, AUTH, asgi_request
+from .serving_fixtures import API_KEY, AUTH, asgi_request, request_forms
 
 JSON_HEADERS = {**AUTH, "content-type": "application/json"}
+CSV_HEADERS = {**AUTH, "content-type": "text/csv"}
 VALID = orjson.dumps({"input_data": {"columns": list(FEATURES), "data": [ROW]}})
 
 
@@ -55,22 +56,35 @@ JSON = st.recursive(
     ),
     max_leaves=12,
 )
-NEAR_VALID = st.builds(
-    lambda columns, rows, index: {"input_data": {"columns": columns, "data": rows, "index": index}},
+VALUES = st.one_of(st.floats(), st.integers(), st.none(), st.text(max_size=3))
+NAMES = st.sampled_from([*FEATURES, "x", "", "columns", "data", "index"])
+SPLIT = st.builds(
+    lambda columns, rows, index: {"columns": columns, "data": rows, "index": index},
     st.lists(st.sampled_from([*FEATURES, "x", ""]), max_size=12),
-    st.lists(
-        st.lists(
-            st.one_of(st.floats(), st.integers(), st.none(), st.text(max_size=3)), max_size=11
-        ),
-        max_size=3,
-    ),
+    st.lists(st.lists(VALUES, max_size=11), max_size=3),
     st.one_of(st.none(), st.lists(st.integers(), max_size=3)),
 )
+TABLES = st.one_of(
+    SPLIT,
+    st.lists(st.lists(VALUES, max_size=11), max_size=3),  # rows
+    st.lists(st.dictionaries(NAMES, VALUES, max_size=11), max_size=3),  # records
+    st.dictionaries(NAMES, st.lists(VALUES, max_size=3) | VALUES, max_size=12),  # named columns
+    st.lists(st.lists(VALUES, max_size=10) | st.dictionaries(NAMES, VALUES), max_size=3),  # mixed
+)
+FORM_KEYS = ["input_data", "dataframe_split", "dataframe_records", "instances", "inputs"]
+NEAR_VALID = st.dictionaries(st.sampled_from(FORM_KEYS), TABLES, min_size=1, max_size=2)
 BODIES = st.one_of(
     st.binary(max_size=64),
     JSON.map(lambda value: json.dumps(value).encode()),
     NEAR_VALID.map(lambda value: json.dumps(value).encode()),  # NaN/Infinity become non-JSON
 )
+CELLS = st.sampled_from(["", "0.5", " -1e3 ", "1e999", "nan", "true", "abc", '"', '"1,2"', "\x00"])
+CSV_BODIES = st.builds(
+    lambda header, rows, end: end.join(",".join(line) for line in [header, *rows]).encode(),
+    st.lists(st.sampled_from([*FEATURES, "x", "", '"age"']), max_size=12),
+    st.lists(st.lists(CELLS | st.text(max_size=4), max_size=11), max_size=3),
+    st.sampled_from(["\n", "\r\n", "\n\n"]),
+) | st.binary(max_size=64)
 
 
 @settings(max_examples=600, deadline=None, suppress_health_check=list(HealthCheck))
@@ -78,6 +92,14 @@ BODIES = st.one_of(
 def test_fuzzed_requests_never_get_a_5xx(app: ScoringApp, body: bytes, path: str) -> None:
     status, reply, _ = call(app, path, body)
     assert status in {200, 400, 413, 422}, (body, reply)
+    assert "error" in json.loads(reply) or status == 200
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
+@given(body=CSV_BODIES, path=st.sampled_from(["/score", "/invocations"]))
+def test_fuzzed_csv_bodies_never_get_a_5xx(app: ScoringApp, body: bytes, path: str) -> None:
+    status, reply, _ = call(app, path, body, CSV_HEADERS)
+    assert status in ({415} if path == "/score" else {200, 400, 413, 422}), (body, reply)
     assert "error" in json.loads(reply) or status == 200
 
 
@@ -108,6 +130,51 @@ def test_a_refused_request_is_drained_whatever_the_reason(app: ScoringApp) -> No
     for headers, expected in ((JSON_HEADERS, 413), ({"content-type": "application/json"}, 401)):
         status, _, chunks = call(app, "/score", body, headers)
         assert (status, chunks) == (expected, 16)
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type", "expected"),
+    [("/invocations", "text/csv", 413), ("/score", "text/csv", 415)],
+)
+def test_a_csv_body_is_held_to_the_limit_and_a_refused_one_is_drained(
+    app: ScoringApp, path: str, content_type: str, expected: int
+) -> None:
+    body = b"age\n" + b"1\n" * (512 * 1024 - 2)  # 1 MiB: 16 chunks of 64 KiB
+    status, _, chunks = call(app, path, body, {**AUTH, "content-type": content_type})
+    assert (status, chunks) == (expected, 16)
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type", "message"),
+    [
+        ("/score", "text/csv", "unsupported content type 'text/csv': send application/json"),
+        ("/invocations", "text/plain", "'text/plain': send application/json or text/csv"),
+        ("/invocations", "text/csv; charset=latin-1", "unsupported charset in 'text/csv; char"),
+    ],
+)
+def test_a_415_names_the_content_types_the_route_accepts(
+    app: ScoringApp, path: str, content_type: str, message: str
+) -> None:
+    status, reply, _ = call(app, path, b"age\n1\n", {**AUTH, "content-type": content_type})
+    assert (status, message in json.loads(reply)["error"]) == (415, True), reply
+
+
+DEEP_FORMS = {
+    name: form for name, form in request_forms([["deep", *ROW[1:]]]).items() if name != "csv"
+}
+
+
+@pytest.mark.parametrize("form", sorted(DEEP_FORMS))
+def test_a_value_nested_a_thousand_levels_deep_is_a_422_in_every_json_form(
+    app: ScoringApp, form: str
+) -> None:
+    path, _, body = DEEP_FORMS[form]
+    deep = b"[" * 1010 + b"]" * 1010  # JSON allows 1,024 levels; Python's json.dumps about 1,000
+    status, reply, _ = call(app, path, body.replace(b'"deep"', deep))
+    assert status == 422, reply
+    assert json.loads(reply)["error"] == (
+        "row 0, column 'age': a list nested too deeply to show is not a number"
+    )
 
 
 def test_a_client_waiting_for_100_continue_gets_the_refusal_without_uploading(

@@ -1,4 +1,8 @@
-"""Azure ML online-endpoint entry script (`init()`/`run()`) on the same `score` core."""
+"""Azure ML online-endpoint entry script (`init()`/`run()`) on the same `score` core.
+
+It takes what /score takes: `input_data` in split orientation, as named columns, as a list of
+rows or of records. Like Azure ML's own MLflow deployments it takes no CSV (score files in batch).
+"""
 
 from __future__ import annotations
 

@@ -15,6 +15,8 @@ from typing import Any
 from {{ cookiecutter.package_name }}.features import InvalidInputError
 
 JSON = b"application/json"
+CSV = b"text/csv"
+UTF8 = (b"utf-8", b"utf8", b"us-ascii")
 DRAIN_SECONDS = 30.0
 INCOMPLETE = "request body incomplete: the client stopped sending it or disconnected"
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -29,13 +31,18 @@ class RequestBody:
         self.complete = declared in (None, b"0") and b"transfer-encoding" not in headers
         self.started = False
 
-    async def read(self) -> bytes:
-        """The whole body as JSON bytes; 415 for another content type, 413 beyond the limit."""
+    async def read(self, accepted: tuple[bytes, ...]) -> tuple[bytes, bytes]:
+        """The media type and the whole body; 415 for a type not `accepted`, 413 over the limit."""
         content_type = self.headers.get(b"content-type", b"")
-        if content_type.split(b";")[0].strip().lower() != JSON:
+        media, _, parameters = content_type.partition(b";")
+        media = media.strip().lower()
+        if media not in accepted:
             shown = content_type.decode("latin-1")[:60]
+            names = " or ".join(name.decode() for name in accepted)
+            raise InvalidInputError(f"unsupported content type {shown!r}: send {names}", 415)
+        if media == CSV and _charset(parameters) not in UTF8:
             raise InvalidInputError(
-                f"unsupported content type {shown!r}: send application/json", 415
+                f"unsupported charset in {content_type.decode('latin-1')[:60]!r}: send UTF-8", 415
             )
         declared = self.headers.get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
@@ -45,7 +52,7 @@ class RequestBody:
             body += await self._next_chunk()
             if len(body) > self.limit:
                 raise InvalidInputError(f"body larger than {self.limit} bytes", 413)
-        return bytes(body)
+        return media, bytes(body)
 
     async def discard(self) -> None:
         """Read and drop the rest of the body so that the client receives the reply."""
@@ -72,3 +79,12 @@ class RequestBody:
 
     def _expects_continue(self) -> bool:
         return self.headers.get(b"expect", b"").lower() == b"100-continue"
+
+
+def _charset(parameters: bytes) -> bytes:
+    """The charset a content type's parameters name (`; charset=utf-8`), UTF-8 when none."""
+    for parameter in parameters.split(b";"):
+        name, _, value = parameter.partition(b"=")
+        if name.strip().lower() == b"charset":
+            return value.strip().strip(b'"').lower()
+    return b"utf-8"

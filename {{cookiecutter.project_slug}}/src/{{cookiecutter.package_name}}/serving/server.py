@@ -18,26 +18,29 @@ import orjson
 from {{ cookiecutter.package_name }}.features import InvalidInputError
 from {{ cookiecutter.package_name }}.monitoring.collection import Collector
 from {{ cookiecutter.package_name }}.monitoring.config import CollectionSettings
-from {{ cookiecutter.package_name }}.serving.body import RequestBody
+from {{ cookiecutter.package_name }}.serving.body import CSV, RequestBody
 from {{ cookiecutter.package_name }}.serving.config import (
     DEFAULT_MAX_IN_FLIGHT,
     QUEUE_EXTENSION,
     ServerConfig,
 )
+from {{ cookiecutter.package_name }}.serving.csv_table import csv_table
 from {{ cookiecutter.package_name }}.serving.metrics import CONTENT_TYPE, Metrics
 from {{ cookiecutter.package_name }}.serving.model import ServingModel, load_model_dir
 from {{ cookiecutter.package_name }}.serving.scoring import (
     AZUREML,
     MLFLOW,
     dumps,
+    extract_table,
     parse_json,
-    predict,
+    predict_table,
     result_of,
 )
 
 JSON = b"application/json"
 REQUEST_ID = re.compile(rb"[A-Za-z0-9._-]{1,64}")
 CONTRACTS = {"/score": AZUREML, "/invocations": MLFLOW}
+MEDIA_TYPES = {AZUREML: (JSON,), MLFLOW: (JSON, CSV)}  # Azure ML online endpoints take no CSV
 PROBES = ("/", "/health", "/ready", "/metrics")
 RETRY_AFTER = ((b"retry-after", b"1"),)
 NO_EXTENSIONS: dict[str, Any] = {}
@@ -136,8 +139,9 @@ class ScoringApp:
     ) -> Reply:
         """Authorize, read the body within the limit, score; offer the request for collection."""
         self.authorize(headers.get(b"authorization", b""))
-        payload = parse_json(await body.read())
-        matrix, predictions, index = predict(payload, self.model, contract)
+        media, raw = await body.read(MEDIA_TYPES[contract])
+        table = csv_table(raw) if media == CSV else extract_table(parse_json(raw), contract)
+        matrix, predictions, index = predict_table(table, self.model)
         reply = Reply(200, dumps(result_of(predictions, index)))
         if self.collector is not None:  # only what was answered with a 200 is collected
             self.collector.offer(request_id, matrix, predictions)
