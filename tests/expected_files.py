@@ -84,6 +84,16 @@ PACKAGE_MODULES = (
     "serving/protocol.py",
     "serving/scoring.py",
     "serving/server.py",
+    "tasks/__init__.py",
+    "tasks/base.py",
+    "tasks/class_figures.py",
+    "tasks/classification.py",
+    "tasks/classifier.py",
+    "tasks/fairness.py",
+    "tasks/figures.py",
+    "tasks/labels.py",
+    "tasks/regression.py",
+    "tasks/threshold.py",
 )
 TESTS = (
     "__init__.py",
@@ -92,6 +102,7 @@ TESTS = (
     "conftest.py",
     "crafted_models.py",
     "serving_fixtures.py",
+    "task_fixtures.py",
     "test_azureml_batch.py",
     "test_azureml_entry.py",
     "test_azureml_specs.py",
@@ -103,6 +114,7 @@ TESTS = (
     "test_drift.py",
     "test_drift_command.py",
     "test_events.py",
+    "test_fairness.py",
     "test_features.py",
     "test_lifecycle.py",
     "test_mlflow_parity.py",
@@ -124,6 +136,10 @@ TESTS = (
     "test_server_app.py",
     "test_server_limits.py",
     "test_settings.py",
+    "test_task_classes.py",
+    "test_task_figures.py",
+    "test_task_threshold.py",
+    "test_tasks.py",
     "test_training.py",
 )
 BENCHMARKS = (

@@ -8,11 +8,14 @@ outside `tasks/` branches on the task.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
+
+from {{ cookiecutter.package_name }}.errors import LifecycleError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -43,6 +46,15 @@ class ThresholdPolicy:
     """
 
     cost_ratio: float | None = None
+
+    def __post_init__(self) -> None:
+        ratio = self.cost_ratio
+        number = isinstance(ratio, int | float) and not isinstance(ratio, bool)
+        if ratio is not None and not (number and 0 < ratio < math.inf):
+            raise LifecycleError(
+                f"cost_ratio {ratio!r} must be a positive number (how many false alarms one "
+                "missed positive is worth, e.g. 5), or unset for the F1-best threshold"
+            )
 
 
 class Task(Protocol):
@@ -82,7 +94,10 @@ class Task(Protocol):
 
 def task_for(contract: Contract) -> Task:
     """The Task object of the contract's task."""
-    from {{ cookiecutter.package_name }}.tasks.classification import BinaryTask, MulticlassTask
+    from {{ cookiecutter.package_name }}.tasks.classification import (
+        BinaryTask,
+        MulticlassTask,
+    )
     from {{ cookiecutter.package_name }}.tasks.regression import RegressionTask
 
     if contract.task == "regression":
