@@ -81,6 +81,8 @@ def test_a_rendered_contract_parses_back_to_the_same_contract() -> None:
         (("{type: boolean}", "{type: boolean, sensitive: true, min: 1}"),
          ":9: column 'paperless': min/max apply to numbers only"),
         (("  tenure:", "  churn:"), ":5: column 'churn' is the target"),
+        (("  tenure:", "  data:"), ":5: column 'data': the name is reserved"),
+        (("  note:", "  prediction:"), ":10: column 'prediction': the name is reserved"),
         (("{type: boolean}", "[oops"), ":10: not valid YAML (expected ',' or ']'"),
     ],
 )  # fmt: skip

@@ -31,7 +31,7 @@ input_csv_option = click.option(
     "input_csv",
     type=click.Path(path_type=Path),
     default=None,
-    help="CSV with columns age, sex, bmi, bp, s1..s6, target (default: bundled diabetes set).",
+    help="CSV or Parquet file meeting data/contract.yaml (default: mlops.toml's [data] source).",
 )
 version_option = click.option(
     "--version",

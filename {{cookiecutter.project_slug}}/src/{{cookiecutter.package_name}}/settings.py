@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from {{ cookiecutter.package_name }}.config_values import fraction, positive
 from {{ cookiecutter.package_name }}.errors import LifecycleError
@@ -14,18 +16,22 @@ from {{ cookiecutter.package_name }}.monitoring.config import (
     parse_monitoring,
 )
 
+if TYPE_CHECKING:
+    from {{ cookiecutter.package_name }}.contract.schema import Contract
+
 CONFIG_FILE = "mlops.toml"
 DEFAULT_CONTRACT = "data/contract.yaml"
-METRICS = ("rmse", "mae", "r2")
 
 
 @dataclass(frozen=True)
-class PromotionPolicy:
-    """How a challenger must compare with the champion to be promoted."""
+class PromotionSettings:
+    """mlops.toml's [promotion] as written: unset metrics default per task (lifecycle/policy)."""
 
-    primary_metric: str
+    primary_metric: str | None
     min_improvement: float
-    guardrails: dict[str, float]
+    guardrails: dict[str, float] | None
+    max_group_gap: float | None
+    threshold_cost_ratio: float | None
 
 
 @dataclass(frozen=True)
@@ -39,11 +45,18 @@ class Settings:
     validation_fraction: float
     test_fraction: float
     default_params: dict[str, int]
-    promotion: PromotionPolicy
+    promotion: PromotionSettings
     onnx_max_abs_diff: float
     monitoring: MonitoringSettings
     contract_path: Path
     data_source: str
+
+    @cached_property
+    def contract(self) -> Contract:
+        """The data contract ([data] contract), read and checked once."""
+        from {{ cookiecutter.package_name }}.contract.load import load_contract
+
+        return load_contract(self.contract_path)
 
     @property
     def processed_dir(self) -> Path:
@@ -82,13 +95,19 @@ def load_settings(root: Path | None = None) -> Settings:
 
 def _parse(root: Path, raw: dict) -> Settings:
     data, promotion = raw["data"], raw["promotion"]
-    policy = PromotionPolicy(
-        primary_metric=_metric(promotion["primary_metric"]),
+    guardrails = promotion.get("guardrails")
+    gap, cost = promotion.get("max_group_gap"), promotion.get("threshold_cost_ratio")
+    policy = PromotionSettings(
+        primary_metric=None if "primary_metric" not in promotion else str(promotion["primary_metric"]),
         min_improvement=fraction("promotion.min_improvement", promotion["min_improvement"]),
-        guardrails={
-            _metric(name): fraction(f"promotion.guardrails.{name}", value)
-            for name, value in promotion.get("guardrails", {}).items()
+        guardrails=None
+        if guardrails is None
+        else {
+            str(name): fraction(f"promotion.guardrails.{name}", value)
+            for name, value in guardrails.items()
         },
+        max_group_gap=None if gap is None else fraction("promotion.max_group_gap", gap),
+        threshold_cost_ratio=None if cost is None else positive("promotion.threshold_cost_ratio", cost),
     )
     settings = Settings(
         root=root,
@@ -107,12 +126,6 @@ def _parse(root: Path, raw: dict) -> Settings:
     if settings.validation_fraction + settings.test_fraction >= 0.9:
         raise ValueError("data.validation_fraction + data.test_fraction must stay below 0.9")
     return settings
-
-
-def _metric(name: str) -> str:
-    if name not in METRICS:
-        raise ValueError(f"unknown metric {name!r}; choose one of {', '.join(METRICS)}")
-    return name
 
 
 def _describe(exc: Exception) -> str:

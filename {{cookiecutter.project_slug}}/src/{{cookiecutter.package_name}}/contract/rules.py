@@ -12,6 +12,19 @@ from {{ cookiecutter.package_name }}.contract.schema import (
     KeyPath,
 )
 
+# Keys of the request forms (an `input_data` object with "columns" or "data" is a split table)
+# and the columns batch scoring adds to its output: a column cannot be named like them.
+RESERVED_NAMES = (
+    "columns",
+    "data",
+    "index",
+    "source_file",
+    "row_number",
+    "prediction",
+    "model_name",
+    "model_version",
+)
+
 
 def check_contract(contract: Contract) -> None:
     """Raise ContractError for the first rule the contract breaks."""
@@ -31,6 +44,12 @@ def check_contract(contract: Contract) -> None:
 
 def _check_column(column: Column) -> None:
     where = ("columns", column.name)
+    if column.name in RESERVED_NAMES:
+        _fail(
+            f"column {column.name!r}: the name is reserved (request keys and batch output "
+            f"columns: {', '.join(RESERVED_NAMES)}); rename the column in the data",
+            where,
+        )
     if column.type not in TYPES:
         known = ", ".join(TYPES)
         message = f"column {column.name!r}: type {column.type!r} is unknown: use {known}"

@@ -19,7 +19,7 @@ from {{ cookiecutter.package_name }}.options import (
 @input_csv_option
 @json_option
 def prep(input_csv: Path | None, as_json: bool) -> None:
-    """Validate the data and write the seeded train/validation/test split as Parquet."""
+    """Hold the data to the contract and write the seeded train/validation/test split."""
     run_step(steps.prep, as_json, input_csv=input_csv)
 
 
@@ -40,7 +40,7 @@ def train(params: tuple[str, ...], as_json: bool) -> None:
 @click.command()
 @json_option
 def evaluate(as_json: bool) -> None:
-    """Compute rmse, mae and r2 on the test split and log diagnostic plots."""
+    """Score the test split with the task's metrics; log its figures and fairness per group."""
     run_step(steps.evaluate, as_json)
 
 

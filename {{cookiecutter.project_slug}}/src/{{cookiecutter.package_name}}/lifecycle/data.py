@@ -1,4 +1,11 @@
-"""`prep`: load, validate, split and write the data set as Parquet, atomically."""
+"""`prep`: load the data, hold it to the contract, split it (stratified for classes), write Parquet.
+
+The source is `--input FILE` (CSV or Parquet), else mlops.toml's `[data] source`: a path, or
+`sklearn:<name>` for a data set bundled with scikit-learn. Every cell is checked against the
+contract (min and max included) before anything is written; the splits hold the features as
+the model reads them, the id and sensitive columns, and the target, and replace
+data/processed in one atomic swap.
+"""
 
 from __future__ import annotations
 
@@ -12,21 +19,19 @@ from pathlib import Path
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
-from {{ cookiecutter.package_name }}.errors import LifecycleError
-from {{ cookiecutter.package_name }}.features import (
-    COLUMNS,
-    FEATURES,
-    TARGET,
-    InvalidInputError,
-    check_columns,
-    checked_values,
-)
+from {{ cookiecutter.package_name }}.contract.check import check_frame, target_column
+from {{ cookiecutter.package_name }}.contract.files import read_table
+from {{ cookiecutter.package_name }}.contract.inputs import features_from_table
+from {{ cookiecutter.package_name }}.contract.schema import Contract
+from {{ cookiecutter.package_name }}.contract.table import convert_column
+from {{ cookiecutter.package_name }}.errors import InvalidInputError, LifecycleError
+from {{ cookiecutter.package_name }}.lifecycle.bundled import load_bundled
 from {{ cookiecutter.package_name }}.settings import Settings
 
 SPLITS = ("train", "validation", "test")
 MANIFEST = "manifest.json"
-DEFAULT_SOURCE = "sklearn:diabetes"
 MIN_ROWS = 20
+SHOWN_VIOLATIONS = 3
 
 
 @dataclass(frozen=True)
@@ -37,47 +42,69 @@ class PreparedData:
     source: str
     rows: dict[str, int]
     data_hash: str
+    contract_sha256: str
 
 
-def load_source(input_csv: Path | None) -> tuple[pd.DataFrame, str]:
-    """Read the raw data: the CSV given, else scikit-learn's bundled diabetes set."""
-    if input_csv is None:
-        from sklearn.datasets import load_diabetes
-
-        return load_diabetes(as_frame=True).frame, DEFAULT_SOURCE
-    if not input_csv.is_file():
-        raise LifecycleError(f"{input_csv}: no such file; pass an existing CSV with --input")
-    try:
-        return pd.read_csv(input_csv), str(input_csv)
-    except pd.errors.EmptyDataError:
-        raise LifecycleError(
-            f"{input_csv}: the file is empty; provide a CSV with a header row"
-        ) from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        reason = str(exc).splitlines()[0]
-        raise LifecycleError(f"{input_csv}: not a readable CSV ({reason})") from None
+def load_source(settings: Settings, input_path: Path | None) -> tuple[pd.DataFrame, str]:
+    """The raw rows: --input, else mlops.toml's [data] source (a path or a bundled set)."""
+    source = str(input_path) if input_path is not None else settings.data_source
+    if not source:
+        raise LifecycleError("no data: pass --input FILE or set [data] source in mlops.toml")
+    if source.startswith("sklearn:"):
+        return load_bundled(source), source
+    path = input_path if input_path is not None else settings.root / source
+    return read_table(path), source
 
 
-def validate_frame(frame: pd.DataFrame, source: str) -> pd.DataFrame:
-    """Features and target as float64 under the input contract; errors name source, row, column."""
-    try:
-        check_columns([*frame.columns], allow_extra=True)
-        if TARGET not in frame.columns:
-            raise InvalidInputError(f"missing column {TARGET!r}; the training data needs it")
-        if len(frame) < MIN_ROWS:
-            raise InvalidInputError(f"{len(frame)} data rows; at least {MIN_ROWS} are needed")
-        return pd.DataFrame({name: checked_values(frame[name], name) for name in COLUMNS})
-    except InvalidInputError as exc:
-        raise InvalidInputError(f"{source}: {exc}") from None
+def validate_frame(contract: Contract, frame: pd.DataFrame, source: str) -> pd.DataFrame:
+    """The rows as the splits hold them, or the contract's violations (nothing is written)."""
+    if len(frame) < MIN_ROWS:
+        raise InvalidInputError(f"{source}: {len(frame)} data rows; at least {MIN_ROWS} are needed")
+    report = check_frame(contract, frame, source)
+    if not report.ok:
+        shown = "; ".join(v.line() for v in report.violations[:SHOWN_VIOLATIONS])
+        raise InvalidInputError(
+            f"{source} breaks the data contract in {len(report.violations)} way(s): {shown}; "
+            f"`contract check {source}` lists them all"
+        )
+    columns = {str(name): frame[name] for name in frame.columns}
+    table = features_from_table(contract, columns, bounds=True).frame(contract)
+    kept = [c.name for c in contract.columns if c.role == "id" or (c.sensitive and c.role != "feature")]
+    for name in kept:
+        table[name] = frame[name].to_numpy()
+    target = target_column(contract)
+    table[target.name] = target_values(contract, frame[target.name])
+    return table
 
 
-def split_frame(frame: pd.DataFrame, settings: Settings) -> dict[str, pd.DataFrame]:
-    """Make the seeded train/validation/test split."""
-    rest, test = train_test_split(
-        frame, test_size=settings.test_fraction, random_state=settings.seed
-    )
+def target_values(contract: Contract, values: pd.Series) -> pd.Series:
+    """The target as the model learns it: numbers, or the contract's class labels."""
+    converted, _ = convert_column(target_column(contract), values, bounds=False)
+    if not contract.is_classification:
+        return pd.Series(converted, dtype="float64")
+    labels = {str(label): label for label in contract.target.classes}
+    return pd.Series([labels[key] for key in converted], dtype=object)
+
+
+def split_frame(
+    frame: pd.DataFrame, contract: Contract, settings: Settings
+) -> dict[str, pd.DataFrame]:
+    """The seeded train/validation/test split, stratified by class for classification."""
+    target = frame[contract.target.column] if contract.is_classification else None
     share = settings.validation_fraction / (1 - settings.test_fraction)
-    train, validation = train_test_split(rest, test_size=share, random_state=settings.seed)
+    try:
+        rest, test = train_test_split(
+            frame, test_size=settings.test_fraction, random_state=settings.seed, stratify=target
+        )
+        inner = rest[contract.target.column] if contract.is_classification else None
+        train, validation = train_test_split(
+            rest, test_size=share, random_state=settings.seed, stratify=inner
+        )
+    except ValueError as exc:  # a class too rare to appear in every split
+        raise LifecycleError(
+            f"cannot split the data by class ({exc}): every class needs a few rows in each "
+            "of train, validation and test; add rows or merge rare classes"
+        ) from None
     return {"train": train, "validation": validation, "test": test}
 
 
@@ -90,15 +117,22 @@ def content_hash(splits: dict[str, pd.DataFrame]) -> str:
     return digest.hexdigest()
 
 
-def prepare(settings: Settings, input_csv: Path | None = None) -> PreparedData:
-    """Validate the source and replace data/processed in one atomic swap."""
-    raw, source = load_source(input_csv)
-    splits = split_frame(validate_frame(raw, source), settings)
+def prepare(settings: Settings, input_path: Path | None = None) -> PreparedData:
+    """Validate the source against the contract and replace data/processed in one atomic swap."""
+    contract = settings.contract
+    raw, source = load_source(settings, input_path)
+    splits = split_frame(validate_frame(contract, raw, source), contract, settings)
     data_hash = content_hash(splits)
     rows = {name: len(splits[name]) for name in SPLITS}
-    manifest = {"source": source, "seed": settings.seed, "rows": rows, "data_hash": data_hash}
+    manifest = {
+        "source": source,
+        "seed": settings.seed,
+        "rows": rows,
+        "data_hash": data_hash,
+        "contract_sha256": contract.sha256,
+    }
     _write_atomically(settings.processed_dir, splits, manifest)
-    return PreparedData(settings.processed_dir, source, rows, data_hash)
+    return PreparedData(settings.processed_dir, source, rows, data_hash, contract.sha256)
 
 
 def _write_atomically(target: Path, splits: dict[str, pd.DataFrame], manifest: dict) -> None:
@@ -122,13 +156,24 @@ def _write_atomically(target: Path, splits: dict[str, pd.DataFrame], manifest: d
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def read_split(settings: Settings, name: str) -> tuple[pd.DataFrame, pd.Series]:
-    """Load one prepared split as (features, target)."""
+def read_split_table(settings: Settings, name: str) -> pd.DataFrame:
+    """One prepared split: features, id and sensitive columns, and the target."""
     path = settings.processed_dir / f"{name}.parquet"
     if not path.is_file():
         raise LifecycleError(f"{path} is missing: run `prep` first")
-    frame = pd.read_parquet(path)
-    return frame[list(FEATURES)], frame[TARGET]
+    manifest = read_manifest(settings)
+    if manifest.get("contract_sha256") != settings.contract.sha256:
+        raise LifecycleError(
+            f"{settings.processed_dir} was prepared under another data contract: run `prep` again"
+        )
+    return pd.read_parquet(path)
+
+
+def read_split(settings: Settings, name: str) -> tuple[pd.DataFrame, pd.Series]:
+    """One prepared split as (features in contract order, target)."""
+    table = read_split_table(settings, name)
+    contract = settings.contract
+    return table[list(contract.feature_names)], table[contract.target.column]
 
 
 def read_manifest(settings: Settings) -> dict:

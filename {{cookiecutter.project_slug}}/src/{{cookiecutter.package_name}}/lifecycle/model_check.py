@@ -4,8 +4,9 @@ skops checks which types a file holds, not their values. scikit-learn's tree cod
 (no bounds checks in C): a child index past the node array, a feature index past the input's
 columns or a node count past the allocation reads outside memory and kills the process. So every
 array prediction (and `evaluate`'s feature importances) index with is checked here, on the one
-Pipeline shape `training.build_pipeline` makes. A new step type is refused until a check for it
-is added to STEPS below.
+Pipeline shape `lifecycle/pipeline.py` builds (a ColumnTransformer of passthrough, imputed and
+one-hot columns, then a random forest). A new step type is refused until a check for it is added
+to TRANSFORMS or PREDICTORS below.
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from sklearn.ensemble import RandomForestRegressor
+from sklearn.compose import ColumnTransformer
+from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
-from sklearn.tree import DecisionTreeRegressor
+from sklearn.preprocessing import OneHotEncoder
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from sklearn.tree._tree import Tree
 
 from {{ cookiecutter.package_name }}.errors import LifecycleError
@@ -62,13 +65,13 @@ def check_pipeline(pipeline: Any) -> None:
         width = check(model, width)
 
 
-def check_tree(tree: Any, n_features: int, n_outputs: int) -> None:
+def check_tree(tree: Any, n_features: int, n_outputs: int, n_classes: int = 1) -> None:
     """One fitted tree: node count within its arrays, children later nodes, features in range."""
     _require(type(tree) is Tree, f"tree_ is a {type(tree).__name__}, not a Tree")
     count, capacity = int(tree.node_count), int(tree.capacity)
     _require(1 <= count <= capacity, f"node_count {count} is outside 1..{capacity}")
     _require(tree.n_features == n_features, f"n_features {tree.n_features} is not {n_features}")
-    shape = (count, n_outputs, 1)
+    shape = (count, n_outputs, n_classes)
     _require(tree.value.shape == shape, f"value has shape {tree.value.shape}, not {shape}")
     _require(bool(np.isfinite(tree.value).all()), "value holds NaN or infinity")
     left, right = tree.children_left, tree.children_right
@@ -98,8 +101,12 @@ def _imputer(imputer: Any, width: int) -> int:
 
 
 def _forest(forest: Any, width: int) -> int:
-    """RandomForestRegressor: its trees, all fitted on `width` columns with the same outputs."""
+    """A random forest: its trees, all fitted on `width` columns with the same outputs."""
     outputs = _count(forest.n_outputs_, "n_outputs_")
+    classifier = type(forest) is RandomForestClassifier
+    classes = len(forest.classes_) if classifier else 1
+    _require(classes >= 1, "the forest has no classes")
+    kind = DecisionTreeClassifier if classifier else DecisionTreeRegressor
     trees = forest.estimators_
     _require(
         isinstance(trees, list) and 0 < len(trees) == forest.n_estimators,
@@ -110,18 +117,61 @@ def _forest(forest: Any, width: int) -> int:
     _require(jobs is None or jobs == -1 or 1 <= _count(jobs, "n_jobs") <= cpus, f"n_jobs={jobs}")
     for index, tree in enumerate(trees):
         try:
-            _require(type(tree) is DecisionTreeRegressor, f"a {type(tree).__name__}")
+            _require(type(tree) is kind, f"a {type(tree).__name__}")
             _require(tree.n_features_in_ == width, f"n_features_in_ is not {width}")
             _require(tree.n_outputs_ == outputs, f"n_outputs_ is not {outputs}")
-            check_tree(tree.tree_, width, outputs)
+            check_tree(tree.tree_, width, outputs, classes)
         except MalformedModelError as exc:
             raise MalformedModelError(f"tree {index} of the forest: {exc}") from None
     return outputs
 
 
+def _columns(transformer: Any, width: int) -> int:
+    """ColumnTransformer: known parts over columns within the input; their widths add up."""
+    total = 0
+    for part in transformer.transformers_:
+        _require(isinstance(part, tuple) and len(part) == 3, "a part is not (name, step, columns)")
+        name, step, columns = part
+        _require(isinstance(columns, list), f"part {name!r} selects columns by a {type(columns)}")
+        for column in columns:
+            by_position = isinstance(column, int) and not isinstance(column, bool)
+            inside = 0 <= column < width if by_position else column in _names(transformer)
+            _require(bool(inside), f"part {name!r} selects column {column!r}, not an input")
+        if step == "drop":
+            continue
+        if step == "passthrough":
+            total += len(columns)
+        elif type(step) in PARTS:
+            given = _count(step.n_features_in_, f"part {name!r} n_features_in_")
+            _require(given == len(columns), f"part {name!r} takes {given} of {len(columns)}")
+            total += PARTS[type(step)](step, given)
+        else:
+            raise MalformedModelError(f"part {name!r} is a {type(step).__name__}")
+    return _count(total, "the columns it outputs")
+
+
+def _names(transformer: Any) -> set[str]:
+    names = getattr(transformer, "feature_names_in_", None)
+    return set() if names is None else {str(name) for name in names}
+
+
+def _one_hot(encoder: Any, width: int) -> int:
+    """OneHotEncoder: one list of text categories per column, nothing dropped."""
+    categories = encoder.categories_
+    _require(isinstance(categories, list) and len(categories) == width, "categories_ mismatch")
+    _require(encoder.drop_idx_ is None, "the encoder drops categories")
+    _require(all(len(levels) >= 1 for levels in categories), "a column has no category")
+    _require(
+        all(isinstance(value, str) for levels in categories for value in levels),
+        "a category is not text",
+    )
+    return sum(len(levels) for levels in categories)
+
+
 Check = Callable[[Any, int], int]  # (fitted step, its input columns) -> its output columns
-TRANSFORMS: dict[type, Check] = {SimpleImputer: _imputer}
-PREDICTORS: dict[type, Check] = {RandomForestRegressor: _forest}
+PARTS: dict[type, Check] = {SimpleImputer: _imputer, OneHotEncoder: _one_hot}
+TRANSFORMS: dict[type, Check] = {ColumnTransformer: _columns, SimpleImputer: _imputer}
+PREDICTORS: dict[type, Check] = {RandomForestRegressor: _forest, RandomForestClassifier: _forest}
 
 
 def _require(condition: bool, problem: str) -> None:

@@ -8,7 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import mlflow
+from mlflow.exceptions import MlflowException
 
+from {{ cookiecutter.package_name }}.contract.load import CONTRACT_FILE, load_contract
+from {{ cookiecutter.package_name }}.contract.schema import Contract
+from {{ cookiecutter.package_name }}.errors import LifecycleError
 from {{ cookiecutter.package_name }}.lifecycle.digests import (
     MODEL_SHA256_TAG,
     ONNX_SHA256_TAG,
@@ -16,7 +20,11 @@ from {{ cookiecutter.package_name }}.lifecycle.digests import (
 )
 from {{ cookiecutter.package_name }}.lifecycle.model_io import SKOPS_FILE
 from {{ cookiecutter.package_name }}.lifecycle.registry import resolve_version
-from {{ cookiecutter.package_name }}.lifecycle.tracking import connect
+from {{ cookiecutter.package_name }}.lifecycle.tracking import (
+    CONTRACT_ARTIFACT,
+    connect,
+    threshold_of,
+)
 from {{ cookiecutter.package_name }}.monitoring.reference import fetch_baseline
 from {{ cookiecutter.package_name }}.serving.model import (
     CARD_FILE,
@@ -44,7 +52,6 @@ def package_model(settings: Settings, version: int | None, output: Path) -> Pack
     tags = model_version.tags
     onnx_uri = tags.get("onnx.artifact_uri")
     runtime = "onnx" if tags.get("onnx.status") == "exported" and onnx_uri else "skops"
-    card = ModelCard(settings.registered_model, str(model_version.version), runtime)
     output.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{output.name}-", dir=output.parent))
     try:
@@ -55,6 +62,16 @@ def package_model(settings: Settings, version: int | None, output: Path) -> Pack
             mlflow.artifacts.download_artifacts(onnx_uri, dst_path=str(staging))
             _check(staging / ONNX_FILE, tags, ONNX_SHA256_TAG, uri, "run `export-onnx` again")
         fetch_baseline(client, str(model_version.run_id), staging)  # absent on older versions
+        contract = _fetch_contract(str(model_version.run_id), staging, uri)
+        card = ModelCard(
+            settings.registered_model,
+            str(model_version.version),
+            runtime,
+            contract.feature_names,
+            task=contract.task,
+            classes=contract.target.classes,
+            threshold=threshold_of(tags),
+        )
         card = write_card(staging, card)
         if output.exists():
             shutil.rmtree(output)
@@ -63,6 +80,23 @@ def package_model(settings: Settings, version: int | None, output: Path) -> Pack
         shutil.rmtree(staging, ignore_errors=True)
     files = tuple(sorted(path.name for path in output.iterdir()))
     return PackagedModel(output, card, files)
+
+
+def _fetch_contract(run_id: str, folder: Path, uri: str) -> Contract:
+    """The data contract the version was trained under, as contract.yaml in the folder."""
+    try:
+        downloaded = mlflow.artifacts.download_artifacts(
+            run_id=run_id, artifact_path=CONTRACT_ARTIFACT, dst_path=str(folder / ".contract")
+        )
+    except MlflowException:
+        raise LifecycleError(
+            f"{uri} has no data contract (trained before contracts travelled with models): "
+            "train and register it again"
+        ) from None
+    target = folder / CONTRACT_FILE
+    Path(downloaded).replace(target)
+    shutil.rmtree(folder / ".contract", ignore_errors=True)
+    return load_contract(target)
 
 
 def _check(path: Path, tags: dict[str, str], tag: str, uri: str, fix: str) -> None:

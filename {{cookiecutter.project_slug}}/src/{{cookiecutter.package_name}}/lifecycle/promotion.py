@@ -9,19 +9,26 @@ from mlflow.tracking import MlflowClient
 
 from {{ cookiecutter.package_name }}.errors import LifecycleError
 from {{ cookiecutter.package_name }}.lifecycle import lineage
-from {{ cookiecutter.package_name }}.lifecycle.data import read_split
-from {{ cookiecutter.package_name }}.lifecycle.metrics import (
-    LOWER_IS_BETTER,
-    regression_metrics,
-)
+from {{ cookiecutter.package_name }}.lifecycle.data import read_split_table
 from {{ cookiecutter.package_name }}.lifecycle.model_io import load_model
+from {{ cookiecutter.package_name }}.lifecycle.policy import (
+    GROUP_GAP,
+    PromotionPolicy,
+    promotion_policy,
+)
 from {{ cookiecutter.package_name }}.lifecycle.registry import (
     all_versions,
     version_by_alias,
 )
-from {{ cookiecutter.package_name }}.lifecycle.tracking import connect
+from {{ cookiecutter.package_name }}.lifecycle.tracking import (
+    CONTRACT_SHA256_TAG,
+    connect,
+    threshold_of,
+)
 from {{ cookiecutter.package_name }}.monitoring.events import EventSink
-from {{ cookiecutter.package_name }}.settings import PromotionPolicy, Settings
+from {{ cookiecutter.package_name }}.settings import Settings
+from {{ cookiecutter.package_name }}.tasks import fairness
+from {{ cookiecutter.package_name }}.tasks.base import task_for
 
 CHAMPION = "champion"
 Scorer = Callable[[int], dict[str, float]]
@@ -40,9 +47,9 @@ class Decision:
     dry_run: bool = False
 
 
-def relative_gain(metric: str, challenger: float, champion: float) -> float:
+def relative_gain(lower_is_better: bool, challenger: float, champion: float) -> float:
     """How much better the challenger is, as a fraction of the champion (negative: worse)."""
-    delta = champion - challenger if LOWER_IS_BETTER[metric] else challenger - champion
+    delta = champion - challenger if lower_is_better else challenger - champion
     return delta / max(abs(champion), 1e-12)
 
 
@@ -50,15 +57,22 @@ def judge(
     challenger: dict[str, float], champion: dict[str, float], policy: PromotionPolicy
 ) -> tuple[bool, str]:
     """Apply the policy: beat the primary metric by the margin, regress no guardrail too far."""
+    gap, limit = challenger.get(GROUP_GAP), policy.max_group_gap
+    if gap is not None and limit is not None and gap > limit:
+        return False, (
+            f"the largest gap of {policy.primary_metric} between sensitive groups is {gap:.4f}, "
+            f"above promotion.max_group_gap {limit:.4f}"
+        )
     primary = policy.primary_metric
-    gain = relative_gain(primary, challenger[primary], champion[primary])
+    lower = policy.lower_is_better
+    gain = relative_gain(lower[primary], challenger[primary], champion[primary])
     if gain < policy.min_improvement:
         return False, (
             f"{primary} {challenger[primary]:.4f} vs champion {champion[primary]:.4f}: "
             f"gain {gain:+.2%} is below the required {policy.min_improvement:.2%}"
         )
     for metric, tolerance in policy.guardrails.items():
-        guard = relative_gain(metric, challenger[metric], champion[metric])
+        guard = relative_gain(lower[metric], challenger[metric], champion[metric])
         if guard < -tolerance:
             return False, (
                 f"guardrail {metric} regressed {-guard:.2%} "
@@ -89,14 +103,16 @@ def promote(settings: Settings, dry_run: bool = False) -> Decision:
     if not versions:
         raise LifecycleError(f"model {name!r} has no registered version: run `register` first")
     champion = version_by_alias(client, name, CHAMPION)
-    features, target = read_split(settings, "test")
-
-    def score(version: int) -> dict[str, float]:
-        model = load_model(f"models:/{name}/{version}")
-        return regression_metrics(target.to_numpy(), model.predict(features))
-
-    champion_version = int(champion.version) if champion else None
-    decision = decide(int(versions[0].version), champion_version, score, settings.promotion)
+    policy = promotion_policy(settings)
+    score = scorer(settings, {int(version.version): version.tags for version in versions}, policy)
+    comparable = champion and champion.tags.get(CONTRACT_SHA256_TAG) == settings.contract.sha256
+    champion_version = int(champion.version) if champion and comparable else None
+    decision = decide(int(versions[0].version), champion_version, score, policy)
+    if champion and not comparable:  # trained on other data: a new line of champions starts
+        decision = replace(decision, reason=(
+            f"first version under data contract {settings.contract.sha256[:12]}; champion "
+            f"version {champion.version} was trained under another contract"
+        ))  # fmt: skip
     if dry_run:
         return replace(decision, dry_run=True)
     if decision.challenger_version != decision.champion_version:
@@ -104,6 +120,24 @@ def promote(settings: Settings, dry_run: bool = False) -> Decision:
     if decision.promote:
         events.emit("model_promoted", promotion_event(name, decision))
     return decision
+
+
+def scorer(settings: Settings, tags: dict[int, dict[str, str]], policy: PromotionPolicy) -> Scorer:
+    """Scores a version on the test split: the task's metrics and the largest group gap."""
+    contract = settings.contract
+    task, name = task_for(contract), settings.registered_model
+    table = read_split_table(settings, "test")
+    features, actual = list(contract.feature_names), table[contract.target.column].to_numpy()
+
+    def score(version: int) -> dict[str, float]:
+        model, threshold = load_model(f"models:/{name}/{version}"), threshold_of(tags[version])
+        prediction = task.predict(model, table[features], threshold)
+        metrics = task.metrics(actual, prediction, threshold)
+        metric = policy.primary_metric
+        groups = fairness.assess(contract, table, actual, prediction, threshold, metric=metric)
+        return metrics if groups.max_gap is None else {**metrics, GROUP_GAP: groups.max_gap}
+
+    return score
 
 
 def promotion_event(name: str, decision: Decision) -> dict[str, object]:

@@ -13,7 +13,9 @@ from {{ cookiecutter.package_name }}.errors import LifecycleError
 from {{ cookiecutter.package_name }}.lifecycle import lineage
 from {{ cookiecutter.package_name }}.lifecycle.digests import MODEL_SHA256_TAG
 from {{ cookiecutter.package_name }}.lifecycle.tracking import (
+    CONTRACT_SHA256_TAG,
     DATA_HASH_TAG,
+    THRESHOLD_TAG,
     MODEL_ID_TAG,
     connect,
     latest_training_run,
@@ -35,8 +37,9 @@ class Registration:
 
 
 def lineage_tags(run: Run, reason: str) -> dict[str, str]:
-    """Who published the model, why, when, and from which code and data."""
+    """Who published the model, why, when, from which code, data and data contract."""
     run_tags = run.data.tags
+    carried = {tag: run_tags[tag] for tag in (CONTRACT_SHA256_TAG, THRESHOLD_TAG) if tag in run_tags}
     return {
         "git_commit": run_tags.get("git_commit") or lineage.git_commit(),
         "author": lineage.author(),
@@ -44,6 +47,7 @@ def lineage_tags(run: Run, reason: str) -> dict[str, str]:
         "data_hash": run_tags.get(DATA_HASH_TAG, "unknown"),
         "run_id": run.info.run_id,
         "registered_at": lineage.now(),
+        **carried,
     }
 
 

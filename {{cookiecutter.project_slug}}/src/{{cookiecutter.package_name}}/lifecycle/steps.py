@@ -30,10 +30,13 @@ def train(settings: Settings, params: list[str]) -> Outcome:
     with step("train: fitting the pipeline and logging it to MLflow"):
         result = fit(settings, params)
     shown = " ".join(f"{name}={value}" for name, value in result.params.items())
-    return result, [
+    lines = [
         f"trained run {result.run_id} ({shown})",
         f"validation {format_metrics(result.validation_metrics)}",
     ]
+    if result.decision_threshold is not None:
+        lines.append(f"decision threshold {result.decision_threshold:.4f} (chosen on validation)")
+    return result, lines
 
 
 def evaluate(settings: Settings) -> Outcome:

@@ -18,9 +18,19 @@ STEP_TAG = "mlops.step"
 MODEL_URI_TAG = "mlops.model_uri"
 MODEL_ID_TAG = "mlops.model_id"
 DATA_HASH_TAG = "mlops.data_hash"
+CONTRACT_SHA256_TAG = "mlops.contract_sha256"
+THRESHOLD_TAG = "mlops.decision_threshold"  # binary: the positive class's probability cut-off
+CONTRACT_ARTIFACT = "contract/contract.yaml"  # the data contract the run was trained under
+FAIRNESS_ARTIFACT = "evaluation/fairness.json"  # the primary metric per sensitive group
 TRAIN_STEP = "train"
 QUIET_LOGGERS = {"mlflow": logging.WARNING, "alembic": logging.WARNING}
 SILENT_LOGGERS = ("mlflow.utils.environment", "mlflow.store.db.utils")
+
+
+def threshold_of(tags: dict[str, str]) -> float | None:
+    """The decision threshold a run or version records (binary), else None."""
+    value = tags.get(THRESHOLD_TAG)
+    return float(value) if value else None
 
 
 def connect(settings: Settings) -> MlflowClient:

@@ -12,27 +12,30 @@ import mlflow.sklearn
 import pandas as pd
 from mlflow.models import infer_signature
 from mlflow.models.model import ModelInfo
-from sklearn.ensemble import RandomForestRegressor
-from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
 
 from {{ cookiecutter.package_name }}.errors import LifecycleError
-from {{ cookiecutter.package_name }}.features import FEATURES, matrix_from_columns
+from {{ cookiecutter.package_name }}.contract.inputs import features_from_table
+from {{ cookiecutter.package_name }}.contract.render import render_contract
 from {{ cookiecutter.package_name }}.lifecycle import lineage, model_io
 from {{ cookiecutter.package_name }}.lifecycle.data import read_manifest, read_split
 from {{ cookiecutter.package_name }}.lifecycle.digests import MODEL_SHA256_TAG
-from {{ cookiecutter.package_name }}.lifecycle.metrics import regression_metrics
+from {{ cookiecutter.package_name }}.lifecycle.pipeline import build_pipeline
 from {{ cookiecutter.package_name }}.lifecycle.tracking import (
+    CONTRACT_ARTIFACT,
+    CONTRACT_SHA256_TAG,
     DATA_HASH_TAG,
     MODEL_ID_TAG,
     MODEL_URI_TAG,
     STEP_TAG,
+    THRESHOLD_TAG,
     TRAIN_STEP,
     connect,
 )
 from {{ cookiecutter.package_name }}.monitoring import baseline
 from {{ cookiecutter.package_name }}.monitoring.events import EventSink
 from {{ cookiecutter.package_name }}.settings import Settings
+from {{ cookiecutter.package_name }}.tasks.base import ThresholdPolicy, task_for
 
 MODEL_NAME = "model"
 SERVING_PACKAGES = ("scikit-learn", "skops", "numpy", "pandas")
@@ -46,6 +49,7 @@ class TrainingResult:
     model_uri: str
     params: dict[str, int]
     validation_metrics: dict[str, float]
+    decision_threshold: float | None = None
 
 
 def parse_params(pairs: list[str], defaults: dict[str, int]) -> dict[str, int]:
@@ -64,30 +68,34 @@ def parse_params(pairs: list[str], defaults: dict[str, int]) -> dict[str, int]:
     return params
 
 
-def build_pipeline(params: dict[str, int], seed: int) -> Pipeline:
-    """The model: median imputation (exact in float32, so ONNX keeps parity), a random forest."""
-    forest = RandomForestRegressor(
-        n_estimators=params["n_estimators"], max_depth=params["max_depth"], random_state=seed
-    )
-    return Pipeline([("impute", SimpleImputer(strategy="median")), ("forest", forest)])
-
-
 def train(settings: Settings, overrides: list[str]) -> TrainingResult:
-    """Fit on the train split, score the validation split, log everything to MLflow."""
+    """Fit on the train split, choose the decision threshold and score on validation, log all."""
     params = parse_params(overrides, settings.default_params)
-    events = EventSink(settings.monitoring.events)
+    contract, events = settings.contract, EventSink(settings.monitoring.events)
+    task = task_for(contract)
     features, target = read_split(settings, "train")
     val_features, val_target = read_split(settings, "validation")
     data_hash = read_manifest(settings)["data_hash"]
     connect(settings)
-    pipeline = build_pipeline(params, settings.seed).fit(features, target)
-    metrics = regression_metrics(val_target.to_numpy(), pipeline.predict(val_features))
-    reference = training_baseline(settings, pipeline, features, data_hash)
-    tags = {STEP_TAG: TRAIN_STEP, DATA_HASH_TAG: data_hash, **lineage.run_tags()}
+    pipeline = build_pipeline(contract, params, settings.seed).fit(features, target)
+    policy = ThresholdPolicy(settings.promotion.threshold_cost_ratio)
+    raw = task.predict(pipeline, val_features, None)
+    threshold = task.choose_threshold(val_target.to_numpy(), raw, policy)
+    prediction = task.predict(pipeline, val_features, threshold)
+    metrics = task.metrics(val_target.to_numpy(), prediction, threshold)
+    reference = training_baseline(settings, pipeline, features, threshold, data_hash)
+    tags = {
+        STEP_TAG: TRAIN_STEP,
+        DATA_HASH_TAG: data_hash,
+        CONTRACT_SHA256_TAG: contract.sha256,
+        **({THRESHOLD_TAG: repr(threshold)} if threshold is not None else {}),
+        **lineage.run_tags(),
+    }
     with mlflow.start_run(run_name="train", tags=tags) as run:
         mlflow.log_params(params)
         mlflow.log_metrics({f"val_{name}": value for name, value in metrics.items()})
         mlflow.log_dict(reference, baseline.ARTIFACT_PATH)
+        mlflow.log_text(render_contract(contract), CONTRACT_ARTIFACT)
         model = _log_model(pipeline, features)
         digest = model_io.logged_sha256(model.model_uri)  # what later loads are checked against
         mlflow.set_tags(
@@ -97,7 +105,7 @@ def train(settings: Settings, overrides: list[str]) -> TrainingResult:
                 MODEL_SHA256_TAG: digest,
             }
         )
-    result = TrainingResult(run.info.run_id, model.model_uri, params, metrics)
+    result = TrainingResult(run.info.run_id, model.model_uri, params, metrics, threshold)
     events.emit(
         "run_finished",
         {"experiment": settings.experiment, "data_hash": data_hash, **asdict(result)},
@@ -106,13 +114,18 @@ def train(settings: Settings, overrides: list[str]) -> TrainingResult:
 
 
 def training_baseline(
-    settings: Settings, pipeline: Pipeline, features: pd.DataFrame, data_hash: str
+    settings: Settings,
+    pipeline: Pipeline,
+    features: pd.DataFrame,
+    threshold: float | None,
+    data_hash: str,
 ) -> dict:
-    """The drift baseline of the training split as served: float32 inputs and their predictions."""
-    matrix = matrix_from_columns({name: features[name] for name in FEATURES})
-    predictions = pipeline.predict(pd.DataFrame(matrix, columns=list(FEATURES)))
+    """The drift baseline of the training split as served, and the model's predictions of it."""
+    contract = settings.contract
+    served = features_from_table(contract, {name: features[name] for name in features.columns})
+    prediction = task_for(contract).predict(pipeline, served.frame(contract), threshold)
     bins = settings.monitoring.drift.bins
-    return baseline.compute(matrix, predictions, bins, settings.seed, data_hash)
+    return baseline.compute(contract, served, prediction, bins, settings.seed, data_hash)
 
 
 def _log_model(pipeline: Pipeline, features: pd.DataFrame) -> ModelInfo:

@@ -31,13 +31,17 @@ ONNX_ERRORS = (
 
 @dataclass(frozen=True)
 class ModelCard:
-    """What is being served: registry name and version, runtime, input columns, files' SHA-256."""
+    """What is being served: registry name and version, runtime, input columns, files' SHA-256,
+    the task, its classes and the binary decision threshold."""
 
     name: str
     version: str
     runtime: str = "skops"
     features: tuple[str, ...] = FEATURES
     sha256: Mapping[str, str] = field(default_factory=dict)
+    task: str = "regression"
+    classes: tuple[str | int, ...] = ()
+    threshold: float | None = None
 
     def to_json(self) -> str:
         """The card as JSON, for model_card.json."""
@@ -124,8 +128,18 @@ def read_card(model_dir: Path) -> ModelCard:
         texts = [*sha256, *sha256.values()] if isinstance(sha256, dict) else [None]
         if not all(isinstance(text, str) for text in texts):
             raise TypeError("sha256 must map file names to hex digests")
-        features = tuple(raw["features"])
-        return ModelCard(raw["name"], str(raw["version"]), raw["runtime"], features, sha256)
+        features, classes = tuple(raw["features"]), tuple(raw.get("classes") or ())
+        threshold = raw.get("threshold")
+        return ModelCard(
+            raw["name"],
+            str(raw["version"]),
+            raw["runtime"],
+            features,
+            sha256,
+            str(raw.get("task", "regression")),
+            classes,
+            None if threshold is None else float(threshold),
+        )
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise LifecycleError(
             f"{path}: not a model card ({first_line(exc)}); package the model again with `package`"
