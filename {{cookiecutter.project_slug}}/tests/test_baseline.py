@@ -17,7 +17,10 @@ from {{ cookiecutter.package_name }}.monitoring.baseline import (
     profile,
     read,
 )
-from {{ cookiecutter.package_name }}.monitoring.columns import feature_values, output_values
+from {{ cookiecutter.package_name }}.monitoring.columns import (
+    feature_values,
+    output_values,
+)
 from {{ cookiecutter.package_name }}.monitoring.config import DriftSettings
 from {{ cookiecutter.package_name }}.monitoring.drift import compare
 

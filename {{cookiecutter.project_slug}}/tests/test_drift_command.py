@@ -24,7 +24,10 @@ from mlflow.tracking import MlflowClient
 from {{ cookiecutter.package_name }}.contract.inputs import Features
 from {{ cookiecutter.package_name }}.contract.load import CONTRACT_FILE, load_contract
 from {{ cookiecutter.package_name }}.contract.schema import Contract
-from {{ cookiecutter.package_name }}.monitoring.baseline import ARTIFACT_PATH, BASELINE_FILE
+from {{ cookiecutter.package_name }}.monitoring.baseline import (
+    ARTIFACT_PATH,
+    BASELINE_FILE,
+)
 from {{ cookiecutter.package_name }}.monitoring.check import run_check
 from {{ cookiecutter.package_name }}.monitoring.reference import file_reference
 from {{ cookiecutter.package_name }}.settings import Settings

@@ -23,7 +23,10 @@ from {{ cookiecutter.package_name }}.contract.inputs import (
 )
 from {{ cookiecutter.package_name }}.contract.schema import Contract
 from {{ cookiecutter.package_name }}.errors import InvalidInputError, LifecycleError
-from {{ cookiecutter.package_name }}.monitoring.columns import feature_values, output_values
+from {{ cookiecutter.package_name }}.monitoring.columns import (
+    feature_values,
+    output_values,
+)
 from {{ cookiecutter.package_name }}.monitoring.logs import parse_line
 from {{ cookiecutter.package_name }}.tasks.base import Prediction
 
