@@ -35,7 +35,8 @@ def bin_counts(values: np.ndarray, edges: list[float]) -> list[int]:
 def category_counts(keys: np.ndarray, categories: Sequence[str]) -> list[int]:
     """Counts per category, in the order given; a value outside the categories is a ValueError."""
     counts = pd.Series(keys, dtype=object).value_counts(dropna=False)
-    unknown = [key for key in counts.index if key not in set(categories)]
+    known = set(categories)
+    unknown = [key for key in counts.index if key not in known]
     if unknown:
         raise ValueError(f"{unknown[0]!r} is not one of the categories {list(categories)}")
     return [int(counts.get(category, 0)) for category in categories]
