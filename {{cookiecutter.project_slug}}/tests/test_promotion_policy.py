@@ -3,21 +3,21 @@ and the policy resolved per task from mlops.toml."""
 
 from __future__ import annotations
 
-import pytest
-
-from {{ cookiecutter.package_name }}.lifecycle.promotion import (
-    decide,
-    judge,
-    relative_gain,
-)
 from dataclasses import replace
 from pathlib import Path
+
+import pytest
 
 from {{ cookiecutter.package_name }}.errors import LifecycleError
 from {{ cookiecutter.package_name }}.lifecycle.policy import (
     GROUP_GAP,
     PromotionPolicy,
     promotion_policy,
+)
+from {{ cookiecutter.package_name }}.lifecycle.promotion import (
+    decide,
+    judge,
+    relative_gain,
 )
 from {{ cookiecutter.package_name }}.settings import Settings, load_settings
 
