@@ -124,6 +124,7 @@ TESTS = (
     "test_fairness.py",
     "test_features.py",
     "test_lifecycle.py",
+    "test_lifecycle_tasks.py",
     "test_mlflow_parity.py",
     "test_model_check.py",
     "test_model_digests.py",
