@@ -32,8 +32,8 @@ def files_of(project: Path) -> set[str]:
 
 
 def test_matrix_covers_every_choice_option() -> None:
-    assert set(CHOICES) == {"ci_provider", "python_version"}
-    assert len(MATRIX) == 3 * 3
+    assert set(CHOICES) == {"ci_provider", "python_version", "task"}
+    assert len(MATRIX) == 3 * 3 * 2
 
 
 @pytest.mark.parametrize("combo", MATRIX, ids=combo_id)
@@ -59,6 +59,17 @@ def test_bake_leaves_no_template_syntax_or_empty_files(baked: Baker, combo: dict
 def test_python_version_choice_reaches_the_project(baked: Baker, combo: dict[str, str]) -> None:
     project = baked(combo)
     assert (project / ".python-version").read_text() == f"{combo['python_version']}\n"
+
+
+@pytest.mark.parametrize("task", ["regression", "classification"])
+def test_the_task_choice_picks_the_reference_contract_and_data(baked: Baker, task: str) -> None:
+    project = baked({"task": task})
+    contract = (project / "data" / "contract.yaml").read_text(encoding="utf-8")
+    source = {"regression": "sklearn:diabetes", "classification": "sklearn:breast_cancer"}[task]
+    assert f'source = "{source}"' in (project / "mlops.toml").read_text(encoding="utf-8")
+    expected = {"regression": "task: regression\n", "classification": "task: binary\n"}[task]
+    assert expected in contract
+    assert ("positive: malignant" in contract) is (task == "classification")
 
 
 def test_custom_names_flow_into_package_script_and_lock(baked: Baker) -> None:

@@ -23,6 +23,7 @@ VALID = {
     "azure_region": "westeurope",
     "ci_provider": "github",
     "python_version": "3.12",
+    "task": "regression",
 }
 
 
@@ -57,6 +58,7 @@ GOOD = [
     ("azure_region", "eastus2"),
     ("ci_provider", "both"),
     ("python_version", "3.13"),
+    ("task", "classification"),
 ]
 
 
@@ -110,6 +112,7 @@ BAD = [
     ("azure_region", "West Europe", "az account list-locations -o table"),
     ("ci_provider", "gitlab", "must be one of: github, azure-devops, both"),
     ("python_version", "3.10", "must be one of: 3.11, 3.12, 3.13"),
+    ("task", "clustering", "must be one of: regression, classification"),
 ]
 
 
