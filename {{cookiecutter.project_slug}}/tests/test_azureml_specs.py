@@ -5,12 +5,15 @@ from __future__ import annotations
 import ast
 import io
 import itertools
+import json
+import os
 import re
 import subprocess
 import sys
 import tomllib
 from argparse import Namespace
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +30,8 @@ from azure.ai.ml import (
 )
 from marshmallow.exceptions import ValidationError
 
-from {{ cookiecutter.package_name }}.features import FEATURES, TARGET
+from {{ cookiecutter.package_name }}.features import TARGET
+from {{ cookiecutter.package_name }}.lifecycle.bundled import load_bundled
 from {{ cookiecutter.package_name }}.settings import Settings, load_settings
 
 try:
@@ -136,9 +140,13 @@ def component_problems(step: str, component: Any) -> list[str]:
             problems.append(f"{relative}: optional input {name} is not inside $[[...]]")
     if component.environment != env_ref():
         problems.append(f"{relative}: environment {component.environment}, not {env_ref()}")
+    contract = load_settings(ROOT).contract_path
     includes = [beside(relative, path) for path in component.additional_includes or []]
-    if includes != [ROOT / "mlops.toml"]:
-        problems.append(f"{relative}: additional_includes {includes} is not [mlops.toml]")
+    if includes != [ROOT / "mlops.toml", contract]:
+        problems.append(f"{relative}: additional_includes {includes} is not [mlops.toml, contract]")
+    placed = f"cp {contract.name} {contract.relative_to(ROOT)}"  # from the snapshot's root
+    if placed not in command.split(" && python -m")[0]:
+        problems.append(f"{relative}: the command does not `{placed}` before the CLI runs")
     return problems
 
 
@@ -380,7 +388,7 @@ def test_pipeline_job_references_each_component() -> None:
 
 def test_documented_overrides_load() -> None:
     overrides: list[dict[str, Any]] = [
-        {"jobs.prep.inputs.raw_data": {"type": "uri_file", "path": "azureml:diabetes-csv:1"}},
+        {"jobs.prep.inputs.raw_data": {"type": "uri_file", "path": "azureml:my-data:1"}},
         {"jobs.train.inputs.n_estimators": 300},
         {"inputs.reason": "weekly retrain"},
     ]
@@ -462,12 +470,25 @@ def test_online_checks_catch_a_broken_copy(key: str, value: Any) -> None:
         ("code", "../.."),
         ("environment", "azureml:{{ cookiecutter.project_slug }}-env:2"),
         ("additional_includes", []),
+        ("additional_includes", ["../../../mlops.toml"]),
     ],
 )
 def test_component_checks_catch_a_broken_copy(key: str, value: Any) -> None:
     relative = "training/components/train.yml"
     broken = load_text(load_component, relative, set_in(raw(relative), key, value))
     assert component_problems("train", broken)
+
+
+def test_component_checks_catch_a_step_that_leaves_the_contract_out_of_place() -> None:
+    relative = "training/components/train.yml"
+    data = raw(relative)
+    data["command"] = data["command"].replace("cp contract.yaml data/contract.yaml && ", "")
+    assert data["command"] != raw(relative)["command"]
+    broken = load_text(load_component, relative, data)
+    placed = "cp contract.yaml data/contract.yaml"
+    assert component_problems("train", broken) == [
+        f"{relative}: the command does not `{placed}` before the CLI runs"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -570,20 +591,99 @@ def test_monitor_checks_catch_a_deployment_that_collects_nothing() -> None:
     ]
 
 
-def test_prep_writes_the_training_split_as_an_mltable(project: Settings, tmp_path: Path) -> None:
-    component: Any = load_component(PIPELINES / "training/components/prep.yml")
-    outputs = {name: tmp_path / name for name in component.outputs}
-    command = re.sub(r"\$\[\[.*?\]\]", "", component.command)  # the optional --input, unset
-    for name, folder in outputs.items():
-        folder.mkdir()
-        command = command.replace(f"{OPEN}outputs.{name}{CLOSE}", str(folder))
-    command = command.replace("python -m", f"{sys.executable} -m", 1)
-    subprocess.run(["bash", "-c", command], check=True, capture_output=True)  # noqa: S607
+@contextmanager
+def snapshot(component: Any) -> Iterator[Path]:
+    """The component's code snapshot as the SDK uploads it: code plus additional_includes."""
+    with component._build_code() as code:
+        yield Path(code.path)
+
+
+def bound_command(component: Any, values: dict[str, str]) -> str:
+    """The command as Azure ML runs it: bindings filled in, $[[...]] parts without a value gone."""
+
+    def optional(match: re.Match[str]) -> str:
+        names = [name for _, name in BINDING.findall(match[1])]
+        return match[1] if all(name in values for name in names) else ""
+
+    command = re.sub(r"\$\[\[(.*?)\]\]", optional, component.command)
+    return BINDING.sub(lambda match: values[match[2]], command)
+
+
+def run_step_command(step: str, values: dict[str, str], python: str, tmp_path: Path) -> None:
+    """Run a component's command in its snapshot, `python` the body of the interpreter's shim."""
+    component: Any = load_component(PIPELINES / "training" / "components" / f"{step}.yml")
+    shims = tmp_path / "bin"
+    shims.mkdir()
+    (shims / "python").write_text(f"#!/bin/sh\n{python}\n", encoding="utf-8")
+    (shims / "python").chmod(0o755)
+    env = {**os.environ, "PATH": f"{shims}{os.pathsep}{os.environ['PATH']}"}
+    with snapshot(component) as folder:
+        done = subprocess.run(
+            ["bash", "-c", bound_command(component, values)],  # noqa: S607
+            cwd=folder,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+
+
+def folders(tmp_path: Path, names: Iterable[str]) -> dict[str, str]:
+    """An empty folder per name under tmp_path."""
+    for name in names:
+        (tmp_path / name).mkdir()
+    return {name: str(tmp_path / name) for name in names}
+
+
+@pytest.mark.parametrize("raw_data", [None, ".csv", ".parquet"])
+def test_prep_writes_the_training_split_as_an_mltable_in_its_snapshot(
+    tmp_path: Path, raw_data: str | None
+) -> None:
+    project = load_settings(ROOT)
+    values = folders(tmp_path, ["processed", "reference"])
+    if raw_data is not None:  # the optional raw_data input: a CSV or Parquet file
+        source = tmp_path / f"raw{raw_data}"
+        data = load_bundled(project.data_source)
+        if raw_data == ".csv":
+            data.to_csv(source, index=False)
+        else:
+            data.to_parquet(source)
+        values["raw_data"] = str(source)
+    run_step_command("prep", values, f'exec {sys.executable} "$@"', tmp_path)
+    outputs = {name: Path(values[name]) for name in ("processed", "reference")}
     table = yaml.safe_load((outputs["reference"] / "MLTable").read_text(encoding="utf-8"))
     assert table == {"paths": [{"file": "./train.parquet"}], "transformations": ["read_parquet"]}
     train = pd.read_parquet(outputs["reference"] / "train.parquet")
     assert train.equals(pd.read_parquet(outputs["processed"] / "train.parquet"))
-    assert {*FEATURES, TARGET} <= set(train.columns)
+    contract = project.contract
+    assert {*contract.feature_names, contract.target.column} <= set(train.columns)
+    manifest = json.loads((outputs["processed"] / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["source"].endswith(raw_data or project.data_source)
+
+
+# What a step's settings see: stands in for the project CLI in the step's snapshot.
+PROBE = (
+    "import json, sys; "
+    "from {{ cookiecutter.package_name }}.settings import load_settings; "
+    "print(json.dumps({'argv': sys.argv[1:], 'contract': load_settings().contract.sha256}))"
+)
+
+
+@pytest.mark.parametrize("step", STEPS[1:])
+def test_each_step_finds_mlops_toml_and_the_contract_in_its_snapshot(
+    step: str, tmp_path: Path
+) -> None:
+    component: Any = load_component(PIPELINES / "training" / "components" / f"{step}.yml")
+    kinds = {name: spec.type for name, spec in {**component.inputs, **component.outputs}.items()}
+    values = folders(tmp_path, [name for name, kind in kinds.items() if kind == "uri_folder"])
+    values |= {name: "a test" for name, kind in kinds.items() if kind == "string"}
+    if "after" in values:
+        Path(values["after"], "earlier.json").write_text("{}", encoding="utf-8")
+    run_step_command(step, values, f'exec {sys.executable} -c "{PROBE}" "$@"', tmp_path)
+    summary = json.loads(Path(values["summary"], f"{step}.json").read_text(encoding="utf-8"))
+    assert summary["argv"][:3] == ["-m", PACKAGE, step]
+    assert summary["contract"] == load_settings(ROOT).contract.sha256
 
 
 def test_pipeline_registers_the_monitor_reference() -> None:
