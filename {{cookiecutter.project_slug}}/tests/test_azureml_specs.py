@@ -30,7 +30,7 @@ from azure.ai.ml import (
 )
 from marshmallow.exceptions import ValidationError
 
-from {{ cookiecutter.package_name }}.features import TARGET
+from {{ cookiecutter.package_name }}.deploy.monitor_spec import ml_task
 from {{ cookiecutter.package_name }}.lifecycle.bundled import load_bundled
 from {{ cookiecutter.package_name }}.settings import Settings, load_settings
 
@@ -170,7 +170,7 @@ def pipeline_problems(data: dict[str, Any]) -> list[str]:
     return problems
 
 
-def monitor_target_problems(target: Any) -> list[str]:
+def monitor_target_problems(target: Any, settings: Settings) -> list[str]:
     """Why a monitor's target is not a deployment of our endpoint that collects its data."""
     endpoint, _, deployment = (
         str(target.endpoint_deployment_id).removeprefix("azureml:").partition(":")
@@ -187,19 +187,20 @@ def monitor_target_problems(target: Any) -> list[str]:
             *COLLECTIONS
         }:
             problems.append(f"{relative} does not collect {COLLECTIONS}: nothing to monitor")
-    if target.ml_task.lower() != "regression":
-        problems.append(f"ml_task is {target.ml_task!r}, not regression")
+    task = ml_task(settings.contract)
+    if target.ml_task.lower() != task:
+        problems.append(f"ml_task is {target.ml_task!r}, not {task} (the contract's task)")
     return problems
 
 
-def reference_problems(name: str, reference: Any) -> list[str]:
+def reference_problems(name: str, reference: Any, target: str) -> list[str]:
     """Why a signal's reference data is not the training split the pipeline registers."""
     asset = raw("training/pipeline.yml")["outputs"]["reference_data"]["name"]
     expected = {
         "path": f"{asset}@latest",
         "type": "mltable",
         "data_context": "training",
-        "target_column": TARGET,  # what the entry script names the collected predictions
+        "target_column": target,  # what the entry script names the collected predictions
     }
     found = {
         "path": reference.input_data.path.removeprefix("azureml:"),
@@ -230,7 +231,7 @@ def threshold_problems(name: str, thresholds: Any, psi: float) -> list[str]:
 def monitor_problems(schedule: Any, settings: Settings) -> list[str]:
     """What is wrong with the drift monitor beyond the SDK's schema."""
     monitor = schedule.create_monitor
-    problems = monitor_target_problems(monitor.monitoring_target)
+    problems = monitor_target_problems(monitor.monitoring_target, settings)
     if monitor.compute.instance_type.lower() not in SPARK_SIZES:
         problems.append(f"compute {monitor.compute.instance_type} is not a monitoring Spark size")
     signals = monitor.monitoring_signals or {}
@@ -243,7 +244,7 @@ def monitor_problems(schedule: Any, settings: Settings) -> list[str]:
             problems.append(
                 f"{name}: production_data is set; the deployment's collector supplies it"
             )
-        problems += reference_problems(name, signal.reference_data)
+        problems += reference_problems(name, signal.reference_data, settings.contract.target.column)
         problems += threshold_problems(name, signal.metric_thresholds, psi)
         if not signal.alert_enabled:
             problems.append(f"{name}: alerts are off")
@@ -533,7 +534,6 @@ SIGNALS = "create_monitor.monitoring_signals"
             "create_monitor.monitoring_target.endpoint_deployment_id",
             "azureml:{{ cookiecutter.project_slug }}-online:red",
         ),
-        ("create_monitor.monitoring_target.ml_task", "classification"),
         ("create_monitor.compute.instance_type", "standard_ds3_v2"),
         (f"{SIGNALS}.data_drift.metric_thresholds", DROP),
         (f"{SIGNALS}.data_drift.metric_thresholds.numerical.population_stability_index", 0.3),
@@ -542,7 +542,10 @@ SIGNALS = "create_monitor.monitoring_signals"
         (f"{SIGNALS}.prediction_drift.metric_thresholds.categorical", DROP),
         (f"{SIGNALS}.data_drift.reference_data.input_data.path", "azureml:other-data@latest"),
         (f"{SIGNALS}.data_drift.reference_data.input_data.type", "uri_folder"),
-        (f"{SIGNALS}.prediction_drift.reference_data.data_column_names.target_column", "y"),
+        (
+            f"{SIGNALS}.prediction_drift.reference_data.data_column_names.target_column",
+            "not_the_contract_target",
+        ),
         (f"{SIGNALS}.prediction_drift.reference_data.data_context", "validation"),
         (f"{SIGNALS}.prediction_drift.type", "data_drift"),
         (f"{SIGNALS}.data_drift.alert_enabled", False),
@@ -561,6 +564,17 @@ def test_monitor_checks_catch_a_broken_copy(key: str, value: Any) -> None:
     assert monitor_problems(load_text(load_schedule, MONITOR, raw(MONITOR)), settings) == []
     broken = load_text(load_schedule, MONITOR, set_in(raw(MONITOR), key, value))
     assert monitor_problems(broken, settings)
+
+
+def test_monitor_checks_catch_a_task_that_is_not_the_contracts() -> None:
+    settings = load_settings(ROOT)
+    task = ml_task(settings.contract)
+    wrong = next(other for other in ("regression", "classification") if other != task)
+    key = "create_monitor.monitoring_target.ml_task"
+    broken = load_text(load_schedule, MONITOR, set_in(raw(MONITOR), key, wrong))
+    assert monitor_problems(broken, settings) == [
+        f"ml_task is {wrong!r}, not {task} (the contract's task)"
+    ]
 
 
 @pytest.mark.parametrize(
