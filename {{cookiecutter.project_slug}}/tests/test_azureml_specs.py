@@ -5,12 +5,15 @@ from __future__ import annotations
 import ast
 import io
 import itertools
+import json
+import os
 import re
 import subprocess
 import sys
 import tomllib
 from argparse import Namespace
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +30,8 @@ from azure.ai.ml import (
 )
 from marshmallow.exceptions import ValidationError
 
-from {{ cookiecutter.package_name }}.features import FEATURES, TARGET
+from {{ cookiecutter.package_name }}.deploy.monitor_spec import ml_task
+from {{ cookiecutter.package_name }}.lifecycle.bundled import load_bundled
 from {{ cookiecutter.package_name }}.settings import Settings, load_settings
 
 try:
@@ -136,9 +140,13 @@ def component_problems(step: str, component: Any) -> list[str]:
             problems.append(f"{relative}: optional input {name} is not inside $[[...]]")
     if component.environment != env_ref():
         problems.append(f"{relative}: environment {component.environment}, not {env_ref()}")
+    contract = load_settings(ROOT).contract_path
     includes = [beside(relative, path) for path in component.additional_includes or []]
-    if includes != [ROOT / "mlops.toml"]:
-        problems.append(f"{relative}: additional_includes {includes} is not [mlops.toml]")
+    if includes != [ROOT / "mlops.toml", contract]:
+        problems.append(f"{relative}: additional_includes {includes} is not [mlops.toml, contract]")
+    placed = f"cp {contract.name} {contract.relative_to(ROOT)}"  # from the snapshot's root
+    if placed not in command.split(" && python -m")[0]:
+        problems.append(f"{relative}: the command does not `{placed}` before the CLI runs")
     return problems
 
 
@@ -162,7 +170,7 @@ def pipeline_problems(data: dict[str, Any]) -> list[str]:
     return problems
 
 
-def monitor_target_problems(target: Any) -> list[str]:
+def monitor_target_problems(target: Any, settings: Settings) -> list[str]:
     """Why a monitor's target is not a deployment of our endpoint that collects its data."""
     endpoint, _, deployment = (
         str(target.endpoint_deployment_id).removeprefix("azureml:").partition(":")
@@ -179,19 +187,20 @@ def monitor_target_problems(target: Any) -> list[str]:
             *COLLECTIONS
         }:
             problems.append(f"{relative} does not collect {COLLECTIONS}: nothing to monitor")
-    if target.ml_task.lower() != "regression":
-        problems.append(f"ml_task is {target.ml_task!r}, not regression")
+    task = ml_task(settings.contract)
+    if target.ml_task.lower() != task:
+        problems.append(f"ml_task is {target.ml_task!r}, not {task} (the contract's task)")
     return problems
 
 
-def reference_problems(name: str, reference: Any) -> list[str]:
+def reference_problems(name: str, reference: Any, target: str) -> list[str]:
     """Why a signal's reference data is not the training split the pipeline registers."""
     asset = raw("training/pipeline.yml")["outputs"]["reference_data"]["name"]
     expected = {
         "path": f"{asset}@latest",
         "type": "mltable",
         "data_context": "training",
-        "target_column": TARGET,  # what the entry script names the collected predictions
+        "target_column": target,  # what the entry script names the collected predictions
     }
     found = {
         "path": reference.input_data.path.removeprefix("azureml:"),
@@ -222,7 +231,7 @@ def threshold_problems(name: str, thresholds: Any, psi: float) -> list[str]:
 def monitor_problems(schedule: Any, settings: Settings) -> list[str]:
     """What is wrong with the drift monitor beyond the SDK's schema."""
     monitor = schedule.create_monitor
-    problems = monitor_target_problems(monitor.monitoring_target)
+    problems = monitor_target_problems(monitor.monitoring_target, settings)
     if monitor.compute.instance_type.lower() not in SPARK_SIZES:
         problems.append(f"compute {monitor.compute.instance_type} is not a monitoring Spark size")
     signals = monitor.monitoring_signals or {}
@@ -235,7 +244,7 @@ def monitor_problems(schedule: Any, settings: Settings) -> list[str]:
             problems.append(
                 f"{name}: production_data is set; the deployment's collector supplies it"
             )
-        problems += reference_problems(name, signal.reference_data)
+        problems += reference_problems(name, signal.reference_data, settings.contract.target.column)
         problems += threshold_problems(name, signal.metric_thresholds, psi)
         if not signal.alert_enabled:
             problems.append(f"{name}: alerts are off")
@@ -380,7 +389,7 @@ def test_pipeline_job_references_each_component() -> None:
 
 def test_documented_overrides_load() -> None:
     overrides: list[dict[str, Any]] = [
-        {"jobs.prep.inputs.raw_data": {"type": "uri_file", "path": "azureml:diabetes-csv:1"}},
+        {"jobs.prep.inputs.raw_data": {"type": "uri_file", "path": "azureml:my-data:1"}},
         {"jobs.train.inputs.n_estimators": 300},
         {"inputs.reason": "weekly retrain"},
     ]
@@ -462,12 +471,25 @@ def test_online_checks_catch_a_broken_copy(key: str, value: Any) -> None:
         ("code", "../.."),
         ("environment", "azureml:{{ cookiecutter.project_slug }}-env:2"),
         ("additional_includes", []),
+        ("additional_includes", ["../../../mlops.toml"]),
     ],
 )
 def test_component_checks_catch_a_broken_copy(key: str, value: Any) -> None:
     relative = "training/components/train.yml"
     broken = load_text(load_component, relative, set_in(raw(relative), key, value))
     assert component_problems("train", broken)
+
+
+def test_component_checks_catch_a_step_that_leaves_the_contract_out_of_place() -> None:
+    relative = "training/components/train.yml"
+    data = raw(relative)
+    data["command"] = data["command"].replace("cp contract.yaml data/contract.yaml && ", "")
+    assert data["command"] != raw(relative)["command"]
+    broken = load_text(load_component, relative, data)
+    placed = "cp contract.yaml data/contract.yaml"
+    assert component_problems("train", broken) == [
+        f"{relative}: the command does not `{placed}` before the CLI runs"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -512,7 +534,6 @@ SIGNALS = "create_monitor.monitoring_signals"
             "create_monitor.monitoring_target.endpoint_deployment_id",
             "azureml:{{ cookiecutter.project_slug }}-online:red",
         ),
-        ("create_monitor.monitoring_target.ml_task", "classification"),
         ("create_monitor.compute.instance_type", "standard_ds3_v2"),
         (f"{SIGNALS}.data_drift.metric_thresholds", DROP),
         (f"{SIGNALS}.data_drift.metric_thresholds.numerical.population_stability_index", 0.3),
@@ -521,7 +542,10 @@ SIGNALS = "create_monitor.monitoring_signals"
         (f"{SIGNALS}.prediction_drift.metric_thresholds.categorical", DROP),
         (f"{SIGNALS}.data_drift.reference_data.input_data.path", "azureml:other-data@latest"),
         (f"{SIGNALS}.data_drift.reference_data.input_data.type", "uri_folder"),
-        (f"{SIGNALS}.prediction_drift.reference_data.data_column_names.target_column", "y"),
+        (
+            f"{SIGNALS}.prediction_drift.reference_data.data_column_names.target_column",
+            "not_the_contract_target",
+        ),
         (f"{SIGNALS}.prediction_drift.reference_data.data_context", "validation"),
         (f"{SIGNALS}.prediction_drift.type", "data_drift"),
         (f"{SIGNALS}.data_drift.alert_enabled", False),
@@ -540,6 +564,17 @@ def test_monitor_checks_catch_a_broken_copy(key: str, value: Any) -> None:
     assert monitor_problems(load_text(load_schedule, MONITOR, raw(MONITOR)), settings) == []
     broken = load_text(load_schedule, MONITOR, set_in(raw(MONITOR), key, value))
     assert monitor_problems(broken, settings)
+
+
+def test_monitor_checks_catch_a_task_that_is_not_the_contracts() -> None:
+    settings = load_settings(ROOT)
+    task = ml_task(settings.contract)
+    wrong = next(other for other in ("regression", "classification") if other != task)
+    key = "create_monitor.monitoring_target.ml_task"
+    broken = load_text(load_schedule, MONITOR, set_in(raw(MONITOR), key, wrong))
+    assert monitor_problems(broken, settings) == [
+        f"ml_task is {wrong!r}, not {task} (the contract's task)"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -570,20 +605,99 @@ def test_monitor_checks_catch_a_deployment_that_collects_nothing() -> None:
     ]
 
 
-def test_prep_writes_the_training_split_as_an_mltable(project: Settings, tmp_path: Path) -> None:
-    component: Any = load_component(PIPELINES / "training/components/prep.yml")
-    outputs = {name: tmp_path / name for name in component.outputs}
-    command = re.sub(r"\$\[\[.*?\]\]", "", component.command)  # the optional --input, unset
-    for name, folder in outputs.items():
-        folder.mkdir()
-        command = command.replace(f"{OPEN}outputs.{name}{CLOSE}", str(folder))
-    command = command.replace("python -m", f"{sys.executable} -m", 1)
-    subprocess.run(["bash", "-c", command], check=True, capture_output=True)  # noqa: S607
+@contextmanager
+def snapshot(component: Any) -> Iterator[Path]:
+    """The component's code snapshot as the SDK uploads it: code plus additional_includes."""
+    with component._build_code() as code:
+        yield Path(code.path)
+
+
+def bound_command(component: Any, values: dict[str, str]) -> str:
+    """The command as Azure ML runs it: bindings filled in, $[[...]] parts without a value gone."""
+
+    def optional(match: re.Match[str]) -> str:
+        names = [name for _, name in BINDING.findall(match[1])]
+        return match[1] if all(name in values for name in names) else ""
+
+    command = re.sub(r"\$\[\[(.*?)\]\]", optional, component.command)
+    return BINDING.sub(lambda match: values[match[2]], command)
+
+
+def run_step_command(step: str, values: dict[str, str], python: str, tmp_path: Path) -> None:
+    """Run a component's command in its snapshot, `python` the body of the interpreter's shim."""
+    component: Any = load_component(PIPELINES / "training" / "components" / f"{step}.yml")
+    shims = tmp_path / "bin"
+    shims.mkdir()
+    (shims / "python").write_text(f"#!/bin/sh\n{python}\n", encoding="utf-8")
+    (shims / "python").chmod(0o755)
+    env = {**os.environ, "PATH": f"{shims}{os.pathsep}{os.environ['PATH']}"}
+    with snapshot(component) as folder:
+        done = subprocess.run(
+            ["bash", "-c", bound_command(component, values)],  # noqa: S607
+            cwd=folder,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+
+
+def folders(tmp_path: Path, names: Iterable[str]) -> dict[str, str]:
+    """An empty folder per name under tmp_path."""
+    for name in names:
+        (tmp_path / name).mkdir()
+    return {name: str(tmp_path / name) for name in names}
+
+
+@pytest.mark.parametrize("raw_data", [None, ".csv", ".parquet"])
+def test_prep_writes_the_training_split_as_an_mltable_in_its_snapshot(
+    tmp_path: Path, raw_data: str | None
+) -> None:
+    project = load_settings(ROOT)
+    values = folders(tmp_path, ["processed", "reference"])
+    if raw_data is not None:  # the optional raw_data input: a CSV or Parquet file
+        source = tmp_path / f"raw{raw_data}"
+        data = load_bundled(project.data_source)
+        if raw_data == ".csv":
+            data.to_csv(source, index=False)
+        else:
+            data.to_parquet(source)
+        values["raw_data"] = str(source)
+    run_step_command("prep", values, f'exec {sys.executable} "$@"', tmp_path)
+    outputs = {name: Path(values[name]) for name in ("processed", "reference")}
     table = yaml.safe_load((outputs["reference"] / "MLTable").read_text(encoding="utf-8"))
     assert table == {"paths": [{"file": "./train.parquet"}], "transformations": ["read_parquet"]}
     train = pd.read_parquet(outputs["reference"] / "train.parquet")
     assert train.equals(pd.read_parquet(outputs["processed"] / "train.parquet"))
-    assert {*FEATURES, TARGET} <= set(train.columns)
+    contract = project.contract
+    assert {*contract.feature_names, contract.target.column} <= set(train.columns)
+    manifest = json.loads((outputs["processed"] / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["source"].endswith(raw_data or project.data_source)
+
+
+# What a step's settings see: stands in for the project CLI in the step's snapshot.
+PROBE = (
+    "import json, sys; "
+    "from {{ cookiecutter.package_name }}.settings import load_settings; "
+    "print(json.dumps({'argv': sys.argv[1:], 'contract': load_settings().contract.sha256}))"
+)
+
+
+@pytest.mark.parametrize("step", STEPS[1:])
+def test_each_step_finds_mlops_toml_and_the_contract_in_its_snapshot(
+    step: str, tmp_path: Path
+) -> None:
+    component: Any = load_component(PIPELINES / "training" / "components" / f"{step}.yml")
+    kinds = {name: spec.type for name, spec in {**component.inputs, **component.outputs}.items()}
+    values = folders(tmp_path, [name for name, kind in kinds.items() if kind == "uri_folder"])
+    values |= {name: "a test" for name, kind in kinds.items() if kind == "string"}
+    if "after" in values:
+        Path(values["after"], "earlier.json").write_text("{}", encoding="utf-8")
+    run_step_command(step, values, f'exec {sys.executable} -c "{PROBE}" "$@"', tmp_path)
+    summary = json.loads(Path(values["summary"], f"{step}.json").read_text(encoding="utf-8"))
+    assert summary["argv"][:3] == ["-m", PACKAGE, step]
+    assert summary["contract"] == load_settings(ROOT).contract.sha256
 
 
 def test_pipeline_registers_the_monitor_reference() -> None:

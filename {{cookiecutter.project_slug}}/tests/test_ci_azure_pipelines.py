@@ -11,7 +11,12 @@ given), which checks every template in every place it is used; no template may g
 from __future__ import annotations
 
 import copy
+import json
+import os
+import re
+import shlex
 import shutil
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -549,4 +554,53 @@ def test_a_deployment_the_scan_does_not_gate_is_caught(mutate: Mutation) -> None
     pipeline = _cd()
     mutate(pipeline)
     assert len(image_scan_not_gating(pipeline)) == 1
+
+
+def _staging_smoke_test() -> str:
+    """The inline script of the staging smoke test, as the expanded CD pipeline runs it."""
+    (script,) = [
+        ap.script(step)
+        for _, job in ap.jobs_with_stage(_stage(_cd(), "Staging"))
+        for step in ap.job_steps(job)
+        if step.get("displayName") == "Smoke test the staging endpoint"
+    ]
+    return script
+
+
+CLASSIFIER = {"classes": ["benign", "malignant"], "probabilities": [[0.9, 0.1]] * 3}
+
+
+@pytest.mark.parametrize(
+    ("body", "passes"),
+    [
+        ({"predictions": [151.2, 80.5, 203.9]}, True),
+        ({"predictions": ["benign", "malignant", "benign"], **CLASSIFIER}, True),
+        ({"predictions": [1, 3, 2], "classes": [1, 2, 3]}, True),
+        ({"predictions": [151.2, 80.5]}, False),
+        ({"predictions": [151.2, 80.5, "203.9"]}, False),
+        ({"predictions": ["benign", "malignant", "cat"], **CLASSIFIER}, False),
+        ({"predictions": [0.1, 0.9, 0.2], **CLASSIFIER}, False),
+        ({"error": "boom"}, False),
+    ],
+)
+def test_staging_smoke_test_wants_a_number_or_a_class_per_request_row(
+    tmp_path: Path, body: dict[str, Any], passes: bool
+) -> None:
+    request = tmp_path / "pipelines" / "online" / "sample-request.json"
+    request.parent.mkdir(parents=True)
+    shutil.copy(ap.PROJECT_ROOT / "pipelines" / "online" / "sample-request.json", request)
+    (tmp_path / "bin").mkdir()
+    az = tmp_path / "bin" / "az"
+    az.write_text(f"#!/bin/sh\necho {shlex.quote(json.dumps(json.dumps(body)))}\n", "utf-8")
+    az.chmod(0o755)
+    script = re.sub(r"\$\((\w+)\)", r"\1", _staging_smoke_test())  # Azure Pipelines macros
+    done = subprocess.run(
+        ["bash", "-c", script],  # noqa: S607
+        cwd=tmp_path,
+        env={**os.environ, "PATH": f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (done.returncode == 0) is passes, done.stdout + done.stderr
 {%- endraw %}

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from {{ cookiecutter.package_name }}.contract.schema import Contract
 from {{ cookiecutter.package_name }}.deploy import rollout as driver
 from {{ cookiecutter.package_name }}.deploy.rollout import (
     EXIT_OK,
@@ -30,6 +31,8 @@ from {{ cookiecutter.package_name }}.deploy.rollout import (
 from {{ cookiecutter.package_name }}.settings import Settings
 
 from .conftest import invoke
+from .monitoring_fixtures import CONTRACTS
+from .test_prep import use_contract
 
 ROOT = Path(__file__).resolve().parents[1]
 REQUEST = ROOT / "pipelines" / "online" / "sample-request.json"
@@ -246,12 +249,44 @@ def test_refuses_without_a_readable_request_file(tmp_path: Path) -> None:
     assert az.calls == []
 
 
+def answers(contract: Contract) -> list[object]:
+    """What a healthy deployment of the contract's model predicts for the sample request's rows."""
+    classes = contract.target.classes
+    return [classes[row % len(classes)] if classes else 100.0 + row for row in range(3)]
+
+
 @pytest.fixture
 def fake_az(monkeypatch: pytest.MonkeyPatch, project: Settings) -> FakeAz:
     """The `rollout` command, in a fresh project, with a FakeAz in place of the real az runner."""
-    az = FakeAz()
+    az = FakeAz(predictions=answers(project.contract))
     monkeypatch.setattr(driver, "az_runner", az)
     return az
+
+
+@pytest.mark.parametrize("task", ["binary", "multiclass"])
+def test_the_command_smoke_tests_a_classifier_against_the_contracts_classes(
+    fake_az: FakeAz, project: Settings, task: str
+) -> None:
+    contract = use_contract(project, CONTRACTS[task]).contract
+    fake_az.predictions = answers(contract)  # e.g. ["no", "yes", "no"] or [1, 2, 3]
+    assert invoke("rollout", *ARGV).exit_code == EXIT_OK
+    fake_az.predictions = [*answers(contract)[:2], "not a class"]
+    result = invoke("rollout", *ARGV)
+    assert result.exit_code == EXIT_ROLLED_BACK
+    labels = ", ".join(json.dumps(label) for label in contract.target.classes)
+    assert f"predictions must be classes of the contract ({labels})" in result.stderr
+
+
+def test_a_classifier_smoke_test_refuses_numbers_and_booleans() -> None:
+    config = replace(CONFIG, classes=("churn", "stay"))
+    assert rollout(FakeAz(predictions=["stay", "churn", "stay"]), config)[0] == EXIT_OK
+    wrong: list[list[object]] = [
+        [151.2, 80.5, 203.9],
+        ["stay", "churn", True],
+        ["stay", "churn", None],
+    ]
+    for predictions in wrong:
+        assert rollout(FakeAz(predictions=predictions), config)[0] == EXIT_ROLLED_BACK
 
 
 def test_the_command_runs_the_whole_plan_through_az(fake_az: FakeAz) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -98,8 +99,10 @@ def rollout(
         emit(*rollout_plan.dry_run(cfg), as_json)
         return
     try:
-        events = EventSink(load_settings().monitoring.events)
-    except LifecycleError as exc:  # a misconfigured event sink: refused before any az command
+        settings = load_settings()
+        events = EventSink(settings.monitoring.events)
+        cfg = replace(cfg, classes=settings.contract.target.classes)
+    except LifecycleError as exc:  # a misconfigured sink or contract: refused before any az
         _log(f"rollout: refused, nothing changed: {exc}")
         code = driver.EXIT_REFUSED
     else:

@@ -27,6 +27,9 @@ class Config:
     canary_percent: int = 10
     probes: int = 20
     max_error_rate: float = 0.05
+    # The contract's class labels for a classifier (its predictions must be among them); for
+    # regression none, and predictions must be finite numbers.
+    classes: tuple[str | int, ...] = ()
 
     @property
     def scope(self) -> tuple[str, ...]:

@@ -55,8 +55,9 @@ def request_rows(path: Path) -> int:
     return len(rows)
 
 
-def check_predictions(output: str, rows: int) -> None:
-    """Insist on one finite prediction per request row (az may print the body as a JSON string)."""
+def check_predictions(output: str, rows: int, classes: Sequence[str | int] = ()) -> None:
+    """Insist on one prediction per request row: one of `classes` for a classifier, else a finite
+    number (az may print the body as a JSON string)."""
     try:
         body = json.loads(output)
         body = json.loads(body) if isinstance(body, str) else body
@@ -65,6 +66,12 @@ def check_predictions(output: str, rows: int) -> None:
     found = body.get("predictions") if isinstance(body, dict) else None
     if not isinstance(found, list) or len(found) != rows:
         raise GateError(f"expected {rows} predictions, got {str(found)[:200]}")
+    if classes:
+        keys = {json.dumps(label) for label in classes}
+        if not all(json.dumps(value) in keys for value in found):
+            listed = ", ".join(json.dumps(label) for label in classes)
+            raise GateError(f"predictions must be classes of the contract ({listed}), got {found}")
+        return
     numbers = [v for v in found if isinstance(v, int | float) and not isinstance(v, bool)]
     if len(numbers) != rows or not all(math.isfinite(v) for v in numbers):
         raise GateError(f"predictions must be finite numbers, got {found}")
@@ -75,7 +82,7 @@ def check_error_rate(step: Step, cfg: Config, runner: Runner, rows: int) -> None
     failures = 0
     for _ in range(cfg.probes):
         try:
-            check_predictions(runner(step.args), rows)
+            check_predictions(runner(step.args), rows, cfg.classes)
         except (AzError, GateError):
             failures += 1
     rate = failures / cfg.probes
@@ -125,7 +132,7 @@ def run_rollout(cfg: Config, runner: Runner, log: Log, events: Emitter) -> int:
             if step.gate == PROBE:
                 check_error_rate(step, cfg, runner, rows)
             elif step.gate == SMOKE:
-                check_predictions(runner(step.args), rows)
+                check_predictions(runner(step.args), rows, cfg.classes)
             else:
                 runner(step.args)
         except Exception as exc:
