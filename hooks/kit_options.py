@@ -11,6 +11,7 @@ from collections.abc import Callable, Collection, Mapping
 
 CI_PROVIDERS = ("github", "azure-devops", "both")
 PYTHON_VERSIONS = ("3.11", "3.12", "3.13")
+TASKS = ("regression", "classification")
 SHADOWED_IMPORTS = frozenset(
     {"mlflow", "sklearn", "skops", "pandas", "numpy", "pyarrow", "matplotlib", "click", "scipy"}
 )
@@ -171,6 +172,7 @@ CHECKS: dict[str, Callable[[object], None]] = {
 CHOICES: dict[str, tuple[str, ...]] = {
     "ci_provider": CI_PROVIDERS,
     "python_version": PYTHON_VERSIONS,
+    "task": TASKS,
 }
 
 

@@ -22,7 +22,11 @@ Baker = Callable[..., Path]
 # starts with half of the collection: the longest test opens the first half and the two other
 # long ones close the second, so the workers begin with one long test each and share the rest.
 FIRST = ("test_generated_project.py",)
-LAST = ("test_generated_lifecycle.py", "test_generated_custom_project.py")
+LAST = (
+    "test_generated_lifecycle.py",
+    "test_generated_classification.py",
+    "test_generated_custom_project.py",
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

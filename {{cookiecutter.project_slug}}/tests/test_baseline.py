@@ -1,31 +1,48 @@
-"""The training baseline: statistics, histogram, reference sample, and the checks on reading it."""
+"""The training baseline of any contract: its profiles, and the checks on reading it."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
-from sklearn.datasets import load_diabetes
 
 from {{ cookiecutter.package_name }}.errors import LifecycleError
-from {{ cookiecutter.package_name }}.features import FEATURES, TARGET, matrix_from_columns
-from {{ cookiecutter.package_name }}.lifecycle.training import (
-    build_pipeline,
-    training_baseline,
+from {{ cookiecutter.package_name }}.monitoring.baseline import (
+    BASELINE_FILE,
+    MAX_SAMPLE,
+    profile,
+    read,
 )
-from {{ cookiecutter.package_name }}.monitoring import baseline
+from {{ cookiecutter.package_name }}.monitoring.columns import (
+    feature_values,
+    output_values,
+)
+from {{ cookiecutter.package_name }}.monitoring.config import DriftSettings
 from {{ cookiecutter.package_name }}.monitoring.drift import compare
-from {{ cookiecutter.package_name }}.settings import Settings, load_settings
 
-from .conftest import PROJECT_ROOT
+from .monitoring_fixtures import (
+    CONTRACTS,
+    SEX,
+    Draw,
+    RuleModel,
+    contract_of,
+    features,
+    reference_of,
+    table,
+)
+
+RULE = DriftSettings(psi_threshold=0.2, p_value=0.01, bins=10)
+TASKS = list(CONTRACTS)
 
 
 def test_profile_of_one_to_ten_has_the_hand_computed_statistics() -> None:
-    column = baseline.profile(np.arange(1.0, 11.0), bins=5, seed=0)
-    assert {key: column[key] for key in ("count", "mean", "min", "max")} == {
-        "count": 10, "mean": 5.5, "min": 1.0, "max": 10.0,
+    column = profile(np.arange(1.0, 11.0), bins=5, seed=0)
+    assert {key: column[key] for key in ("kind", "count", "missing", "mean", "min", "max")} == {
+        "kind": "numeric", "count": 10, "missing": 0, "mean": 5.5, "min": 1.0, "max": 10.0,
     }  # fmt: skip
     assert column["std"] == pytest.approx(3.0276503540974917)  # sample standard deviation
     assert column["quantiles"]["0.5"] == 5.5
@@ -35,87 +52,197 @@ def test_profile_of_one_to_ten_has_the_hand_computed_statistics() -> None:
     assert column["sample"] == [float(value) for value in range(1, 11)]
 
 
+def test_missing_values_are_counted_apart_from_the_statistics() -> None:
+    column = profile(np.array([1.0, np.nan, 3.0, np.nan]), bins=2, seed=0)
+    assert (column["count"], column["missing"], column["mean"]) == (2, 2, 2.0)
+    assert column["sample"] == [1.0, 3.0]
+
+
 def test_a_long_column_keeps_a_seeded_sample_of_max_sample_values() -> None:
-    values = np.arange(baseline.MAX_SAMPLE + 2000, dtype=np.float64)
-    first = baseline.profile(values, bins=10, seed=7)["sample"]
-    assert len(first) == baseline.MAX_SAMPLE
-    assert len(set(first)) == baseline.MAX_SAMPLE  # drawn without replacement
-    assert first == baseline.profile(values, bins=10, seed=7)["sample"]
-    assert first != baseline.profile(values, bins=10, seed=8)["sample"]
+    values = np.arange(MAX_SAMPLE + 2000, dtype=np.float64)
+    first = profile(values, bins=10, seed=7)["sample"]
+    assert len(first) == MAX_SAMPLE
+    assert len(set(first)) == MAX_SAMPLE  # drawn without replacement
+    assert first == profile(values, bins=10, seed=7)["sample"]
+    assert first != profile(values, bins=10, seed=8)["sample"]
 
 
-@pytest.fixture(scope="module")
-def diabetes_baseline() -> tuple[dict, np.ndarray]:
-    """The baseline `train` computes, on the whole diabetes set, and the set as served."""
-    frame = load_diabetes(as_frame=True).frame
-    pipeline = build_pipeline({"n_estimators": 5, "max_depth": 3}, seed=0)
-    pipeline.fit(frame[list(FEATURES)], frame[TARGET])
-    settings: Settings = load_settings(PROJECT_ROOT)
-    computed = training_baseline(settings, pipeline, frame[list(FEATURES)], "hash")
-    served = matrix_from_columns({name: frame[name] for name in FEATURES})
-    return computed, served
+def test_a_binary_baseline_profiles_categories_booleans_and_missing_values_by_hand() -> None:
+    contract = contract_of("binary")
+    frame = table(contract, 400, seed=1)
+    computed = reference_of(contract, frame)
+    assert (computed["format"], computed["task"], computed["rows"]) == (2, "binary", 400)
+    profiles = computed["features"]
+    assert list(profiles) == ["tenure", "visits", "plan", "smoker", "region"]  # no id
+    assert profiles["plan"]["categories"] == ["basic", "plus", "pro"]
+    plan = [int((frame["plan"] == name).sum()) for name in ("basic", "plus", "pro")]
+    assert profiles["plan"]["counts"] == plan
+    assert profiles["smoker"]["categories"] == ["false", "true"]
+    smokers = int(frame["smoker"].sum())
+    assert profiles["smoker"]["counts"] == [400 - smokers, smokers]
+    assert profiles["region"]["categories"] == ["north", "south", ""]  # nullable: "" is missing
+    assert profiles["region"]["counts"][2] == int(frame["region"].isna().sum()) > 0
+    assert profiles["visits"]["kind"] == "numeric"
+    assert profiles["visits"]["missing"] == int(frame["visits"].isna().sum()) > 0
 
 
-def test_training_baseline_profiles_every_feature_and_the_predictions(diabetes_baseline) -> None:
-    computed, _ = diabetes_baseline
-    assert sorted(computed["features"]) == sorted(FEATURES)
-    assert computed["rows"] == 442
-    assert computed["bins"] == 10
-    assert computed["data_hash"] == "hash"
-    for column in [*computed["features"].values(), computed["prediction"]]:
-        assert sum(column["histogram"]["counts"]) == column["count"] == 442
-        assert len(column["sample"]) == 442
+def test_a_binary_baseline_profiles_the_predicted_labels_and_the_positive_probability() -> None:
+    contract = contract_of("binary")
+    frame = table(contract, 400, seed=1)
+    prediction = RuleModel(contract).predict(features(contract, frame))
+    outputs = reference_of(contract, frame)["outputs"]
+    assert list(outputs) == ["prediction", "probability"]
+    labels = outputs["prediction"]
+    assert (labels["kind"], labels["categories"]) == ("categorical", ["no", "yes"])
+    positives = int((prediction.values == "yes").sum())
+    assert labels["counts"] == [400 - positives, positives]
+    assert prediction.probabilities is not None
+    assert outputs["probability"]["mean"] == pytest.approx(prediction.probabilities[:, 1].mean())
 
 
-def test_the_training_data_as_served_is_identical_to_its_own_baseline(diabetes_baseline) -> None:
-    # The baseline is taken on float32 inputs, as the model sees them: a two-valued column
-    # (sex) served as float32 lands in exactly the training bins.
-    computed, served = diabetes_baseline
-    rule = load_settings(PROJECT_ROOT).monitoring.drift
-    for index, name in enumerate(FEATURES):
-        column = compare(name, computed["features"][name], served[:, index], rule)
-        assert (column.psi, column.p_value) == (0.0, 1.0), name
+def test_a_multiclass_baseline_profiles_integer_labels_in_class_order() -> None:
+    contract = contract_of("multiclass")
+    outputs = reference_of(contract, table(contract, 300, seed=2))["outputs"]
+    assert list(outputs) == ["prediction"]
+    assert outputs["prediction"]["categories"] == ["1", "2", "3"]
+    assert sum(outputs["prediction"]["counts"]) == 300
 
 
-def test_a_baseline_survives_a_json_round_trip(diabetes_baseline, tmp_path: Path) -> None:
-    computed, _ = diabetes_baseline
-    path = tmp_path / baseline.BASELINE_FILE
+def test_a_regression_baseline_profiles_every_number_and_the_predictions() -> None:
+    contract = contract_of("regression")
+    computed = reference_of(contract, table(contract, 300, seed=3))
+    assert list(computed["features"]) == ["area", "rooms", "sex"]
+    assert list(computed["outputs"]) == ["prediction"]
+    for column in [*computed["features"].values(), computed["outputs"]["prediction"]]:
+        assert column["kind"] == "numeric"
+        assert sum(column["histogram"]["counts"]) == column["count"] == 300
+
+
+@pytest.mark.parametrize("task", TASKS)
+def test_the_training_data_compared_with_its_own_baseline_is_identical(task: str) -> None:
+    # The baseline is taken through the contract, as the model sees the data: a two-valued
+    # number that is not a float32 (regression's `sex`) lands in exactly the training bins.
+    contract = contract_of(task)
+    frame = table(contract, 300, seed=4)
+    computed, rows = reference_of(contract, frame), features(contract, frame)
+    assert all(float(np.float32(value)) != value for value in SEX)
+    current = {
+        "features": feature_values(contract, rows),
+        "outputs": output_values(contract, RuleModel(contract).predict(rows)),
+    }
+    for section, columns in current.items():
+        for name, values in columns.items():
+            column = compare(name, computed[section][name], values, RULE)
+            assert (column.psi, column.p_value) == pytest.approx((0.0, 1.0)), name
+
+
+@pytest.mark.parametrize("task", TASKS)
+def test_a_baseline_survives_a_json_round_trip(task: str, tmp_path: Path) -> None:
+    contract = contract_of(task)
+    computed = reference_of(contract, table(contract, 200, seed=5))
+    path = tmp_path / BASELINE_FILE
     path.write_text(json.dumps(computed), encoding="utf-8")
-    assert baseline.read(path) == computed
+    assert read(path, contract) == computed
 
 
-@pytest.mark.parametrize(
-    ("edit", "problem"),
-    [
-        (lambda b: b.update(format=0), "expected a JSON object with format 1"),
-        (lambda b: b["features"].pop("bmi"), "expected profiles of the features age, sex"),
-        (lambda b: b["prediction"].pop("sample"), "column 'prediction' lacks one of count"),
-        (
-            lambda b: b["features"]["s5"]["histogram"]["counts"].pop(),
-            "column 's5' has an inconsistent histogram",
-        ),
-        (lambda b: b["features"]["age"].update(sample=[]), "column 'age' has an inconsistent"),
-    ],
-)
+def test_a_nullable_column_without_any_value_in_training_is_refused_naming_it() -> None:
+    contract = contract_of("binary")
+    frame = table(contract, 100, 6, Draw(missing={"visits": 1.0}))
+    with pytest.raises(LifecycleError, match=r"column 'visits' has no value in the training data"):
+        reference_of(contract, frame)
+
+
+Edit = Callable[[dict[str, Any]], object]
+FEATURES = "tenure, visits, plan, smoker, region"
+BROKEN: list[tuple[Edit, str]] = [
+    (lambda b: b.update(format=3), "expected a JSON object with format 2"),
+    (
+        lambda b: b.update(task="multiclass"),
+        "it was taken for a multiclass model; the contract's task is binary",
+    ),
+    (
+        lambda b: b["features"].pop("plan"),
+        f"its features are tenure, visits, smoker, region; the contract's are {FEATURES}",
+    ),
+    (lambda b: b["features"].update(extra=b["features"]["tenure"]), "its features are tenure"),
+    (
+        lambda b: b["outputs"].pop("probability"),
+        "its outputs are prediction; the contract's are prediction, probability",
+    ),
+    (
+        lambda b: b["features"]["plan"].update(categories=["basic", "plus"]),
+        "column 'plan' has the categories 'basic', 'plus'; the contract's are 'basic', 'plus', "
+        "'pro'",
+    ),
+    (
+        lambda b: b["features"]["region"]["categories"].pop(),
+        "column 'region' has the categories 'north', 'south'; the contract's are 'north', "
+        "'south', ''",
+    ),
+    (
+        lambda b: b["features"]["smoker"].update(kind="numeric"),
+        "column 'smoker' is profiled as numeric; the contract makes it categorical",
+    ),
+    (lambda b: b["features"]["plan"]["counts"].pop(), "column 'plan' needs one count per"),
+    (lambda b: b["features"]["plan"].update(counts=[1, "2", 3]), "column 'plan' needs one"),
+    (
+        lambda b: b["features"]["plan"].update(counts=[0, 0, 0]),
+        "column 'plan' needs one count per category, not all zero",
+    ),
+    (lambda b: b["outputs"]["probability"].pop("sample"), "column 'probability' lacks one of"),
+    (lambda b: b["features"]["visits"].pop("missing"), "column 'visits' lacks one of count"),
+    (
+        lambda b: b["features"]["tenure"]["histogram"]["counts"].pop(),
+        "column 'tenure' has an inconsistent histogram",
+    ),
+    (lambda b: b["features"]["tenure"].update(sample=[]), "column 'tenure' has an empty sample"),
+]
+
+
+@pytest.mark.parametrize(("edit", "problem"), BROKEN)
 def test_a_broken_baseline_is_refused_naming_the_problem(
-    diabetes_baseline, tmp_path: Path, edit, problem: str
+    tmp_path: Path, edit: Edit, problem: str
 ) -> None:
-    broken = json.loads(json.dumps(diabetes_baseline[0]))
+    contract = contract_of("binary")
+    broken = reference_of(contract, table(contract, 200, seed=7))
     edit(broken)
     path = tmp_path / "broken.json"
     path.write_text(json.dumps(broken), encoding="utf-8")
-    with pytest.raises(LifecycleError, match="not a drift baseline") as caught:
-        baseline.read(path)
-    assert str(caught.value).startswith(f"{path}: not a drift baseline ({problem}")
+    with pytest.raises(LifecycleError) as caught:
+        read(path, contract)
+    message = str(caught.value)
+    assert message.startswith(f"{path}: not a drift baseline of this model ({problem}")
+    assert message.endswith("(`package` puts it beside contract.yaml)")
+    assert "\n" not in message
+
+
+def test_a_baseline_of_another_contract_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / BASELINE_FILE
+    regression = contract_of("regression")
+    path.write_text(json.dumps(reference_of(regression, table(regression, 50, seed=8))))
+    expected = "taken for a regression model; the contract's task is multiclass"
+    with pytest.raises(LifecycleError, match=expected):
+        read(path, contract_of("multiclass"))
+
+
+def test_a_format_1_baseline_asks_for_a_retrain(tmp_path: Path) -> None:
+    path = tmp_path / BASELINE_FILE
+    path.write_text(json.dumps({"format": 1, "features": {}, "prediction": {}}), encoding="utf-8")
+    with pytest.raises(LifecycleError) as caught:
+        read(path, contract_of("regression"))
+    assert str(caught.value) == (
+        f"{path}: a format-1 drift baseline, taken before the data contract; retrain "
+        "(`make all`) and package the model again to get one of this contract"
+    )
 
 
 def test_a_file_that_is_not_json_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "baseline.json"
     path.write_text("{not json", encoding="utf-8")
     with pytest.raises(LifecycleError, match=r"not a drift baseline \(not JSON: "):
-        baseline.read(path)
+        read(path, contract_of("regression"))
 
 
 def test_a_missing_baseline_file_says_which_file_to_pass(tmp_path: Path) -> None:
-    with pytest.raises(LifecycleError, match=r"no such baseline file; pass the baseline\.json"):
-        baseline.read(tmp_path / "nope.json")
+    with pytest.raises(LifecycleError, match=r"no such baseline file; use the baseline\.json"):
+        read(tmp_path / "nope.json", contract_of("regression"))

@@ -140,7 +140,7 @@ def test_module_entry_point_prints_errors_without_traceback(project: Settings) -
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     lines = done.stderr.strip().splitlines()
-    assert lines[-1] == "Error: nope.csv: no such file; pass an existing CSV with --input"
+    assert lines[-1] == "Error: nope.csv: no such file; pass an existing .csv or .parquet file"
     assert [line for line in lines if line.startswith("Error")] == lines[-1:]
 
 

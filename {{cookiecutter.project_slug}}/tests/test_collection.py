@@ -1,4 +1,5 @@
-"""Online data collection: the exact line format, sampling, per-worker files, drops, shutdown."""
+"""Online data collection: the exact line format for every task, sampling, per-worker files,
+drops, shutdown, and encoding only in the writer thread."""
 
 from __future__ import annotations
 
@@ -17,16 +18,28 @@ from typing import Any
 import httpx
 import numpy as np
 import orjson
+import pandas as pd
 import pytest
 
 from {{ cookiecutter.package_name }}.features import FEATURES
+from {{ cookiecutter.package_name }}.monitoring import encoding
 from {{ cookiecutter.package_name }}.monitoring.config import CollectionSettings
+from {{ cookiecutter.package_name }}.monitoring.logs import parse_line
 from {{ cookiecutter.package_name }}.serving.local import free_port, running
 from {{ cookiecutter.package_name }}.serving.model import load_model_dir
 from {{ cookiecutter.package_name }}.serving.server import ScoringApp
 from {{ cookiecutter.package_name }}.settings import Settings
+from {{ cookiecutter.package_name }}.tasks.base import Prediction
 
 from .conftest import ROW, invoke
+from .monitoring_fixtures import (
+    CONTRACTS,
+    RuleModel,
+    collect,
+    contract_of,
+    features,
+    table,
+)
 from .serving_fixtures import asgi_request, live_server
 
 KEYS = ["time", "request_id", "model", "model_version", "features", "inputs", "outputs"]
@@ -192,3 +205,99 @@ def test_a_bad_collect_rate_is_refused_naming_the_option(model_dir: Path, rate: 
     assert result.exit_code == 2
     assert "Invalid value for '--collect-rate'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_classifier_line_holds_typed_rows_its_labels_and_probabilities(tmp_path: Path) -> None:
+    contract = contract_of("binary")
+    frame = pd.DataFrame(
+        {
+            "customer": ["a", "b"],
+            "tenure": [130.5, 12.0],
+            "visits": [3, None],
+            "plan": ["pro", "basic"],
+            "smoker": ["true", "false"],
+            "region": ["north", ""],
+        }
+    )
+    prediction = Prediction(
+        np.array(["yes", "no"], dtype=object), np.array([[0.2, 0.8], [0.9, 0.1]])
+    )
+    [line], _ = collect(contract, tmp_path, [(features(contract, frame), prediction)])
+    record = json.loads(line)
+    assert list(record) == [*KEYS, "probabilities"]
+    assert (record["model"], record["model_version"]) == ("churn", "5")
+    assert record["features"] == ["tenure", "visits", "plan", "smoker", "region"]
+    assert record["inputs"] == [
+        [130.5, 3.0, "pro", True, "north"],
+        [12.0, None, "basic", False, None],
+    ]
+    assert record["outputs"] == ["yes", "no"]
+    assert record["probabilities"] == [[0.2, 0.8], [0.9, 0.1]]
+
+
+def test_a_multiclass_line_keeps_integer_labels(tmp_path: Path) -> None:
+    contract = contract_of("multiclass")
+    rows = features(contract, table(contract, 3, seed=1))
+    [line], _ = collect(contract, tmp_path, [(rows, RuleModel(contract).predict(rows))])
+    record = json.loads(line)
+    assert all(type(label) is int for label in record["outputs"])
+    assert all(len(row) == 3 for row in record["probabilities"])
+
+
+@pytest.mark.parametrize("task", list(CONTRACTS))
+def test_collected_lines_read_back_as_the_features_and_prediction_that_were_offered(
+    task: str, tmp_path: Path
+) -> None:
+    contract = contract_of(task)
+    model = RuleModel(contract)
+    parts = [features(contract, table(contract, 20, seed)) for seed in range(3)]
+    samples = [(rows, model.predict(rows)) for rows in parts]
+    lines, counts = collect(contract, tmp_path, samples)
+    assert (len(lines), counts["written"].value) == (3, 3)
+    for line, (rows, prediction) in zip(lines, samples, strict=True):
+        parsed = parse_line(line, contract)
+        assert parsed is not None
+        assert parsed.version == "5"
+        np.testing.assert_array_equal(parsed.features.numbers, rows.numbers)  # NaN where missing
+        assert parsed.features.categories.keys() == rows.categories.keys()
+        for name, keys in rows.categories.items():
+            assert parsed.features.categories[name].tolist() == keys.tolist()
+        assert parsed.prediction is not None
+        assert parsed.prediction.values.tolist() == prediction.values.tolist()
+        probabilities = parsed.prediction.probabilities
+        if prediction.probabilities is None:
+            assert probabilities is None
+        else:
+            assert probabilities is not None
+            np.testing.assert_allclose(probabilities, prediction.probabilities)
+
+
+def test_encoding_happens_in_the_writer_thread_never_on_the_request_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    threads: list[str] = []
+    encode = encoding.InputRows.encode
+
+    def recording(self: encoding.InputRows, rows: Any) -> bytes:
+        threads.append(threading.current_thread().name)
+        return encode(self, rows)
+
+    monkeypatch.setattr(encoding.InputRows, "encode", recording)
+    contract = contract_of("binary")
+    rows = features(contract, table(contract, 5, seed=2))
+    lines, _ = collect(contract, tmp_path, [(rows, RuleModel(contract).predict(rows))] * 4)
+    assert len(lines) == 4
+    assert threads == ["collection-writer"] * 4
+
+
+def test_a_sample_that_cannot_be_encoded_is_counted_and_the_writer_goes_on(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    contract = contract_of("multiclass")
+    rows = features(contract, table(contract, 2, seed=3))
+    good = RuleModel(contract).predict(rows)
+    broken = Prediction(np.array([object(), object()], dtype=object), good.probabilities)
+    lines, counts = collect(contract, tmp_path, [(rows, broken), (rows, good)])
+    assert [json.loads(line)["request_id"] for line in lines] == ["r1"]
+    assert (counts["written"].value, counts["write_failed"].value) == (1, 1)
+    assert "a collected sample could not be encoded" in capsys.readouterr().err

@@ -11,17 +11,23 @@ from sklearn.pipeline import Pipeline
 
 from {{ cookiecutter.package_name }}.errors import LifecycleError
 from {{ cookiecutter.package_name }}.lifecycle.model_io import load_skops
-from {{ cookiecutter.package_name }}.lifecycle.training import build_pipeline
+from {{ cookiecutter.package_name }}.lifecycle.pipeline import build_pipeline
+
+from .monitoring_fixtures import CONTRACTS
+from .test_training import training_data
 
 X = [[float(i), float(i % 3)] for i in range(30)]
 Y = [float(i) for i in range(30)]
 
 
-def test_the_project_pipeline_round_trips(tmp_path: Path) -> None:
-    pipeline = build_pipeline({"n_estimators": 3, "max_depth": 2}, seed=0).fit(X, Y)
+@pytest.mark.parametrize("task", sorted(CONTRACTS))
+def test_the_project_pipeline_of_every_task_round_trips(task: str, tmp_path: Path) -> None:
+    contract, frame, target = training_data(task)
+    pipeline = build_pipeline(contract, {"n_estimators": 3, "max_depth": 2}, seed=0)
+    pipeline.fit(frame, target)
     skops.io.dump(pipeline, tmp_path / "model.skops")
     loaded = load_skops(tmp_path / "model.skops")
-    assert list(loaded.predict(X)) == list(pipeline.predict(X))
+    assert list(loaded.predict(frame)) == list(pipeline.predict(frame))
 
 
 def test_a_model_with_types_outside_the_trusted_list_is_refused(tmp_path: Path) -> None:

@@ -1,13 +1,20 @@
-"""`train` parameters and the model pipeline."""
+"""`train` parameters and the model pipeline built from the contract, for every task."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
-from sklearn.ensemble import RandomForestRegressor
+from sklearn.compose import ColumnTransformer
+from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
+from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder
 
 from {{ cookiecutter.package_name }}.errors import LifecycleError
-from {{ cookiecutter.package_name }}.lifecycle.training import build_pipeline, parse_params
+from {{ cookiecutter.package_name }}.lifecycle.pipeline import build_pipeline
+from {{ cookiecutter.package_name }}.lifecycle.training import parse_params
+
+from .monitoring_fixtures import CONTRACTS, contract_of, features, table
 
 DEFAULTS = {"n_estimators": 200, "max_depth": 6}
 
@@ -41,9 +48,55 @@ def test_bad_params_are_rejected_with_the_reason(pair: str, message: str) -> Non
         parse_params([pair], DEFAULTS)
 
 
-def test_pipeline_ends_in_a_tree_ensemble_with_the_given_params() -> None:
-    pipeline = build_pipeline({"n_estimators": 7, "max_depth": 3}, seed=1)
+def training_data(task: str, rows: int = 80):
+    """A contract of `task`, its features as the model reads them, and a target."""
+    contract = contract_of(task)
+    frame = features(contract, table(contract, rows, seed=3)).frame(contract)
+    rng = np.random.default_rng(0)
+    classes = contract.target.classes
+    target = (
+        rng.normal(size=rows)
+        if not classes
+        else np.asarray(classes)[np.arange(rows) % len(classes)]
+    )
+    return contract, frame, target
+
+
+@pytest.mark.parametrize("task", sorted(CONTRACTS))
+def test_the_pipeline_prepares_the_contracts_columns_then_the_tasks_forest(task: str) -> None:
+    contract, frame, target = training_data(task)
+    pipeline = build_pipeline(contract, {"n_estimators": 7, "max_depth": 3}, seed=1)
     assert isinstance(pipeline, Pipeline)
-    forest = pipeline[-1]
-    assert isinstance(forest, RandomForestRegressor)
+    forest = pipeline.fit(frame, target)[-1]
+    kind = RandomForestRegressor if task == "regression" else RandomForestClassifier
+    assert isinstance(forest, kind)
     assert (forest.n_estimators, forest.max_depth, forest.random_state) == (7, 3, 1)
+    prepare = pipeline[0]
+    assert isinstance(prepare, ColumnTransformer)
+    parts = {name: (step, columns) for name, step, columns in prepare.transformers_}
+    nullable_numbers = [c.name for c in contract.features if c.nullable and c.type != "category"]
+    if nullable_numbers:
+        assert isinstance(parts["imputed"][0], SimpleImputer)
+        assert parts["imputed"][1] == nullable_numbers
+    else:
+        assert "imputed" not in parts
+    categories = [c for c in contract.features if c.type == "category"]
+    if categories:
+        encoder = parts["categories"][0]
+        assert isinstance(encoder, OneHotEncoder)
+        expected = [
+            [str(v) for v in c.categories] + ([""] if c.nullable else []) for c in categories
+        ]
+        assert [list(levels) for levels in encoder.categories_] == expected
+    else:  # numbers only: selected by position, so ONNX keeps one float input
+        assert all(
+            isinstance(column, int) for _, _, columns in prepare.transformers_ for column in columns
+        )
+
+
+def test_id_and_ignored_columns_never_reach_the_model() -> None:
+    contract, frame, target = training_data("binary")
+    assert set(frame.columns) == set(contract.feature_names)
+    assert "customer" not in contract.feature_names
+    pipeline = build_pipeline(contract, {"n_estimators": 3, "max_depth": 2}, seed=0)
+    assert list(pipeline.fit(frame, target)[0].feature_names_in_) == list(contract.feature_names)

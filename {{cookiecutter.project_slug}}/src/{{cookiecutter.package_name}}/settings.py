@@ -98,7 +98,7 @@ def _parse(root: Path, raw: dict) -> Settings:
     guardrails = promotion.get("guardrails")
     gap, cost = promotion.get("max_group_gap"), promotion.get("threshold_cost_ratio")
     policy = PromotionSettings(
-        primary_metric=None if "primary_metric" not in promotion else str(promotion["primary_metric"]),
+        primary_metric=str(promotion["primary_metric"]) if "primary_metric" in promotion else None,
         min_improvement=fraction("promotion.min_improvement", promotion["min_improvement"]),
         guardrails=None
         if guardrails is None
@@ -107,7 +107,9 @@ def _parse(root: Path, raw: dict) -> Settings:
             for name, value in guardrails.items()
         },
         max_group_gap=None if gap is None else fraction("promotion.max_group_gap", gap),
-        threshold_cost_ratio=None if cost is None else positive("promotion.threshold_cost_ratio", cost),
+        threshold_cost_ratio=None
+        if cost is None
+        else positive("promotion.threshold_cost_ratio", cost),
     )
     settings = Settings(
         root=root,

@@ -57,6 +57,13 @@ def features_from_table(
     contract: Contract, columns: Mapping[str, pd.Series], bounds: bool = False
 ) -> Features:
     """A table's features under the value rules (min/max too with `bounds`); extra columns ok."""
+    return _features(contract, converted_table(contract, columns, bounds))
+
+
+def converted_table(
+    contract: Contract, columns: Mapping[str, pd.Series], bounds: bool = False
+) -> dict[str, np.ndarray]:
+    """A table's features under the value rules, each as the model reads it (numbers float64)."""
     present = check_unique(columns)
     missing = [column.name for column in contract.features if column.name not in present]
     if missing:
@@ -71,7 +78,7 @@ def features_from_table(
             problem = cell_problem(column, values.iloc[row], json_value=False, bounds=bounds)
             raise InvalidInputError(f"row {row}, column {column.name!r}: {problem}")
         converted[column.name] = result
-    return _features(contract, converted)
+    return converted
 
 
 def features_from_rows(contract: Contract, columns: list[Any], rows: Any) -> Features:

@@ -77,7 +77,7 @@ def _boolean_value(value: object) -> float:
     if isinstance(value, str):
         text = value.strip().lower()
         return 1.0 if text in TRUE_TEXT else 0.0 if text in FALSE_TEXT else np.nan
-    if isinstance(value, int | np.integer) and value in (0, 1):
+    if isinstance(value, int | float | np.number) and value in (0, 1):  # 0/1, also 0.0/1.0
         return float(value)
     return np.nan
 

@@ -114,7 +114,7 @@ def as_boolean(value: object, json_value: bool) -> bool | None:
     if isinstance(value, str):
         text = value.strip().lower()
         return True if text in TRUE_TEXT else False if text in FALSE_TEXT else None
-    if isinstance(value, int | np.integer) and value in (0, 1):
+    if isinstance(value, int | float | np.number) and value in (0, 1):  # 0/1, also 0.0/1.0
         return bool(value)
     return None
 

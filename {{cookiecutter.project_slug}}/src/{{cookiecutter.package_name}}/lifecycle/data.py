@@ -21,7 +21,7 @@ from sklearn.model_selection import train_test_split
 
 from {{ cookiecutter.package_name }}.contract.check import check_frame, target_column
 from {{ cookiecutter.package_name }}.contract.files import read_table
-from {{ cookiecutter.package_name }}.contract.inputs import features_from_table
+from {{ cookiecutter.package_name }}.contract.inputs import converted_table
 from {{ cookiecutter.package_name }}.contract.schema import Contract
 from {{ cookiecutter.package_name }}.contract.table import convert_column
 from {{ cookiecutter.package_name }}.errors import InvalidInputError, LifecycleError
@@ -68,9 +68,11 @@ def validate_frame(contract: Contract, frame: pd.DataFrame, source: str) -> pd.D
             f"`contract check {source}` lists them all"
         )
     columns = {str(name): frame[name] for name in frame.columns}
-    table = features_from_table(contract, columns, bounds=True).frame(contract)
-    kept = [c.name for c in contract.columns if c.role == "id" or (c.sensitive and c.role != "feature")]
+    table = pd.DataFrame(converted_table(contract, columns, bounds=True))
+    kept = [c.name for c in contract.columns if c.role == "id" or c.sensitive]
     for name in kept:
+        if name in table.columns:  # a sensitive feature is there already
+            continue
         table[name] = frame[name].to_numpy()
     target = target_column(contract)
     table[target.name] = target_values(contract, frame[target.name])

@@ -8,6 +8,7 @@ import mlflow
 
 from {{ cookiecutter.package_name }}.lifecycle.data import read_split_table
 from {{ cookiecutter.package_name }}.lifecycle.model_io import load_model
+from {{ cookiecutter.package_name }}.lifecycle.policy import GROUP_GAP, promotion_policy
 from {{ cookiecutter.package_name }}.lifecycle.tracking import (
     FAIRNESS_ARTIFACT,
     connect,
@@ -15,7 +16,6 @@ from {{ cookiecutter.package_name }}.lifecycle.tracking import (
     model_uri_of,
     threshold_of,
 )
-from {{ cookiecutter.package_name }}.lifecycle.policy import GROUP_GAP, promotion_policy
 from {{ cookiecutter.package_name }}.settings import Settings
 from {{ cookiecutter.package_name }}.tasks import fairness, figures
 from {{ cookiecutter.package_name }}.tasks.base import task_for

@@ -20,7 +20,7 @@ from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import OneHotEncoder
+from sklearn.preprocessing import FunctionTransformer, OneHotEncoder
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from sklearn.tree._tree import Tree
 
@@ -155,6 +155,12 @@ def _names(transformer: Any) -> set[str]:
     return set() if names is None else {str(name) for name in names}
 
 
+def _identity(step: Any, width: int) -> int:
+    """A fitted "passthrough" (scikit-learn stores an identity FunctionTransformer): no code."""
+    _require(step.func is None and step.inverse_func is None, "a passthrough that runs code")
+    return width
+
+
 def _one_hot(encoder: Any, width: int) -> int:
     """OneHotEncoder: one list of text categories per column, nothing dropped."""
     categories = encoder.categories_
@@ -169,7 +175,11 @@ def _one_hot(encoder: Any, width: int) -> int:
 
 
 Check = Callable[[Any, int], int]  # (fitted step, its input columns) -> its output columns
-PARTS: dict[type, Check] = {SimpleImputer: _imputer, OneHotEncoder: _one_hot}
+PARTS: dict[type, Check] = {
+    FunctionTransformer: _identity,
+    OneHotEncoder: _one_hot,
+    SimpleImputer: _imputer,
+}
 TRANSFORMS: dict[type, Check] = {ColumnTransformer: _columns, SimpleImputer: _imputer}
 PREDICTORS: dict[type, Check] = {RandomForestRegressor: _forest, RandomForestClassifier: _forest}
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import mlflow
 from mlflow.exceptions import MlflowException
+from mlflow.tracking import MlflowClient
 
 from {{ cookiecutter.package_name }}.contract.load import CONTRACT_FILE, load_contract
 from {{ cookiecutter.package_name }}.contract.schema import Contract
@@ -22,6 +23,7 @@ from {{ cookiecutter.package_name }}.lifecycle.model_io import SKOPS_FILE
 from {{ cookiecutter.package_name }}.lifecycle.registry import resolve_version
 from {{ cookiecutter.package_name }}.lifecycle.tracking import (
     CONTRACT_ARTIFACT,
+    FAIRNESS_ARTIFACT,
     connect,
     threshold_of,
 )
@@ -71,6 +73,7 @@ def package_model(settings: Settings, version: int | None, output: Path) -> Pack
             task=contract.task,
             classes=contract.target.classes,
             threshold=threshold_of(tags),
+            fairness=_fairness(client, str(model_version.run_id)),
         )
         card = write_card(staging, card)
         if output.exists():
@@ -97,6 +100,14 @@ def _fetch_contract(run_id: str, folder: Path, uri: str) -> Contract:
     Path(downloaded).replace(target)
     shutil.rmtree(folder / ".contract", ignore_errors=True)
     return load_contract(target)
+
+
+def _fairness(client: MlflowClient, run_id: str) -> dict | None:
+    """The groups and gap `evaluate` logged with the run, if it ran."""
+    logged = {item.path for item in client.list_artifacts(run_id, "evaluation")}
+    if FAIRNESS_ARTIFACT not in logged:
+        return None
+    return mlflow.artifacts.load_dict(f"runs:/{run_id}/{FAIRNESS_ARTIFACT}")
 
 
 def _check(path: Path, tags: dict[str, str], tag: str, uri: str, fix: str) -> None:

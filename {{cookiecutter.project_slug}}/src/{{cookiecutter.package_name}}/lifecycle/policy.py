@@ -8,7 +8,6 @@ from {{ cookiecutter.package_name }}.errors import LifecycleError
 from {{ cookiecutter.package_name }}.settings import Settings
 from {{ cookiecutter.package_name }}.tasks.base import task_for
 
-
 GROUP_GAP = "max_group_gap"  # the largest gap of the primary metric between sensitive groups
 
 

@@ -15,14 +15,16 @@ from {{ cookiecutter.package_name }}.lifecycle.digests import MODEL_SHA256_TAG
 from {{ cookiecutter.package_name }}.lifecycle.tracking import (
     CONTRACT_SHA256_TAG,
     DATA_HASH_TAG,
-    THRESHOLD_TAG,
     MODEL_ID_TAG,
+    THRESHOLD_TAG,
     connect,
     latest_training_run,
     model_uri_of,
 )
 from {{ cookiecutter.package_name }}.monitoring.events import EventSink
 from {{ cookiecutter.package_name }}.settings import Settings
+
+CARRIED_TAGS = (CONTRACT_SHA256_TAG, THRESHOLD_TAG)  # what the run records and its versions keep
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,7 @@ class Registration:
 def lineage_tags(run: Run, reason: str) -> dict[str, str]:
     """Who published the model, why, when, from which code, data and data contract."""
     run_tags = run.data.tags
-    carried = {tag: run_tags[tag] for tag in (CONTRACT_SHA256_TAG, THRESHOLD_TAG) if tag in run_tags}
+    carried = {tag: run_tags[tag] for tag in CARRIED_TAGS if tag in run_tags}
     return {
         "git_commit": run_tags.get("git_commit") or lineage.git_commit(),
         "author": lineage.author(),

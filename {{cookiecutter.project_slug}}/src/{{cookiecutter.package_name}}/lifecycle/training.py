@@ -14,9 +14,9 @@ from mlflow.models import infer_signature
 from mlflow.models.model import ModelInfo
 from sklearn.pipeline import Pipeline
 
-from {{ cookiecutter.package_name }}.errors import LifecycleError
 from {{ cookiecutter.package_name }}.contract.inputs import features_from_table
 from {{ cookiecutter.package_name }}.contract.render import render_contract
+from {{ cookiecutter.package_name }}.errors import LifecycleError
 from {{ cookiecutter.package_name }}.lifecycle import lineage, model_io
 from {{ cookiecutter.package_name }}.lifecycle.data import read_manifest, read_split
 from {{ cookiecutter.package_name }}.lifecycle.digests import MODEL_SHA256_TAG

@@ -1,9 +1,10 @@
-"""The training baseline: per-column statistics, quantile histograms and the reference sample.
+"""The training baseline: a profile of every feature and of the model's outputs on training rows.
 
-`train` computes it on the training split, as the model sees it (float32, through the input
-contract), for every feature and for the model's predictions, and logs it to the training run as
-`baseline/baseline.json`; `package` copies it into the model folder. The KS test needs raw values,
-so each column keeps its training values (at most MAX_SAMPLE of them, a seeded sample beyond).
+`train` computes it on the training split, as the model sees it (through the contract's
+Features), and logs it to the training run as `baseline/baseline.json`; `package` copies it into
+the model folder beside `contract.yaml`. A numeric column keeps its statistics, a quantile
+histogram and its values (the KS test needs raw values: at most MAX_SAMPLE, a seeded sample
+beyond); a categorical one its count per category (monitoring/columns.py says which is which).
 """
 
 from __future__ import annotations
@@ -14,32 +15,52 @@ from typing import Any
 
 import numpy as np
 
+from {{ cookiecutter.package_name }}.contract.inputs import Features
+from {{ cookiecutter.package_name }}.contract.schema import Contract
 from {{ cookiecutter.package_name }}.errors import LifecycleError
-from {{ cookiecutter.package_name }}.features import FEATURES
-from {{ cookiecutter.package_name }}.monitoring.drift import bin_counts, quantile_edges
+from {{ cookiecutter.package_name }}.monitoring.baseline_checks import (
+    FORMAT,
+    baseline_problem,
+)
+from {{ cookiecutter.package_name }}.monitoring.columns import (
+    CATEGORICAL,
+    NUMERIC,
+    Layout,
+    feature_layouts,
+    feature_values,
+    output_layouts,
+    output_values,
+)
+from {{ cookiecutter.package_name }}.monitoring.stats import (
+    bin_counts,
+    category_counts,
+    quantile_edges,
+)
+from {{ cookiecutter.package_name }}.tasks.base import Prediction
 
-FORMAT = 1
 BASELINE_FILE = "baseline.json"
 ARTIFACT_DIR = "baseline"
 ARTIFACT_PATH = f"{ARTIFACT_DIR}/{BASELINE_FILE}"
 QUANTILES = (0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99)
 MAX_SAMPLE = 10_000
-PROFILE_KEYS = ("count", "mean", "std", "min", "max", "quantiles", "histogram", "sample")
 
 
 def profile(values: np.ndarray, bins: int, seed: int) -> dict[str, Any]:
-    """One column's statistics, its quantile histogram and its reference sample."""
+    """A numeric column's statistics, quantile histogram and sample (NaN counts as missing)."""
     numbers = np.asarray(values, dtype=np.float64)
-    edges = quantile_edges(numbers, bins)
+    present = numbers[~np.isnan(numbers)]
+    edges = quantile_edges(present, bins)
     return {
-        "count": int(numbers.size),
-        "mean": float(numbers.mean()),
-        "std": float(numbers.std(ddof=1)) if numbers.size > 1 else 0.0,
-        "min": float(numbers.min()),
-        "max": float(numbers.max()),
-        "quantiles": {f"{q:g}": float(np.quantile(numbers, q)) for q in QUANTILES},
-        "histogram": {"edges": edges, "counts": bin_counts(numbers, edges)},
-        "sample": _sample(numbers, seed),
+        "kind": NUMERIC,
+        "count": int(present.size),
+        "missing": int(numbers.size - present.size),
+        "mean": float(present.mean()),
+        "std": float(present.std(ddof=1)) if present.size > 1 else 0.0,
+        "min": float(present.min()),
+        "max": float(present.max()),
+        "quantiles": {f"{q:g}": float(np.quantile(present, q)) for q in QUANTILES},
+        "histogram": {"edges": edges, "counts": bin_counts(present, edges)},
+        "sample": _sample(present, seed),
     }
 
 
@@ -49,45 +70,75 @@ def _sample(numbers: np.ndarray, seed: int) -> list[float]:
     return [float(value) for value in numbers]
 
 
-def compute(
-    matrix: np.ndarray, predictions: np.ndarray, bins: int, seed: int, data_hash: str
-) -> dict[str, Any]:
-    """The baseline of a float32 feature matrix (FEATURES order) and the model's predictions."""
+def category_profile(keys: np.ndarray, categories: tuple[str, ...]) -> dict[str, Any]:
+    """A categorical column's count per category (in the order given)."""
+    counts = category_counts(keys, categories)
     return {
-        "format": FORMAT,
-        "data_hash": data_hash,
-        "rows": len(matrix),
-        "bins": bins,
-        "features": {name: profile(matrix[:, i], bins, seed) for i, name in enumerate(FEATURES)},
-        "prediction": profile(predictions, bins, seed),
+        "kind": CATEGORICAL,
+        "count": sum(counts),
+        "categories": list(categories),
+        "counts": counts,
     }
 
 
-def read(path: Path) -> dict[str, Any]:
-    """Load and check a baseline file; say what is wrong and which file to use instead."""
-    fix = "pass the baseline.json that `train` logs with the model (`package` copies it)"
+def compute(
+    contract: Contract,
+    features: Features,
+    prediction: Prediction,
+    bins: int,
+    seed: int,
+    data_hash: str,
+) -> dict[str, Any]:
+    """The baseline of the training features and the model's prediction on them."""
+    return {
+        "format": FORMAT,
+        "task": contract.task,
+        "data_hash": data_hash,
+        "rows": len(features),
+        "bins": bins,
+        "features": _profiles(
+            feature_layouts(contract), feature_values(contract, features), bins, seed
+        ),
+        "outputs": _profiles(
+            output_layouts(contract), output_values(contract, prediction), bins, seed
+        ),
+    }
+
+
+def _profiles(
+    layouts: dict[str, Layout], values: dict[str, np.ndarray], bins: int, seed: int
+) -> dict[str, dict[str, Any]]:
+    profiles = {}
+    for name, layout in layouts.items():
+        if layout.kind == CATEGORICAL:
+            profiles[name] = category_profile(values[name], layout.categories)
+        elif np.isnan(values[name]).all():
+            raise LifecycleError(
+                f"column {name!r} has no value in the training data (every one is missing): "
+                "fill it, or set its role to ignore in the contract"
+            )
+        else:
+            profiles[name] = profile(values[name], bins, seed)
+    return profiles
+
+
+def read(path: Path, contract: Contract) -> dict[str, Any]:
+    """Load a baseline file and check it profiles exactly the contract's features and outputs."""
+    fix = (
+        "use the baseline.json `train` logs with the model (`package` puts it beside contract.yaml)"
+    )
     if not path.is_file():
         raise LifecycleError(f"{path}: no such baseline file; {fix}")
     try:
         baseline = json.loads(path.read_text(encoding="utf-8"))
-        problem = _problem(baseline)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        problem = f"not JSON: {exc}"
+        raise LifecycleError(f"{path}: not a drift baseline (not JSON: {exc}); {fix}") from None
+    if isinstance(baseline, dict) and baseline.get("format") == 1:
+        raise LifecycleError(
+            f"{path}: a format-1 drift baseline, taken before the data contract; retrain "
+            "(`make all`) and package the model again to get one of this contract"
+        )
+    problem = baseline_problem(baseline, contract)
     if problem:
-        raise LifecycleError(f"{path}: not a drift baseline ({problem}); {fix}")
+        raise LifecycleError(f"{path}: not a drift baseline of this model ({problem}); {fix}")
     return baseline
-
-
-def _problem(baseline: object) -> str:
-    if not isinstance(baseline, dict) or baseline.get("format") != FORMAT:
-        return f"expected a JSON object with format {FORMAT}"
-    features = baseline.get("features")
-    if not isinstance(features, dict) or sorted(features) != sorted(FEATURES):
-        return f"expected profiles of the features {', '.join(FEATURES)}"
-    for name, column in [*features.items(), ("prediction", baseline.get("prediction"))]:
-        if not isinstance(column, dict) or any(key not in column for key in PROFILE_KEYS):
-            return f"column {name!r} lacks one of {', '.join(PROFILE_KEYS)}"
-        histogram = column["histogram"]
-        if len(histogram["counts"]) != len(histogram["edges"]) + 1 or not column["sample"]:
-            return f"column {name!r} has an inconsistent histogram or an empty sample"
-    return ""

@@ -1,13 +1,18 @@
 """Online data collection: a sampled share of scored requests, written as JSON lines off the path.
 
 The request path only draws a random number and, for a sampled request, appends the already
-parsed matrix and the predictions to a bounded deque (no copy, no encoding); a full deque drops
-the sample and counts it. A writer thread drains the deque every FLUSH_SECONDS, encodes the batch
-with orjson and appends it in one write to `<directory>/<yyyy-mm-dd>/<host>-<pid>.jsonl` (UTC
-date of the request; one file per process, so two workers never append to the same file):
+validated Features and the Prediction to a bounded deque (references: no copy, no encoding); a
+full deque drops the sample and counts it. A writer thread drains the deque every FLUSH_SECONDS,
+encodes the batch with orjson (monitoring/encoding.py) and appends it in one write to
+`<directory>/<yyyy-mm-dd>/<host>-<pid>.jsonl` (UTC date of the request; one file per process, so
+two workers never append to the same file):
 
     {"time": "2026-11-29T09:00:00.123Z", "request_id": "...", "model": "<name>",
-     "model_version": "3", "features": ["age", ...], "inputs": [[...], ...], "outputs": [...]}
+     "model_version": "3", "features": ["age", ...], "inputs": [[52.0, "basic", true, null]],
+     "outputs": ["yes"], "probabilities": [[0.2, 0.8]]}
+
+`inputs` are rows in the contract's feature order with typed values; `probabilities` (one row
+per scored row, contract class order) only for a classifier.
 """
 
 from __future__ import annotations
@@ -22,16 +27,32 @@ from collections import deque
 from dataclasses import dataclass
 from typing import IO, Protocol
 
-import numpy as np
 import orjson
 
+from {{ cookiecutter.package_name }}.contract.inputs import Features
+from {{ cookiecutter.package_name }}.contract.schema import Contract
 from {{ cookiecutter.package_name }}.monitoring.config import CollectionSettings
+from {{ cookiecutter.package_name }}.monitoring.encoding import InputRows, encode_outputs
 from {{ cookiecutter.package_name }}.private_io import open_private, private_dir
-from {{ cookiecutter.package_name }}.serving.model import ModelCard
+from {{ cookiecutter.package_name }}.tasks.base import Prediction
 
 FLUSH_SECONDS = 0.1
 CLOSE_TIMEOUT_SECONDS = 10.0
-Sample = tuple[float, bytes, np.ndarray, np.ndarray]
+Sample = tuple[float, bytes, Features, Prediction]
+
+
+class Named(Protocol):
+    """What names the served model in each line (the model card)."""
+
+    @property
+    def name(self) -> str:
+        """The registered model's name."""
+        ...
+
+    @property
+    def version(self) -> str:
+        """Its version."""
+        ...
 
 
 class Tally(Protocol):
@@ -54,11 +75,15 @@ class Tallies:
 class Collector:
     """Samples requests on the request path; a background thread writes them as JSON lines."""
 
-    def __init__(self, settings: CollectionSettings, card: ModelCard, tallies: Tallies) -> None:
+    def __init__(
+        self, settings: CollectionSettings, card: Named, contract: Contract, tallies: Tallies
+    ) -> None:
         self.directory, self.rate = settings.directory, settings.sample_rate
         self.queue_size, self.tallies = settings.queue_size, tallies
-        static = {"model": card.name, "model_version": card.version, "features": card.features}
+        names = list(contract.feature_names)
+        static = {"model": card.name, "model_version": card.version, "features": names}
         self._static = orjson.dumps(static)[1:-1]  # "model":...,"features":[...] for each line
+        self._rows = InputRows(contract)
         self._queue: deque[Sample] = deque()
         self._random = random.random
         self._file: tuple[str, IO[bytes]] | None = None
@@ -67,14 +92,14 @@ class Collector:
         self._thread = threading.Thread(target=self._run, name="collection-writer", daemon=True)
         self._thread.start()
 
-    def offer(self, request_id: bytes, matrix: np.ndarray, predictions: np.ndarray) -> None:
+    def offer(self, request_id: bytes, features: Features, prediction: Prediction) -> None:
         """On the request path: keep this request with probability sample_rate, never wait."""
         if self._random() >= self.rate:
             return
         if len(self._queue) >= self.queue_size:  # only the writer pops meanwhile: never exceeds
             self.tallies.queue_full.inc()
             return
-        self._queue.append((time.time(), request_id, matrix, predictions))
+        self._queue.append((time.time(), request_id, features, prediction))
 
     def close(self) -> None:
         """Write everything accepted so far and stop the writer (the server's lifespan shutdown)."""
@@ -94,7 +119,12 @@ class Collector:
             batch.append(queue.popleft())
         by_day: dict[str, list[bytes]] = {}
         for sample in batch:
-            day, line = self._encode(sample)
+            try:
+                day, line = self._encode(sample)
+            except Exception as exc:  # a defect: count it, keep the writer alive for the rest
+                self.tallies.write_failed.inc()
+                print(f"warning: a collected sample could not be encoded: {exc}", file=sys.stderr)
+                continue
             by_day.setdefault(day, []).append(line)
         for day, lines in by_day.items():
             try:
@@ -106,18 +136,17 @@ class Collector:
                 self.tallies.written.inc(len(lines))
 
     def _encode(self, sample: Sample) -> tuple[str, bytes]:
-        stamp, request_id, matrix, predictions = sample
+        stamp, request_id, features, prediction = sample
         second = int(stamp)
         if second != self._second[0]:  # a batch mostly shares one second: format it once
             self._second = (second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second)))
         when = b"%s.%03dZ" % (self._second[1].encode(), int(stamp * 1000) % 1000)
-        numbers = orjson.OPT_SERIALIZE_NUMPY
-        line = b'{"time":"%s","request_id":"%s",%s,"inputs":%s,"outputs":%s}\n' % (
+        line = b'{"time":"%s","request_id":"%s",%s,"inputs":%s,%s}\n' % (
             when,
             request_id,  # the server's x-request-id: [A-Za-z0-9._-] only, nothing to escape
             self._static,
-            orjson.dumps(matrix, option=numbers),
-            orjson.dumps(predictions, option=numbers),
+            self._rows.encode(features),
+            encode_outputs(prediction),
         )
         return self._second[1][:10], line
 

@@ -43,7 +43,7 @@ def drift(
     report_dir: Path | None,
     as_json: bool,
 ) -> None:
-    """Compare current inputs and predictions with the model's training baseline (PSI and KS)."""
+    """Compare current inputs and predictions with the training baseline (PSI, KS, chi-square)."""
     from {{ cookiecutter.package_name }}.monitoring.check import check_drift
 
     settings = load_settings()

@@ -1,61 +1,73 @@
 """The current data `drift` compares with the baseline: collected JSON lines, CSV or Parquet.
 
-Collected lines (one JSON object per line, in *.jsonl files, any folder depth) carry the inputs
-and the outputs the served model returned. Azure ML's data collector writes CloudEvents whose
-`data` is a list of records: its `model_inputs` lines are read like a table, its `model_outputs`
-lines are skipped. CSV, Parquet and Azure ML inputs carry no predictions; theirs come from
-`predict`. Every row goes through the one input contract (features.py).
+Every row goes through the model's contract (contract/inputs.py). Collected lines carry the
+predictions the served model returned (monitoring/logs.py); rows without them (CSV, Parquet,
+Azure ML's model_inputs) are scored by the model, once per file. The result holds each feature
+and each model output as drift profiles it (monitoring/columns.py).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Protocol
 
 import numpy as np
 import orjson
 
-from {{ cookiecutter.package_name }}.errors import LifecycleError
-from {{ cookiecutter.package_name }}.features import (
-    FEATURES,
-    InvalidInputError,
-    matrix_from_rows,
+from {{ cookiecutter.package_name }}.contract.files import read_table
+from {{ cookiecutter.package_name }}.contract.inputs import (
+    Features,
+    features_from_table,
 )
+from {{ cookiecutter.package_name }}.contract.schema import Contract
+from {{ cookiecutter.package_name }}.errors import InvalidInputError, LifecycleError
+from {{ cookiecutter.package_name }}.monitoring.columns import (
+    feature_values,
+    output_values,
+)
+from {{ cookiecutter.package_name }}.monitoring.logs import parse_line
+from {{ cookiecutter.package_name }}.tasks.base import Prediction
 
 LOGS = ".jsonl"
 TABLES = (".csv", ".parquet")
-Predict = Callable[[np.ndarray], np.ndarray]
+Columns = dict[str, np.ndarray]
+
+
+class Model(Protocol):
+    """What scores rows that were logged without predictions."""
+
+    def predict(self, features: Features) -> Prediction:
+        """The prediction for every row."""
+        ...
 
 
 @dataclass(frozen=True)
 class Current:
-    """Feature rows (float32, FEATURES order), one prediction per row, and where they came from."""
+    """Each feature and model output as profiled (contract order), and where the rows came from."""
 
-    matrix: np.ndarray
-    predictions: np.ndarray
+    features: Columns
+    outputs: Columns
     files: list[str]
     model_versions: dict[str, int] = field(default_factory=dict)
 
     @property
     def rows(self) -> int:
         """Number of rows."""
-        return len(self.matrix)
+        return len(next(iter(self.outputs.values())))
 
 
-def read_current(path: Path, predict: Predict) -> Current:
+def read_current(path: Path, contract: Contract, model: Model) -> Current:
     """Read a file or every *.jsonl, *.csv and *.parquet under a folder (recursively)."""
     files = _files(path)
     versions: Counter[str] = Counter()
-    parts = [_read_file(file, predict, versions) for file in files]
-    parts = [part for part in parts if len(part[0])]
+    parts = [part for file in files for part in _read_file(file, contract, model, versions)]
     if not parts:
         raise LifecycleError(f"no current data: {path} holds no rows; {_HOW}")
     return Current(
-        matrix=np.concatenate([matrix for matrix, _ in parts]),
-        predictions=np.concatenate([predictions for _, predictions in parts]),
+        features=_join([feature_values(contract, features) for features, _ in parts]),
+        outputs=_join([output_values(contract, prediction) for _, prediction in parts]),
         files=[str(file) for file in files],
         model_versions=dict(sorted(versions.items())),
     )
@@ -79,68 +91,52 @@ def _files(path: Path) -> list[Path]:
     return files
 
 
-Part = tuple[np.ndarray, np.ndarray]
+Part = tuple[Features, Prediction]
 
 
-def _read_file(file: Path, predict: Predict, versions: Counter[str]) -> Part:
+def _read_file(file: Path, contract: Contract, model: Model, versions: Counter[str]) -> list[Part]:
     if file.suffix.lower() == LOGS:
-        return _read_log(file, predict, versions)
-    from {{ cookiecutter.package_name }}.batch.reader import load_input
-
+        return _read_log(file, contract, model, versions)
+    frame = read_table(file)
     try:
-        matrix = load_input(file.name, file.read_bytes()).matrix
+        features = features_from_table(contract, {str(name): frame[name] for name in frame.columns})
     except InvalidInputError as exc:
         raise LifecycleError(f"{file}: {exc}") from None
-    return matrix, predict(matrix)
+    return [(features, model.predict(features))]
 
 
-def _read_log(file: Path, predict: Predict, versions: Counter[str]) -> Part:
-    matrices, outputs = [np.empty((0, len(FEATURES)), np.float32)], [np.empty(0)]
+def _read_log(file: Path, contract: Contract, model: Model, versions: Counter[str]) -> list[Part]:
+    logged: list[Part] = []
+    unscored: list[Features] = []
     with file.open("rb") as lines:
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
+        for number, text in enumerate(lines, start=1):
+            if not text.strip():
                 continue
             try:
-                matrix, predictions, version = parse_line(line)
+                line = parse_line(text, contract)
             except (InvalidInputError, orjson.JSONDecodeError) as exc:
                 raise LifecycleError(f"{file}:{number}: {exc}; fix or remove the line") from None
-            if predictions is None:
-                predictions = predict(matrix) if len(matrix) else np.empty(0)
-            matrices.append(matrix)
-            outputs.append(predictions)
-            versions[version] += len(predictions)
-    return np.concatenate(matrices), np.concatenate(outputs)
+            if line is None:
+                continue
+            if line.prediction is None:
+                unscored.append(line.features)
+            else:
+                logged.append((line.features, line.prediction))
+            versions[line.version] += len(line.features)
+    if unscored:
+        features = join_features(unscored)
+        logged.append((features, model.predict(features)))
+    return logged
 
 
-def parse_line(line: bytes) -> tuple[np.ndarray, np.ndarray | None, str]:
-    """One collected line as (feature matrix, outputs or None when not logged, model version)."""
-    record: Any = orjson.loads(line)
-    if isinstance(record, dict) and "features" not in record and "data" in record:
-        return _azureml_line(record)
-    if not isinstance(record, dict) or any(key not in record for key in _KEYS):
-        raise InvalidInputError(f"expected an object with {', '.join(_KEYS)}")
-    if not isinstance(record["features"], list):
-        raise InvalidInputError('"features" must be the list of column names')
-    matrix = matrix_from_rows(record["features"], record["inputs"])
-    outputs = record["outputs"]
-    if not isinstance(outputs, list) or len(outputs) != len(matrix):
-        raise InvalidInputError(f'"outputs" must be a list of {len(matrix)} numbers, one per row')
-    if not all(type(value) is float or type(value) is int for value in outputs):
-        raise InvalidInputError('"outputs" must hold numbers only')
-    return matrix, np.asarray(outputs, dtype=np.float64), str(record.get("model_version", ""))
+def join_features(parts: list[Features]) -> Features:
+    """Several Features of one contract as one."""
+    categories = {
+        name: np.concatenate([part.categories[name] for part in parts])
+        for name in parts[0].categories
+    }
+    return Features(np.concatenate([part.numbers for part in parts]), categories)
 
 
-_KEYS = ("features", "inputs", "outputs")
-AZUREML_OUTPUTS = "azureml.inference.model_outputs"
-
-
-def _azureml_line(record: dict[str, Any]) -> tuple[np.ndarray, None, str]:
-    """An Azure ML data collector event: `data` is a list of {feature: value} records."""
-    rows = record["data"]
-    if record.get("type") == AZUREML_OUTPUTS:
-        return np.empty((0, len(FEATURES)), np.float32), None, ""
-    if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
-        raise InvalidInputError('"data" must be a list of {feature: value} records')
-    columns = list(rows[0]) if rows else list(FEATURES)
-    matrix = matrix_from_rows(columns, [[row.get(name) for name in columns] for row in rows])
-    return matrix, None, str(record.get("modelversion", ""))
+def _join(parts: list[Columns]) -> Columns:
+    return {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}

@@ -42,6 +42,7 @@ class ModelCard:
     task: str = "regression"
     classes: tuple[str | int, ...] = ()
     threshold: float | None = None
+    fairness: Mapping[str, object] | None = None  # evaluate's groups and gap, when it ran
 
     def to_json(self) -> str:
         """The card as JSON, for model_card.json."""
@@ -139,6 +140,7 @@ def read_card(model_dir: Path) -> ModelCard:
             str(raw.get("task", "regression")),
             classes,
             None if threshold is None else float(threshold),
+            raw.get("fairness"),
         )
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise LifecycleError(

@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 import orjson
 
+from {{ cookiecutter.package_name }}.contract.inputs import Features
+from {{ cookiecutter.package_name }}.contract.schema import Column, Contract, Target
 from {{ cookiecutter.package_name }}.features import InvalidInputError
 from {{ cookiecutter.package_name }}.monitoring.collection import Collector
 from {{ cookiecutter.package_name }}.monitoring.config import CollectionSettings
@@ -36,6 +38,7 @@ from {{ cookiecutter.package_name }}.serving.scoring import (
     predict_table,
     result_of,
 )
+from {{ cookiecutter.package_name }}.tasks.base import Prediction
 
 JSON = b"application/json"
 REQUEST_ID = re.compile(rb"[A-Za-z0-9._-]{1,64}")
@@ -77,7 +80,9 @@ class ScoringApp:
         self.key = api_key.encode() if api_key is not None else None
         self.metrics = Metrics(model.card)
         self.collector = (
-            Collector(collection, model.card, self.metrics.collection)
+            Collector(
+                collection, model.card, _numbers(model.card.features), self.metrics.collection
+            )
             if collection is not None and collection.sample_rate > 0
             else None
         )
@@ -144,7 +149,7 @@ class ScoringApp:
         matrix, predictions, index = predict_table(table, self.model)
         reply = Reply(200, dumps(result_of(predictions, index)))
         if self.collector is not None:  # only what was answered with a 200 is collected
-            self.collector.offer(request_id, matrix, predictions)
+            self.collector.offer(request_id, Features(matrix, {}), Prediction(predictions))
         return reply
 
     def admit(self, scope: Scope) -> None:
@@ -207,3 +212,9 @@ def _internal_error(request_id: bytes) -> Reply:
 
 def _route(path: str) -> str:
     return path if path in CONTRACTS or path in PROBES else "other"
+
+
+def _numbers(names: tuple[str, ...]) -> Contract:
+    """BRIDGE (issue 17 integration): the served model's contract, until it carries its own."""
+    columns = tuple(Column(name, "number") for name in names)
+    return Contract("regression", Target("target"), columns)
