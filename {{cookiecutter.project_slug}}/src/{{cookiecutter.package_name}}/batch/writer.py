@@ -18,16 +18,15 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from {{ cookiecutter.package_name }}.contract.inputs import Features
-from {{ cookiecutter.package_name }}.contract.rules import PROBABILITY_PREFIX
-from {{ cookiecutter.package_name }}.contract.schema import Contract
-
 from {{ cookiecutter.package_name }}.batch.journal import (
     OUTPUT_SUFFIX,
     STAGING_DIR,
     publish,
 )
 from {{ cookiecutter.package_name }}.batch.reader import BatchInput, load_input
+from {{ cookiecutter.package_name }}.contract.inputs import Features
+from {{ cookiecutter.package_name }}.contract.rules import PROBABILITY_PREFIX
+from {{ cookiecutter.package_name }}.contract.schema import Contract
 from {{ cookiecutter.package_name }}.errors import InvalidInputError
 from {{ cookiecutter.package_name }}.private_io import open_private, read_regular
 from {{ cookiecutter.package_name }}.serving.model import ServingModel
@@ -112,7 +111,7 @@ def _write(
 
 def _chunk(model: ServingModel, batch: BatchInput, start: int, chunk_rows: int) -> pa.Table:
     """Identity, prediction and model columns for rows start .. start + chunk_rows."""
-    rows = _rows(batch.features, start, start + chunk_rows)
+    rows = feature_rows(batch.features, start, start + chunk_rows)
     count = len(rows)
     prediction = model.predict(rows)
     check_prediction(model.contract, prediction, count)
@@ -139,7 +138,7 @@ def prediction_columns(contract: Contract, prediction: Prediction) -> dict[str, 
     return columns
 
 
-def _rows(features: Features, start: int, stop: int) -> Features:
+def feature_rows(features: Features, start: int, stop: int) -> Features:
     """Rows start .. stop of the features (views, no copy)."""
     categories = {name: values[start:stop] for name, values in features.categories.items()}
     return Features(features.numbers[start:stop], categories)
