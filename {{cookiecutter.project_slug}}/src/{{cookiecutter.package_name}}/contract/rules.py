@@ -109,7 +109,7 @@ def _check_target(contract: Contract) -> None:
         _fail("a class is listed twice in target.classes", (*where, "classes"))
     if len({str(label) for label in classes}) != len(classes):
         _fail(
-            "two classes in target.classes are written alike (1 and \"1\"): batch output would "
+            'two classes in target.classes are written alike (1 and "1"): batch output would '
             "name both probability columns the same; keep one spelling",
             (*where, "classes"),
         )
