@@ -3,8 +3,9 @@
 The contract's rules and messages are `contract.inputs.features_from_rows`, applied to every
 request. A contract of numbers alone (no booleans, categories or missing values) takes a
 shortcut first, the per-request work of the numeric-only server: one pass over the rows to see
-that every value is a JSON number, one float64 matrix, its range checked at once. Any request
-the shortcut cannot vouch for goes through the rules, so it gets their exact answer.
+that every value is a JSON number, one float64 matrix, its range checked at once. Any other
+contract's small requests are read column by column in plain Python (mixed_rows.py). Any request
+a shortcut cannot vouch for goes through the rules, so it gets their exact answer.
 """
 
 from __future__ import annotations
@@ -20,15 +21,16 @@ from {{ cookiecutter.package_name }}.contract.inputs import (
 )
 from {{ cookiecutter.package_name }}.contract.schema import Contract
 from {{ cookiecutter.package_name }}.contract.values import FLOAT32_MAX
+from {{ cookiecutter.package_name }}.serving.mixed_rows import mixed_features
 
 
 def request_features(contract: Contract, columns: list[Any], rows: Any) -> Features:
     """The rows (lists in `columns` order) as the model's Features, under the contract."""
     if contract.numeric_only:
         features = _numbers(contract, columns, rows)
-        if features is not None:
-            return features
-    return features_from_rows(contract, columns, rows)
+    else:
+        features = mixed_features(contract, columns, rows)
+    return features if features is not None else features_from_rows(contract, columns, rows)
 
 
 def _numbers(contract: Contract, columns: list[Any], rows: Any) -> Features | None:
@@ -58,8 +60,21 @@ def _numbers(contract: Contract, columns: list[Any], rows: Any) -> Features | No
 
 def _whole(contract: Contract, matrix: np.ndarray) -> bool:
     """Whether the integer columns hold whole numbers."""
-    integers = [index for index, column in enumerate(contract.features) if column.type == "integer"]
+    integers = _integer_columns(contract)
     if not integers:
         return True
     values = matrix[:, integers]
     return bool(np.all(values == np.round(values)))
+
+
+_LAST: list[Any] = [None, []]  # the contract last asked about and its integer columns
+
+
+def _integer_columns(contract: Contract) -> list[int]:
+    """Positions of the integer features (remembered for the one contract a server serves)."""
+    if _LAST[0] is not contract:
+        integers = [
+            index for index, column in enumerate(contract.features) if column.type == "integer"
+        ]
+        _LAST[:] = [contract, integers]
+    return _LAST[1]
