@@ -31,7 +31,11 @@ from {{ cookiecutter.package_name }}.batch.journal import (
 from {{ cookiecutter.package_name }}.batch.runner import score_batch
 from {{ cookiecutter.package_name }}.contract.inputs import Features
 from {{ cookiecutter.package_name }}.errors import LifecycleError
-from {{ cookiecutter.package_name }}.serving.model import ModelCard, ServingModel, load_model_dir
+from {{ cookiecutter.package_name }}.serving.model import (
+    ModelCard,
+    ServingModel,
+    load_model_dir,
+)
 from {{ cookiecutter.package_name }}.tasks.base import Prediction
 
 from .model_fixtures import FEATURES, contract_of, mixed_records, record_features
