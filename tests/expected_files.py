@@ -84,6 +84,7 @@ PACKAGE_MODULES = (
     "serving/commands.py",
     "serving/config.py",
     "serving/csv_table.py",
+    "serving/decision.py",
     "serving/forms.py",
     "serving/launch.py",
     "serving/local.py",

@@ -15,11 +15,8 @@ import numpy as np
 from sklearn.pipeline import Pipeline
 
 from {{ cookiecutter.package_name }}.contract.schema import Contract
-from {{ cookiecutter.package_name }}.serving.onnx_model import (
-    CLASSES_KEY,
-    TOLERANCE_KEY,
-    contract_has_categories,
-)
+from {{ cookiecutter.package_name }}.serving.decision import CLASSES_KEY, TOLERANCE_KEY
+from {{ cookiecutter.package_name }}.serving.onnx_model import contract_has_categories
 
 INPUT_NAME = "features"
 FLOAT32_UNIT = 2.0**-24  # float32's unit roundoff
