@@ -24,7 +24,9 @@ from {{ cookiecutter.package_name }}.serving.azureml_collector import (
     outputs_frame,
 )
 from {{ cookiecutter.package_name }}.serving.local import free_port, running
-from {{ cookiecutter.package_name }}.serving.model import find_model_dir
+from {{ cookiecutter.package_name }}.serving.model import find_model_dir, load_model_dir
+from {{ cookiecutter.package_name }}.serving.scoring import dumps
+from {{ cookiecutter.package_name }}.serving.scoring import score as score_core
 from {{ cookiecutter.package_name }}.tasks.base import Prediction
 
 from .collector_fixtures import Sidecar, running_sidecar, write_collector_config
@@ -165,6 +167,20 @@ def test_entry_script_scores_when_the_collector_config_is_unreadable(
         response = score(base_url, body)
     assert response.status_code == 200
     assert response.json() == httpx.post(f"{server}/score", json=body, headers=AUTH).json()
+
+
+def test_entry_script_answers_a_classifier_as_our_core_does(
+    binary_dir: Path, tmp_path: Path
+) -> None:
+    body = {"input_data": [RECORD, {**RECORD, "plan": "pro", "region": "south"}]}
+    with azmlinfsrv_running(binary_dir, tmp_path, {}) as base_url:
+        response = score(base_url, body)
+        unknown = score(base_url, {"input_data": [{**RECORD, "plan": "gold"}]})
+    assert response.status_code == 200, response.text
+    assert response.json() == json.loads(dumps(score_core(body, load_model_dir(binary_dir))))
+    assert list(response.json()) == ["predictions", "probabilities", "classes"]
+    assert unknown.status_code == 422
+    assert '"gold" is not a category of \'plan\': "basic", "plus", "pro"' in unknown.json()["error"]
 
 
 @pytest.fixture
