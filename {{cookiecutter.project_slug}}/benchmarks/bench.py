@@ -19,12 +19,7 @@ import numpy as np
 import orjson
 
 from {{ cookiecutter.package_name }}.lifecycle.packaging import serving_folder
-from {{ cookiecutter.package_name }}.serving.model import (
-    ModelCard,
-    OnnxModel,
-    SkopsModel,
-    read_card,
-)
+from {{ cookiecutter.package_name }}.serving.model import load_model_dir
 from {{ cookiecutter.package_name }}.settings import load_settings
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -32,8 +27,7 @@ import servers
 from collection_bench import collection_overhead
 from loadgen import run_load
 from overload_bench import overload
-
-ROW = [0.038, 0.051, 0.062, 0.022, -0.044, -0.035, -0.043, -0.003, 0.020, -0.018]
+from sample import features, json_rows
 
 
 def per_call_ms(function, repeat: int) -> float:
@@ -49,11 +43,9 @@ def per_call_ms(function, repeat: int) -> float:
 
 def in_process(model_dir: Path) -> dict:
     """scikit-learn vs ONNX Runtime on one row and on 10,000 rows."""
-    card = read_card(model_dir)
-    sklearn = SkopsModel(model_dir / "model.skops", card)
-    onnx = OnnxModel(model_dir / "model.onnx", ModelCard(card.name, card.version, "onnx"))
-    one = np.asarray([ROW], dtype=np.float32)
-    many = np.random.default_rng(0).normal(0, 0.05, (10_000, 10)).astype(np.float32)
+    sklearn = load_model_dir(model_dir, prefer_onnx=False)
+    onnx = load_model_dir(model_dir)
+    one, many = features(onnx.contract, 1), features(onnx.contract, 10_000, seed=1)
     return {
         f"{name}_{label}_ms": per_call_ms(lambda m=model, x=x: m.predict(x), repeat)
         for name, model in (("sklearn", sklearn), ("onnx", onnx))
@@ -63,8 +55,8 @@ def in_process(model_dir: Path) -> dict:
 
 def http(model_dir: Path, total: int) -> dict:
     """Each server, one worker, loopback, one-row requests at concurrency 1 and 8."""
-    columns = list(read_card(model_dir).features)
-    split = {"columns": columns, "data": [ROW]}
+    contract = load_model_dir(model_dir).contract
+    split = {"columns": list(contract.feature_names), "data": json_rows(contract, 1)}
     contenders = {
         "ours": (
             servers.ours(model_dir),
@@ -119,8 +111,9 @@ def main() -> int:
     total = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
     results["http"] = http(model_dir, total)
     print("benchmarking online data collection ...", file=sys.stderr, flush=True)
-    columns = list(read_card(model_dir).features)
-    payload = orjson.dumps({"input_data": {"columns": columns, "data": [ROW]}})
+    contract = load_model_dir(model_dir).contract
+    split = {"columns": list(contract.feature_names), "data": json_rows(contract, 1)}
+    payload = orjson.dumps({"input_data": split})
     results["collection"] = collection_overhead(model_dir, payload, total)
     print("benchmarking overload (load shedding) ...", file=sys.stderr, flush=True)
     results["overload"] = overload(model_dir, payload, 5 * total)

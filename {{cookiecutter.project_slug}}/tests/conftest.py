@@ -91,10 +91,34 @@ def invoke_json(*args: str) -> dict:
 
 @pytest.fixture(scope="session")
 def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A packaged model folder (skops + ONNX + card) built without MLflow."""
-    from .serving_fixtures import write_model_dir
+    """A packaged regression model folder (skops, ONNX, contract, card) built without MLflow."""
+    from .model_fixtures import write_model_dir
 
     return write_model_dir(tmp_path_factory.mktemp("model"))
+
+
+@pytest.fixture(scope="session")
+def id_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The regression model folder, its contract naming an `id` column (batch output keeps it)."""
+    from .model_fixtures import write_model_dir
+
+    return write_model_dir(tmp_path_factory.mktemp("model-id"), task="regression-id")
+
+
+@pytest.fixture(scope="session")
+def binary_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A packaged binary classifier of the mixed test contract, its threshold on a training row."""
+    from .model_fixtures import write_model_dir
+
+    return write_model_dir(tmp_path_factory.mktemp("binary"), task="binary")
+
+
+@pytest.fixture(scope="session")
+def multiclass_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A packaged multiclass classifier of the mixed test contract (integer classes)."""
+    from .model_fixtures import write_model_dir
+
+    return write_model_dir(tmp_path_factory.mktemp("multiclass"), task="multiclass")
 
 
 @pytest.fixture(scope="session")

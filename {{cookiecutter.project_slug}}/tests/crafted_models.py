@@ -14,9 +14,9 @@ import skops.io
 from sklearn.pipeline import Pipeline
 
 from {{ cookiecutter.package_name }}.lifecycle.model_io import SKOPS_FILE, TRUSTED_TYPES
-from {{ cookiecutter.package_name }}.serving.model import ModelCard, read_card, write_card
+from {{ cookiecutter.package_name }}.serving.model import read_card, write_card
 
-from .serving_fixtures import write_model_dir
+from .model_fixtures import write_model_dir
 
 FAR = 1 << 40  # an index far past any array: reading it faults
 Nodes = Callable[[np.ndarray], None]  # edits tree 0's node records in place
@@ -85,8 +85,7 @@ def crafted_folder(folder: Path, edit: Nodes, node_count: int | None = None) -> 
 
 def reseal(folder: Path) -> None:
     """Record the folder's current files in its card, as `package` would have."""
-    card = read_card(folder)
-    write_card(folder, ModelCard(card.name, card.version, card.runtime, card.features))
+    write_card(folder, read_card(folder))
 
 
 def flip_byte(path: Path, offset: int = -100) -> None:

@@ -10,14 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-import skops.io
-from sklearn.datasets import load_diabetes
 
-from {{ cookiecutter.package_name }}.features import FEATURES, TARGET
-from {{ cookiecutter.package_name }}.lifecycle.onnx_export import convert
-from {{ cookiecutter.package_name }}.lifecycle.training import build_pipeline
 from {{ cookiecutter.package_name }}.serving.local import free_port, running
-from {{ cookiecutter.package_name }}.serving.model import ONNX_FILE, ModelCard, write_card
+
+from .model_fixtures import FEATURES
 
 API_KEY = "test-key-0123456789-0123456789-01"  # checkov:skip=CKV_SECRET_6: the tests' fake key
 AUTH = {"Authorization": f"Bearer {API_KEY}"}
@@ -25,45 +21,46 @@ JSON_TYPE, CSV_TYPE = "application/json", "text/csv"
 Form = tuple[str, str, bytes]  # route, content type, body
 
 
-def request_forms(rows: list[list[Any]]) -> dict[str, Form]:
-    """Every input form the two routes accept, each carrying `rows` (records and named columns
-    name the columns in reverse order, which the server must undo)."""
-    names = list(reversed(FEATURES))
-    records = [{name: row[FEATURES.index(name)] for name in names} for row in rows]
-    columns = {name: [row[FEATURES.index(name)] for row in rows] for name in names}
-    split = {"columns": list(FEATURES), "data": rows}
+def request_forms(
+    rows: list[list[Any]], columns: tuple[str, ...] = FEATURES, unnamed: bool = True
+) -> dict[str, Form]:
+    """Every input form the two routes accept, each carrying `rows` under `columns` (records and
+    named columns name the columns in reverse order, which the server must undo). With
+    `unnamed`, lists of rows without names too: `columns` must then be the contract's features
+    in order."""
+    names = list(reversed(columns))
+    records = [{name: row[columns.index(name)] for name in names} for row in rows]
+    named = {name: [row[columns.index(name)] for row in rows] for name in names}
+    split = {"columns": list(columns), "data": rows}
     json_forms = {
         "score split": ("/score", {"input_data": split}),
-        "score rows": ("/score", {"input_data": rows}),
         "score records": ("/score", {"input_data": records}),
-        "score named columns": ("/score", {"input_data": columns}),
+        "score named columns": ("/score", {"input_data": named}),
         "dataframe_split": ("/invocations", {"dataframe_split": split}),
         "dataframe_records": ("/invocations", {"dataframe_records": records}),
     }
     for key in ("instances", "inputs"):
-        json_forms[f"{key} rows"] = ("/invocations", {key: rows})
         json_forms[f"{key} records"] = ("/invocations", {key: records})
-        json_forms[f"{key} named columns"] = ("/invocations", {key: columns})
+        json_forms[f"{key} named columns"] = ("/invocations", {key: named})
+    if unnamed:
+        json_forms["score rows"] = ("/score", {"input_data": rows})
+        for key in ("instances", "inputs"):
+            json_forms[f"{key} rows"] = ("/invocations", {key: rows})
     forms = {
         name: (path, JSON_TYPE, orjson.dumps(body)) for name, (path, body) in json_forms.items()
     }
-    lines = [",".join(FEATURES), *(",".join(map(str, row)) for row in rows)]
+    lines = [",".join(columns), *(",".join(map(csv_cell, row)) for row in rows)]
     forms["csv"] = ("/invocations", CSV_TYPE, "\n".join(lines).encode() + b"\n")
     return forms
 
 
-def write_model_dir(folder: Path, with_onnx: bool = True) -> Path:
-    """Train a small forest on the diabetes data and package it like `package` does."""
-    frame = load_diabetes(as_frame=True).frame
-    pipeline = build_pipeline({"n_estimators": 20, "max_depth": 4}, seed=0)
-    pipeline.fit(frame[list(FEATURES)], frame[TARGET])
-    folder.mkdir(parents=True, exist_ok=True)
-    skops.io.dump(pipeline, folder / "model.skops")
-    runtime = "onnx" if with_onnx else "skops"
-    if with_onnx:
-        (folder / ONNX_FILE).write_bytes(convert(pipeline, len(FEATURES)))
-    write_card(folder, ModelCard("test-model", "7", runtime))
-    return folder
+def csv_cell(value: Any) -> str:
+    """A JSON value as a CSV cell: null empty, booleans true/false, the rest as written."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 @contextmanager

@@ -17,19 +17,29 @@ from azureml.ai.monitoring.init import teardown
 from azureml.ai.monitoring.queue import get_queue
 
 import {{ cookiecutter.package_name }}.serving.azureml_online as entry
-from {{ cookiecutter.package_name }}.features import FEATURES, TARGET
-from {{ cookiecutter.package_name }}.serving.azureml_collector import ModelDataCollector
+from {{ cookiecutter.package_name }}.contract.inputs import Features
+from {{ cookiecutter.package_name }}.serving.azureml_collector import (
+    ModelDataCollector,
+    inputs_frame,
+    outputs_frame,
+)
 from {{ cookiecutter.package_name }}.serving.local import free_port, running
-from {{ cookiecutter.package_name }}.serving.model import find_model_dir
+from {{ cookiecutter.package_name }}.serving.model import find_model_dir, load_model_dir
+from {{ cookiecutter.package_name }}.serving.scoring import dumps
+from {{ cookiecutter.package_name }}.serving.scoring import score as score_core
+from {{ cookiecutter.package_name }}.tasks.base import Prediction
 
 from .collector_fixtures import Sidecar, running_sidecar, write_collector_config
 from .conftest import ROW
+from .model_fixtures import FEATURES, RECORD, contract_of, record_features
 from .serving_fixtures import AUTH, request_forms
 
 OTHER_ROW = [-0.01, 0.05, -0.02, 0.03, 0.01, 0.02, -0.03, 0.03, -0.01, 0.04]
 AZURE_ML_FORMS = {
     name: form for name, form in request_forms([ROW, OTHER_ROW]).items() if form[0] == "/score"
 }
+REGRESSION = contract_of("regression")
+TARGET = REGRESSION.target.column
 COLLECTOR_ENV = ("AZUREML_MDC_CONFIG_PATH", "AZUREML_MDC_ENABLED", "AZUREML_MDC_PORT")
 
 
@@ -104,7 +114,7 @@ def test_entry_script_takes_every_azure_ml_form_like_our_server(
             422,
             "column 'sex' has 2 values but column 'age' has 1",
         ),
-        ({"input_data": {f"c{n}": [0] for n in range(40_000)}}, 422, "40000 columns, expected"),
+        ({"input_data": {f"c{n}": [0] for n in range(40_000)}}, 422, "40000 columns, more than"),
         ({"input_data": {"columns": ["age"], "data": [[1]], "sex": [1]}}, 400, "mixes the split"),
     ],
 )
@@ -159,6 +169,20 @@ def test_entry_script_scores_when_the_collector_config_is_unreadable(
     assert response.json() == httpx.post(f"{server}/score", json=body, headers=AUTH).json()
 
 
+def test_entry_script_answers_a_classifier_as_our_core_does(
+    binary_dir: Path, tmp_path: Path
+) -> None:
+    body = {"input_data": [RECORD, {**RECORD, "plan": "pro", "region": "south"}]}
+    with azmlinfsrv_running(binary_dir, tmp_path, {}) as base_url:
+        response = score(base_url, body)
+        unknown = score(base_url, {"input_data": [{**RECORD, "plan": "gold"}]})
+    assert response.status_code == 200, response.text
+    assert response.json() == json.loads(dumps(score_core(body, load_model_dir(binary_dir))))
+    assert list(response.json()) == ["predictions", "probabilities", "classes"]
+    assert unknown.status_code == 422
+    assert '"gold" is not a category of \'plan\': "basic", "plus", "pro"' in unknown.json()["error"]
+
+
 @pytest.fixture
 def collector_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
     """No collector settings from the outside; the SDK's global state is reset afterwards."""
@@ -168,15 +192,15 @@ def collector_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatc
     teardown()
 
 
-def one_row() -> tuple[np.ndarray, np.ndarray]:
-    return np.array([ROW], dtype=np.float32), np.array([151.5])
+def one_row() -> tuple[Features, Prediction]:
+    return Features(np.array([ROW], dtype=np.float32), {}), Prediction(np.array([151.5]))
 
 
 def test_collection_is_off_outside_azure_ml(
     collector_env: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.WARNING):
-        collector = ModelDataCollector()
+        collector = ModelDataCollector(REGRESSION)
         collector.collect(*one_row())
     assert (collector.inputs, collector.outputs) == (None, None)
     assert "data collection model_inputs is off: custom logging is not enabled" in caplog.text
@@ -187,7 +211,7 @@ def test_an_unreadable_collector_config_turns_collection_off(
 ) -> None:
     collector_env.setenv("AZUREML_MDC_CONFIG_PATH", str(tmp_path / "missing.json"))
     with caplog.at_level(logging.WARNING):
-        collector = ModelDataCollector()
+        collector = ModelDataCollector(REGRESSION)
     assert collector.inputs is None
     assert "data collection model_inputs is off: [Errno 2] No such file" in caplog.text
 
@@ -197,7 +221,7 @@ def queued_collector(monkeypatch: pytest.MonkeyPatch, capacity: int) -> ModelDat
     monkeypatch.setenv("AZUREML_MDC_ENABLED", "true")
     monkeypatch.setenv("AZUREML_MDC_WORKER_DISABLED", "true")
     monkeypatch.setenv("AZUREML_MDC_QUEUE_CAPACITY", str(capacity))
-    return ModelDataCollector()
+    return ModelDataCollector(REGRESSION)
 
 
 def test_inputs_and_outputs_share_one_correlation_id(collector_env: pytest.MonkeyPatch) -> None:
@@ -228,3 +252,22 @@ def test_a_collector_that_raises_is_logged_not_raised(
     with caplog.at_level(logging.WARNING):
         collector.collect(*one_row())
     assert "data collection failed; the request was scored all the same" in caplog.text
+
+
+def test_a_classifiers_collected_tables_hold_typed_inputs_labels_and_probabilities() -> None:
+    contract = contract_of("binary")
+    second = {**RECORD, "region": "south", "monthly": None, "paperless": False}
+    features = record_features(contract, [RECORD, second])
+    prediction = Prediction(np.array(["stay", "churn"]), np.array([[0.3, 0.7], [0.6, 0.4]]))
+    inputs = inputs_frame(contract, features)
+    assert list(inputs) == ["tenure", "monthly", "plan", "region", "paperless"]
+    assert inputs["tenure"].tolist() == [12.0, 12.0]
+    assert inputs["monthly"].tolist()[0] == 70.5
+    assert np.isnan(inputs["monthly"][1])
+    assert inputs["plan"].tolist() == ["plus", "plus"]
+    assert inputs["region"].tolist() == [None, "south"]
+    assert inputs["paperless"].tolist() == [True, False]
+    assert outputs_frame(contract, prediction).to_dict("records") == [
+        {"churn": "stay", "probability_churn": 0.3, "probability_stay": 0.7},
+        {"churn": "churn", "probability_churn": 0.6, "probability_stay": 0.4},
+    ]

@@ -1,4 +1,5 @@
-"""Batch scoring: identity kept, exactly-once output across reruns, crashes and kill -9."""
+"""Batch scoring: ids kept, a classifier's labels and probabilities, exactly-once output across
+reruns, crashes and kill -9. Models are packaged from test contracts, without MLflow."""
 
 from __future__ import annotations
 
@@ -28,13 +29,16 @@ from {{ cookiecutter.package_name }}.batch.journal import (
     read_journal,
 )
 from {{ cookiecutter.package_name }}.batch.runner import score_batch
+from {{ cookiecutter.package_name }}.contract.inputs import Features
 from {{ cookiecutter.package_name }}.errors import LifecycleError
-from {{ cookiecutter.package_name }}.features import FEATURES
-from {{ cookiecutter.package_name }}.lifecycle.onnx_export import export_onnx
-from {{ cookiecutter.package_name }}.lifecycle.packaging import package_model
-from {{ cookiecutter.package_name }}.serving.model import ModelCard, load_model_dir
+from {{ cookiecutter.package_name }}.serving.model import (
+    ModelCard,
+    ServingModel,
+    load_model_dir,
+)
+from {{ cookiecutter.package_name }}.tasks.base import Prediction
 
-from .conftest import ProjectFactory, invoke_json
+from .model_fixtures import FEATURES, contract_of, mixed_records, record_features
 
 IDENTITY = ("source_file", "row_number", "id")
 WEIGHTS = np.arange(1.0, len(FEATURES) + 1.0)
@@ -43,25 +47,20 @@ WEIGHTS = np.arange(1.0, len(FEATURES) + 1.0)
 class FakeModel:
     """A linear stand-in for fast unit tests: prediction = features . (1, 2, ..., 10)."""
 
+    contract = contract_of("regression-id")
+
     def __init__(self, version: str = "1") -> None:
         self.card = ModelCard("fake-model", version, "test")
 
-    def predict(self, matrix: np.ndarray) -> np.ndarray:
+    def predict(self, features: Features) -> Prediction:
         """Predict like a ServingModel: float32 (n, 10) in, float64 (n,) out."""
-        assert matrix.dtype == np.float32
-        return matrix.astype(np.float64) @ WEIGHTS
+        assert features.numbers.dtype == np.float32
+        return Prediction(features.numbers.astype(np.float64) @ WEIGHTS)
 
 
-@pytest.fixture(scope="module")
-def champion_dir(tmp_path_factory: pytest.TempPathFactory, new_project: ProjectFactory) -> Path:
-    """A real champion: trained, exported to ONNX and packaged into a model folder."""
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        settings = new_project(tmp_path_factory.mktemp("project"), monkeypatch)
-        invoke_json("all")
-        assert export_onnx(settings).status == "exported"
-        packaged = package_model(settings, None, settings.root / "build" / "model")
-    assert packaged.card.runtime == "onnx"
-    return packaged.path
+def predicted(model: ServingModel, frame: pd.DataFrame) -> np.ndarray:
+    """The model's predictions for a frame of the regression features."""
+    return model.predict(Features(frame[list(FEATURES)].to_numpy(np.float32), {})).values
 
 
 def features(rows: int, seed: int) -> pd.DataFrame:
@@ -112,9 +111,9 @@ def output_files(output_dir: Path) -> dict[str, bytes]:
 
 
 def test_csv_and_parquet_are_scored_with_each_rows_identity_kept(
-    champion_dir: Path, tmp_path: Path
+    id_model_dir: Path, tmp_path: Path
 ) -> None:
-    model = load_model_dir(champion_dir)
+    model = load_model_dir(id_model_dir)
     (tmp_path / "in").mkdir()
     inputs = {
         "a.csv": write_csv(tmp_path / "in" / "a.csv", 250, seed=1),
@@ -133,8 +132,7 @@ def test_csv_and_parquet_are_scored_with_each_rows_identity_kept(
         assert (output["source_file"] == name).all()
         assert output["row_number"].tolist() == list(range(len(frame)))
         assert output["id"].tolist() == frame["id"].tolist()
-        expected = model.predict(frame[list(FEATURES)].to_numpy(np.float32))
-        np.testing.assert_array_equal(output["prediction"].to_numpy(), expected)
+        np.testing.assert_array_equal(output["prediction"].to_numpy(), predicted(model, frame))
         assert set(output["model_version"]) == {model.card.version}
     assert pd.read_parquet(tmp_path / "out" / "a.csv.predictions.parquet")["id"][0] == "001-00000"
     assert not (tmp_path / "out" / STAGING_DIR).exists()
@@ -171,16 +169,17 @@ def test_a_modified_input_is_rescored_and_its_output_replaced(tmp_path: Path) ->
 
 def write_invalid_inputs(folder: Path) -> None:
     """One input per way a file can be unusable."""
-    features(5, 0).drop(columns="s3").to_csv(folder / "missing.csv", index=False)
-    text = features(5, 0).astype({"bmi": object})
+    features(5, 0).drop(columns="s3").assign(id="x").to_csv(folder / "missing.csv", index=False)
+    text = features(5, 0).astype({"bmi": object}).assign(id="x")
     text.loc[2, "bmi"] = "abc"
     text.to_csv(folder / "text.csv", index=False)
     (folder / "empty.csv").write_bytes(b"")
     (folder / "header.csv").write_text(",".join(["id", *FEATURES]) + "\n")
     (folder / "corrupt.parquet").write_bytes(b"PAR1 this is not a parquet file")
-    infinite = features(5, 0)
+    infinite = features(5, 0).assign(id="x")
     infinite.loc[4, "s5"] = np.inf
     infinite.to_parquet(folder / "inf.parquet")
+    features(5, 0).to_csv(folder / "anonymous.csv", index=False)
 
 
 def test_invalid_files_are_reported_with_a_reason_while_good_files_are_scored(
@@ -198,6 +197,7 @@ def test_invalid_files_are_reported_with_a_reason_while_good_files_are_scored(
     assert reasons["header.csv"].startswith("no rows to score")
     assert "unreadable Parquet" in reasons["corrupt.parquet"]
     assert reasons["inf.parquet"] == "row 4, column 's5': Infinity is not a finite number"
+    assert reasons["anonymous.csv"].startswith("missing id column 'id': the contract's id columns")
     assert all("\n" not in reason for reason in reasons.values())
     outputs = sorted(path.name for path in (tmp_path / "out").glob("*.predictions.parquet"))
     assert outputs == ["good.csv.predictions.parquet"]
@@ -368,13 +368,13 @@ def test_progress_is_counted_in_rows_on_stderr(
     assert captured.out == ""
 
 
-def test_two_workers_write_the_same_outputs_as_one(champion_dir: Path, tmp_path: Path) -> None:
+def test_two_workers_write_the_same_outputs_as_one(id_model_dir: Path, tmp_path: Path) -> None:
     (tmp_path / "in").mkdir()
     for number in range(4):
         write_csv(tmp_path / "in" / f"c{number}.csv", 300, seed=number)
         write_parquet(tmp_path / "in" / f"p{number}.parquet", 200, seed=10 + number)
-    one = score_batch(champion_dir, tmp_path / "in", tmp_path / "one", progress=False)
-    two = score_batch(champion_dir, tmp_path / "in", tmp_path / "two", workers=2, progress=False)
+    one = score_batch(id_model_dir, tmp_path / "in", tmp_path / "one", progress=False)
+    two = score_batch(id_model_dir, tmp_path / "in", tmp_path / "two", workers=2, progress=False)
     assert [(item.file, item.rows) for item in two.scored] == [
         (item.file, item.rows) for item in one.scored
     ]
@@ -383,6 +383,44 @@ def test_two_workers_write_the_same_outputs_as_one(champion_dir: Path, tmp_path:
             pd.read_parquet(output), pd.read_parquet(tmp_path / "two" / output.name)
         )
     assert len(read_journal(tmp_path / "two" / JOURNAL_FILE)) == 8
+
+
+def write_mixed_inputs(folder: Path) -> dict[str, list[dict]]:
+    """A CSV and a Parquet file of mixed records (ids, text, booleans, missing values)."""
+    folder.mkdir()
+    records = {"m.csv": mixed_records(40, seed=1), "m.parquet": mixed_records(25, seed=2)}
+    csv = pd.DataFrame.from_records(records["m.csv"])
+    csv["paperless"] = csv["paperless"].map({True: "true", False: "false"})
+    csv.to_csv(folder / "m.csv", index=False)
+    pd.DataFrame.from_records(records["m.parquet"]).to_parquet(folder / "m.parquet", index=False)
+    return records
+
+
+@pytest.mark.parametrize(
+    ("task", "probabilities"),
+    [
+        ("binary", ["probability_churn", "probability_stay"]),
+        ("multiclass", ["probability_3", "probability_1", "probability_2"]),
+    ],
+)
+def test_a_classifier_writes_ids_labels_and_one_probability_column_per_class(
+    request: pytest.FixtureRequest, tmp_path: Path, task: str, probabilities: list[str]
+) -> None:
+    model = load_model_dir(request.getfixturevalue(f"{task}_dir"))
+    records = write_mixed_inputs(tmp_path / "in")
+    report = score_batch(model, tmp_path / "in", tmp_path / "out", chunk_rows=16, progress=False)
+    assert (report.rows, report.failed) == (65, [])
+    for name, rows in records.items():
+        output = pd.read_parquet(tmp_path / "out" / f"{name}.predictions.parquet")
+        assert list(output.columns) == [
+            "source_file", "row_number", "customer_id", "prediction", *probabilities,
+            "model_name", "model_version",
+        ]  # fmt: skip
+        assert output["customer_id"].tolist() == [row["customer_id"] for row in rows]
+        expected = model.predict(record_features(model.contract, rows))
+        assert output["prediction"].tolist() == expected.values.tolist()
+        assert expected.probabilities is not None
+        np.testing.assert_array_equal(output[probabilities].to_numpy(), expected.probabilities)
 
 
 KILL_SCRIPT = """
@@ -398,15 +436,15 @@ class Slow:
     # Sleeps a little per chunk so that kills land while files are being written; with
     # kill_in_chunk, SIGKILLs this process in that chunk: mid-file, its staging output open.
     def __init__(self, model, kill_in_chunk):
-        self.model, self.card = model, model.card
+        self.model, self.card, self.contract = model, model.card, model.contract
         self.chunks, self.kill_in_chunk = 0, kill_in_chunk
 
-    def predict(self, matrix):
+    def predict(self, features):
         self.chunks += 1
         if self.chunks == self.kill_in_chunk:
             os.kill(os.getpid(), signal.SIGKILL)
         time.sleep(0.006)
-        return self.model.predict(matrix)
+        return self.model.predict(features)
 
 
 def kill_after_replace(count):
@@ -479,8 +517,7 @@ def assert_exactly_once(folder: Path, inputs: dict[str, pd.DataFrame], model_dir
     model = load_model_dir(model_dir)
     for name, frame in inputs.items():
         scored = outputs[outputs["source_file"] == name].sort_values("row_number")
-        expected = model.predict(frame[list(FEATURES)].to_numpy(np.float32))
-        np.testing.assert_array_equal(scored["prediction"].to_numpy(), expected)
+        np.testing.assert_array_equal(scored["prediction"].to_numpy(), predicted(model, frame))
     entries = read_journal(folder / "out" / JOURNAL_FILE)
     assert sorted(entry.input for entry in entries) == sorted(inputs)
     published = {path.name for path in (folder / "out").glob("*.predictions.parquet")}
@@ -502,15 +539,15 @@ def write_parts(folder: Path, files: int, rows: int) -> dict[str, pd.DataFrame]:
 
 
 def test_kill_9_at_random_moments_then_rerun_writes_every_row_exactly_once(
-    champion_dir: Path, tmp_path: Path
+    id_model_dir: Path, tmp_path: Path
 ) -> None:
     script = tmp_path / "run_batch.py"
     script.write_text(KILL_SCRIPT)
     inputs = write_parts(tmp_path / "in", files=12, rows=2000)
-    targeted = BatchProcess(script, champion_dir, tmp_path, kill_after=2)
+    targeted = BatchProcess(script, id_model_dir, tmp_path, kill_after=2)
     # 200-row chunks, 2000-row files: chunk 15 is mid-file, with earlier chunks already staged.
-    mid_write = BatchProcess(script, champion_dir, tmp_path, kill_in_chunk=15)
-    later = [BatchProcess(script, champion_dir, tmp_path) for _ in range(4)]  # imports overlap
+    mid_write = BatchProcess(script, id_model_dir, tmp_path, kill_in_chunk=15)
+    later = [BatchProcess(script, id_model_dir, tmp_path) for _ in range(4)]  # imports overlap
     assert targeted.run()[0] == -signal.SIGKILL
     assert len(read_journal(tmp_path / "out" / JOURNAL_FILE)) == 1
     assert mid_write.run()[0] == -signal.SIGKILL
@@ -518,7 +555,7 @@ def test_kill_9_at_random_moments_then_rerun_writes_every_row_exactly_once(
     rng = random.Random(os.environ.get("BATCH_KILL_SEED", "7"))  # noqa: S311 - timing, not crypto
     kills = 0
     for attempt in range(6):
-        process = later.pop(0) if attempt < 3 else BatchProcess(script, champion_dir, tmp_path)
+        process = later.pop(0) if attempt < 3 else BatchProcess(script, id_model_dir, tmp_path)
         code, _ = process.run(kill_at=rng.uniform(0.03, 0.25))
         kills += code == -signal.SIGKILL
         if kills == 3:
@@ -527,4 +564,4 @@ def test_kill_9_at_random_moments_then_rerun_writes_every_row_exactly_once(
     code, out = later[-1].run()
     assert code == 0
     assert json.loads(out)["failed"] == []
-    assert_exactly_once(tmp_path, inputs, champion_dir)
+    assert_exactly_once(tmp_path, inputs, id_model_dir)

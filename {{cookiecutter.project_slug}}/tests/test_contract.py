@@ -83,6 +83,10 @@ def test_a_rendered_contract_parses_back_to_the_same_contract() -> None:
         (("  tenure:", "  churn:"), ":5: column 'churn' is the target"),
         (("  tenure:", "  data:"), ":5: column 'data': the name is reserved"),
         (("  note:", "  prediction:"), ":10: column 'prediction': the name is reserved"),
+        (("  note:", "  probability_stay:"),
+         ":10: column 'probability_stay': names starting with 'probability_' are reserved"),
+        (("[leave, pause, stay]", '[1, "1", stay]'),
+         ":2: two classes in target.classes are written alike (1 and \"1\")"),
         (("{type: boolean}", "[oops"), ":10: not valid YAML (expected ',' or ']'"),
     ],
 )  # fmt: skip

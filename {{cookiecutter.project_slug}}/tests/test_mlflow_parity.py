@@ -10,13 +10,13 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from {{ cookiecutter.package_name }}.features import FEATURES
 from {{ cookiecutter.package_name }}.lifecycle.model_io import TRUSTED_TYPES, load_skops
 from {{ cookiecutter.package_name }}.serving.model import load_model_dir
 from {{ cookiecutter.package_name }}.serving.server import ScoringApp
 
 from .conftest import ROW
-from .serving_fixtures import asgi_request, request_forms, write_model_dir
+from .model_fixtures import FEATURES, write_model_dir
+from .serving_fixtures import asgi_request, request_forms
 
 OTHER_ROW = [-0.01, 0.05, -0.02, 0.03, 0.01, 0.02, -0.03, 0.03, -0.01, 0.04]
 # MLflow refuses lists of rows for a model whose signature names its columns; we take them too.

@@ -12,7 +12,6 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.tree import ExtraTreeRegressor
 
 from {{ cookiecutter.package_name }}.errors import LifecycleError
-from {{ cookiecutter.package_name }}.features import FEATURES
 from {{ cookiecutter.package_name }}.lifecycle.model_check import check_model
 from {{ cookiecutter.package_name }}.lifecycle.model_io import load_skops
 
@@ -26,7 +25,7 @@ from .crafted_models import (
     load,
     nan_threshold,
 )
-from .serving_fixtures import write_model_dir
+from .model_fixtures import FEATURES, write_model_dir
 
 
 @pytest.fixture(scope="module")
@@ -106,12 +105,14 @@ def test_non_finite_leaf_values_are_refused(model_file: Path) -> None:
     assert "value holds NaN or infinity" in refusal(pipeline)
 
 
-def test_imputer_statistics_that_do_not_fit_the_columns_are_refused(model_file: Path) -> None:
-    short = load(model_file)
-    short[0].statistics_ = short[0].statistics_[:3]
-    assert "statistics_ do not hold 10 values" in refusal(short)
-    missing = load(model_file)
-    missing[0].statistics_[2] = np.nan
+def test_imputer_statistics_that_do_not_fit_the_columns_are_refused(tmp_path: Path) -> None:
+    path = write_model_dir(tmp_path, with_onnx=False, task="binary") / "model.skops"
+    short = load(path)
+    imputer = short[0].named_transformers_["imputed"]  # the nullable number of the contract
+    imputer.statistics_ = np.append(imputer.statistics_, 1.0)
+    assert "statistics_ do not hold 1 values" in refusal(short)
+    missing = load(path)
+    missing[0].named_transformers_["imputed"].statistics_[0] = np.nan
     assert "statistics_ hold NaN or infinity" in refusal(missing)
 
 
@@ -119,7 +120,7 @@ def test_a_step_of_an_unchecked_type_is_refused(model_file: Path) -> None:
     pipeline = load(model_file)
     pipeline.steps.insert(1, ("scale", StandardScaler().fit(np.zeros((2, 10)))))
     message = refusal(pipeline)
-    assert "step 'scale' is a StandardScaler, expected SimpleImputer" in message
+    assert "step 'scale' is a StandardScaler, expected ColumnTransformer, SimpleImputer" in message
     assert "lifecycle/model_check.py" in message
 
 
@@ -132,7 +133,7 @@ def test_a_forest_holding_another_tree_type_is_refused(model_file: Path) -> None
 def test_steps_that_disagree_on_the_number_of_columns_are_refused(model_file: Path) -> None:
     pipeline = load(model_file)
     pipeline[-1].n_features_in_ = 9
-    assert "step 'forest' takes 9 columns, it is given 10" in refusal(pipeline)
+    assert "step 'model' takes 9 columns, it is given 10" in refusal(pipeline)
 
 
 def test_a_forest_asking_for_more_threads_than_cpus_is_refused(model_file: Path) -> None:

@@ -15,8 +15,8 @@ import onnx
 import pytest
 
 from {{ cookiecutter.package_name }}.batch import azureml_batch
+from {{ cookiecutter.package_name }}.contract.load import CONTRACT_FILE
 from {{ cookiecutter.package_name }}.errors import LifecycleError
-from {{ cookiecutter.package_name }}.features import FEATURES
 from {{ cookiecutter.package_name }}.serving import azureml_online
 from {{ cookiecutter.package_name }}.serving.local import free_port
 from {{ cookiecutter.package_name }}.serving.model import CARD_FILE, load_model_dir
@@ -32,7 +32,7 @@ from .crafted_models import (
     nan_threshold,
     reseal,
 )
-from .serving_fixtures import write_model_dir
+from .model_fixtures import FEATURES, write_model_dir
 
 MALFORMED = "model.skops: refusing a malformed model (tree 0 of the forest: node 0 "
 Command = Callable[[Path, Path], list[str]]
@@ -232,3 +232,53 @@ def test_the_azure_ml_entry_scripts_refuse_a_crafted_model(
     for entry in (azureml_online, azureml_batch):
         with pytest.raises(LifecycleError, match=MALFORMED.replace("(", r"\(")):
             entry.init()
+
+
+def test_a_contract_altered_after_packaging_is_refused_naming_it(tmp_path: Path) -> None:
+    folder = write_model_dir(tmp_path / "model")
+    contract = folder / CONTRACT_FILE
+    contract.write_text(contract.read_text().replace("{type: number}", "{type: integer}", 1))
+    message = f"{contract}: SHA-256 differs from the one recorded in {folder / CARD_FILE}"
+    refused_in_one_line(serve(folder, tmp_path), message)
+
+
+def test_a_folder_without_its_contract_recorded_is_refused(tmp_path: Path) -> None:
+    folder = write_model_dir(tmp_path / "model")
+    (folder / CONTRACT_FILE).unlink()
+    reseal(folder)  # a card sealed without the contract, as an old `package` left it
+    with pytest.raises(LifecycleError, match=r"contract\.yaml: no SHA-256 recorded in .*again"):
+        load_model_dir(folder)
+
+
+def test_a_card_that_disagrees_with_its_contract_is_refused(tmp_path: Path) -> None:
+    folder = write_model_dir(tmp_path / "model", task="binary")
+    card = json.loads((folder / CARD_FILE).read_text())
+    card["classes"] = ["stay", "churn"]
+    (folder / CARD_FILE).write_text(json.dumps(card))
+    with pytest.raises(
+        LifecycleError, match=r'its classes \["stay", "churn"\] are not the classes'
+    ):
+        load_model_dir(folder)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "problem"),
+    [
+        ("mlops.classes", '["churn", "gold"]', "the model predicts classes ['gold'] that the"),
+        ("mlops.classes", '{"churn": 1}', "mlops.classes is not a list of distinct labels"),
+        ("mlops.probability_tolerance", "0.4", "mlops.probability_tolerance 0.4 is not in 0..1e-3"),
+    ],
+)
+def test_an_onnx_classifier_whose_metadata_does_not_fit_the_contract_is_refused(
+    tmp_path: Path, key: str, value: str, problem: str
+) -> None:
+    folder = write_model_dir(tmp_path / "model", task="binary")
+    model = onnx.load(str(folder / "model.onnx"))
+    entry = next(entry for entry in model.metadata_props if entry.key == key)
+    entry.value = value
+    onnx.save(model, str(folder / "model.onnx"))
+    reseal(folder)
+    with pytest.raises(LifecycleError) as raised:
+        load_model_dir(folder)
+    assert "model.onnx: refusing a model that does not load or predict (" in str(raised.value)
+    assert problem in str(raised.value)

@@ -8,7 +8,8 @@ from mlflow.tracking import MlflowClient
 
 from {{ cookiecutter.package_name }}.lifecycle import onnx_export
 from {{ cookiecutter.package_name }}.lifecycle.data import read_split
-from {{ cookiecutter.package_name }}.lifecycle.model_io import load_model
+from {{ cookiecutter.package_name }}.lifecycle.onnx_parity import split_features
+from {{ cookiecutter.package_name }}.lifecycle.tracking import CONTRACT_SHA256_TAG
 from {{ cookiecutter.package_name }}.serving.model import load_model_dir
 
 from .conftest import ProjectFactory, invoke, invoke_json
@@ -35,6 +36,8 @@ def test_export_stores_the_onnx_file_and_parity_on_the_version(registry) -> None
     assert float(tags["onnx.max_abs_diff"]) <= settings.onnx_max_abs_diff
     assert tags["onnx.rows_checked"] == str(len(read_split(settings, "test")[0]))
     assert tags["onnx.artifact_uri"].endswith("/onnx/model.onnx")
+    if settings.contract.is_classification:  # labels checked too: rows on a decision counted
+        assert int(tags["onnx.rows_near_decision"]) == result["rows_near_decision"]
 
 
 def test_packaged_onnx_model_predicts_like_scikit_learn(registry, tmp_path) -> None:
@@ -43,9 +46,17 @@ def test_packaged_onnx_model_predicts_like_scikit_learn(registry, tmp_path) -> N
     packaged = invoke_json("package", "--output", str(tmp_path / "model"))
     assert packaged["card"]["runtime"] == "onnx"
     features, _ = read_split(settings, "test")
-    onnx = load_model_dir(tmp_path / "model").predict(features.to_numpy(np.float32))
-    sklearn = load_model(f"models:/{settings.registered_model}/1").predict(features)
-    np.testing.assert_allclose(onnx, sklearn, atol=settings.onnx_max_abs_diff)
+    onnx = load_model_dir(tmp_path / "model")
+    sklearn = load_model_dir(tmp_path / "model", prefer_onnx=False)
+    rows = split_features(onnx.contract, features)
+    ours, theirs = onnx.predict(rows), sklearn.predict(rows)
+    if ours.probabilities is None or theirs.probabilities is None:
+        np.testing.assert_allclose(ours.values, theirs.values, atol=settings.onnx_max_abs_diff)
+    else:
+        np.testing.assert_allclose(ours.probabilities, theirs.probabilities, atol=1e-5)
+        assert (ours.values != theirs.values).sum() <= int(
+            version_tags(settings)["onnx.rows_near_decision"]
+        )
 
 
 def test_export_fails_clearly_when_parity_does_not_hold(registry) -> None:
@@ -66,7 +77,7 @@ def test_export_fails_clearly_when_parity_does_not_hold(registry) -> None:
 def test_unconvertible_model_is_reported_and_keeps_the_skops_path(registry, monkeypatch) -> None:
     settings = registry
 
-    def refuse(pipeline, n_features):
+    def refuse(pipeline, contract):
         raise onnx_export.ConversionUnsupportedError("no converter for CustomStep")
 
     monkeypatch.setattr(onnx_export, "convert", refuse)
@@ -80,3 +91,17 @@ def test_export_of_a_missing_version_names_it(registry) -> None:
     result = invoke("export-onnx", "--version", "99")
     assert result.exit_code == 1
     assert "has no version 99" in result.stderr
+
+
+def test_a_version_trained_under_another_contract_is_not_exported(registry) -> None:
+    settings = registry
+    client = MlflowClient()
+    name = settings.registered_model
+    recorded = version_tags(settings)[CONTRACT_SHA256_TAG]
+    client.set_model_version_tag(name, "1", CONTRACT_SHA256_TAG, "0" * 64)
+    try:
+        result = invoke("export-onnx")
+    finally:
+        client.set_model_version_tag(name, "1", CONTRACT_SHA256_TAG, recorded)
+    assert result.exit_code == 1
+    assert "was not trained under data/contract.yaml as it is now" in result.stderr

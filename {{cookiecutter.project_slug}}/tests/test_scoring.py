@@ -1,13 +1,16 @@
-"""The scoring core: every request form of both routes, signature enforcement, exact errors."""
+"""The scoring core: every request form of both routes, the model's contract, exact errors."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from {{ cookiecutter.package_name }}.features import FEATURES, InvalidInputError
+from {{ cookiecutter.package_name }}.contract.inputs import Features
+from {{ cookiecutter.package_name }}.errors import InvalidInputError
 from {{ cookiecutter.package_name }}.serving.csv_table import csv_table
-from {{ cookiecutter.package_name }}.serving.model import ModelCard
+from {{ cookiecutter.package_name }}.serving.model import ModelCard, load_model_dir
 from {{ cookiecutter.package_name }}.serving.scoring import (
     AZUREML,
     MLFLOW,
@@ -17,9 +20,11 @@ from {{ cookiecutter.package_name }}.serving.scoring import (
     predict_table,
     score,
 )
-from {{ cookiecutter.package_name }}.serving.server import CONTRACTS
+from {{ cookiecutter.package_name }}.serving.server import APIS
+from {{ cookiecutter.package_name }}.tasks.base import Prediction
 
 from .conftest import ROW
+from .model_fixtures import FEATURES, RECORD, contract_of
 from .serving_fixtures import CSV_TYPE, request_forms
 
 OTHER_ROW = [-0.01, 0.05, -0.02, 0.03, 0.01, 0.02, -0.03, 0.03, -0.01, 0.04]
@@ -28,21 +33,28 @@ HEADER = ",".join(FEATURES)
 CSV_ROW = ",".join(map(str, ROW))
 WITHOUT_AGE = ",".join(map(str, ROW[1:]))
 WIDE = {f"c{number}": 0 for number in range(40_000)}
-RECORD = dict(zip(FEATURES, ROW, strict=True))
-NAMED = {name: [value] for name, value in RECORD.items()}
+RECORD_10 = dict(zip(FEATURES, ROW, strict=True))
+NAMED = {name: [value] for name, value in RECORD_10.items()}
+TOO_WIDE = "columns, more than the contract's 10; expected columns: age, sex, bmi"
 
 
 class SumModel:
-    """Predicts the row sum, so tests can check which values reached the model and in what order."""
+    """Predicts the weighted row sum, so tests can see which values reached the model in what
+    order; with the mixed binary contract it records what it was given and says `stay`."""
 
     card = ModelCard("fake", "3")
 
-    def __init__(self) -> None:
-        self.seen: list[np.ndarray] = []
+    def __init__(self, task: str = "regression") -> None:
+        self.contract = contract_of(task)
+        self.seen: list[Features] = []
 
-    def predict(self, matrix: np.ndarray) -> np.ndarray:
-        self.seen.append(matrix)
-        return matrix.astype(np.float64) @ np.arange(1, matrix.shape[1] + 1)
+    def predict(self, features: Features) -> Prediction:
+        self.seen.append(features)
+        if not self.contract.is_classification:
+            weights = np.arange(1, features.numbers.shape[1] + 1)
+            return Prediction(features.numbers.astype(np.float64) @ weights)
+        probabilities = np.tile([0.25, 0.75], (len(features), 1))
+        return Prediction(np.array(["stay"] * len(features)), probabilities)
 
 
 def expected(row: list[float]) -> float:
@@ -59,27 +71,30 @@ def test_split_orientation_scores_each_row_and_echoes_the_index() -> None:
     assert result["predictions"] == pytest.approx([expected(ROW)] * 2)
 
 
-def test_columns_in_another_order_are_reordered_to_the_signature() -> None:
+def test_columns_in_another_order_are_reordered_to_the_contract() -> None:
     model = SumModel()
     score(split([list(reversed(ROW))], columns=reversed(FEATURES)), model)
-    assert model.seen[0][0].tolist() == pytest.approx(ROW, rel=1e-6)
+    assert model.seen[0].numbers[0].tolist() == pytest.approx(ROW, rel=1e-6)
 
 
-def test_tensor_form_is_a_list_of_rows_in_signature_order() -> None:
+def test_tensor_form_is_a_list_of_rows_in_contract_order() -> None:
     result = score({"input_data": [ROW]}, SumModel())
     assert result["predictions"] == pytest.approx([expected(ROW)])
-    assert "index" not in result
+    assert list(result) == ["predictions"]
 
 
 @pytest.mark.parametrize("form", sorted(FORMS))
-def test_every_form_reaches_the_model_as_the_same_rows_in_signature_order(form: str) -> None:
+def test_every_form_reaches_the_model_as_the_same_rows_in_contract_order(form: str) -> None:
     path, media, body = FORMS[form]
-    table = (
-        csv_table(body) if media == CSV_TYPE else extract_table(parse_json(body), CONTRACTS[path])
-    )
     model = SumModel()
+    contract = model.contract
+    table = (
+        csv_table(contract, body)
+        if media == CSV_TYPE
+        else extract_table(parse_json(body), APIS[path], contract)
+    )
     predict_table(table, model)
-    assert model.seen[0].tolist() == np.asarray([ROW, OTHER_ROW], dtype=np.float32).tolist()
+    assert model.seen[0].numbers.tolist() == np.asarray([ROW, OTHER_ROW], np.float32).tolist()
 
 
 def test_invocations_wants_an_mlflow_key_not_the_azure_ml_envelope() -> None:
@@ -87,12 +102,11 @@ def test_invocations_wants_an_mlflow_key_not_the_azure_ml_envelope() -> None:
         score({"input_data": [ROW]}, SumModel(), MLFLOW)
 
 
-def test_mlflow_split_and_records_contracts() -> None:
-    records = [dict(zip(FEATURES, ROW, strict=True))]
+def test_mlflow_split_and_records_forms_agree() -> None:
     by_split = score(
         {"dataframe_split": {"columns": list(FEATURES), "data": [ROW]}}, SumModel(), MLFLOW
     )
-    by_records = score({"dataframe_records": records}, SumModel(), MLFLOW)
+    by_records = score({"dataframe_records": [RECORD_10]}, SumModel(), MLFLOW)
     assert by_split["predictions"] == pytest.approx(by_records["predictions"])
 
 
@@ -107,7 +121,8 @@ def test_integers_are_accepted_as_numbers() -> None:
         ({"data": []}, 400, 'missing "input_data"'),
         ({"input_data": "x"}, 400, '"input_data" must be an object (split orientation or named'),
         (split([ROW], columns=FEATURES[:-1]), 422, "missing column 's6'"),
-        (split([[*ROW, 1.0]], columns=[*FEATURES, "extra"]), 422, "11 columns, expected 10"),
+        (split([[*ROW, 1.0]], columns=[*FEATURES, "extra"]), 422, f"11 {TOO_WIDE}"),
+        (split([ROW], columns=[*FEATURES[:-1], "extra"]), 422, "unknown column 'extra'; expected"),
         (split([ROW], columns=[*FEATURES[:-1], "age"]), 422, "duplicate column 'age'"),
         (split([ROW[:9]]), 422, "row 0 has 9 values, expected 10"),
         (split([ROW, "row"]), 422, "row 1 has str values, expected 10"),
@@ -123,9 +138,9 @@ def test_integers_are_accepted_as_numbers() -> None:
         ),
         (split([ROW], index=[[1]]), 400, '"input_data.index" must be a flat list'),
         (split([ROW], index=[{"a": 1}]), 400, '"input_data.index" must be a flat list'),
-        (split([ROW], columns=[f"c{n}" for n in range(40_000)]), 422, "40000 columns"),
-        ({"dataframe_records": [dict.fromkeys(map(str, range(11)), 0)]}, 422, "11 columns"),
-        ({"dataframe_records": [RECORD, {"sex": 2}]}, 422, "record 1 has keys 'sex', expected"),
+        (split([ROW], columns=[f"c{n}" for n in range(40_000)]), 422, f"40000 {TOO_WIDE}"),
+        ({"dataframe_records": [dict.fromkeys(map(str, range(11)), 0)]}, 422, f"11 {TOO_WIDE}"),
+        ({"dataframe_records": [RECORD_10, {"sex": 2}]}, 422, "record 1 has keys 'sex', expected"),
         ({"dataframe_records": [{"age": 1}, "x"]}, 400, "item 1 is a str"),
         ({"dataframe_records": [{"age": 1}, {"sex": 2}]}, 422, "missing column 'sex'"),
         (
@@ -145,51 +160,117 @@ def test_integers_are_accepted_as_numbers() -> None:
         ({"instances": [ROW], "inputs": [ROW]}, 400, "exactly one of"),
         ({"dataframe_split": {}, "inputs": [ROW]}, 400, "(got dataframe_split, inputs)"),
         ({"inputs": 5}, 400, '"inputs" must be a list of rows or of records'),
-        ({"instances": [dict(zip(FEATURES, ROW, strict=True)), ROW]}, 400, "item 1 is a list"),
-        (
-            {"input_data": [ROW, dict(zip(FEATURES, ROW, strict=True))]},
-            422,
-            "row 1 has dict values",
-        ),
-        ({"input_data": {name: "not a list" for name in WIDE}}, 422, "40000 columns, expected 10"),
-        ({"inputs": {name: [0] for name in WIDE}}, 422, "40000 columns, expected 10"),
-        ({"instances": [WIDE]}, 422, "40000 columns, expected 10"),
-        ({"instances": [RECORD, WIDE]}, 422, "'c8', 'c9' and 39990 more, expected"),
-        ({"instances": [RECORD, {"x" * 100_000: 1}]}, 422, "record 1 has keys 'xxxxxxxx"),
+        ({"instances": [RECORD_10, ROW]}, 400, "item 1 is a list"),
+        ({"input_data": [ROW, RECORD_10]}, 422, "row 1 has dict values"),
+        ({"input_data": {name: "not a list" for name in WIDE}}, 422, f"40000 {TOO_WIDE}"),
+        ({"inputs": {name: [0] for name in WIDE}}, 422, f"40000 {TOO_WIDE}"),
+        ({"instances": [WIDE]}, 422, f"40000 {TOO_WIDE}"),
+        ({"instances": [RECORD_10, WIDE]}, 422, "'c8', 'c9' and 39990 more, expected"),
+        ({"instances": [RECORD_10, {"x" * 100_000: 1}]}, 422, "record 1 has keys 'xxxxxxxx"),
         (split([ROW], **{"x" * 100_000: 1}), 400, "with the key 'xxxxxxxx"),
     ],
 )
 def test_bad_payloads_are_refused_with_status_and_reason(
     payload, status: int, message: str
 ) -> None:
-    contract = MLFLOW if any(key in payload for key in MLFLOW_KEYS) else AZUREML
+    api = MLFLOW if any(key in payload for key in MLFLOW_KEYS) else AZUREML
     with pytest.raises(InvalidInputError) as caught:
-        score(payload, SumModel(), contract)
+        score(payload, SumModel(), api)
     assert (caught.value.status, message in caught.value.message) == (status, True), (
         caught.value.message[:300]
     )
     assert len(caught.value.message) < 400  # names are shortened, never echoed whole
 
 
-def csv_error(body: bytes) -> InvalidInputError:
+def test_a_classifier_answers_labels_probabilities_and_classes_in_contract_order(
+    binary_dir: Path, multiclass_dir: Path
+) -> None:
+    for folder in (binary_dir, multiclass_dir):
+        model = load_model_dir(folder)
+        result = score({"input_data": [RECORD, RECORD]}, model)
+        classes = list(model.contract.target.classes)
+        assert list(result) == ["predictions", "probabilities", "classes"]
+        assert result["classes"] == classes
+        assert all(label in classes for label in result["predictions"])
+        assert np.asarray(result["probabilities"]).shape == (2, len(classes))
+        assert np.allclose(np.sum(result["probabilities"], axis=1), 1.0, atol=1e-6)
+
+
+def test_id_and_ignored_columns_are_accepted_and_never_reach_the_model() -> None:
+    with_extras, without = SumModel("binary"), SumModel("binary")
+    features = {
+        name: value for name, value in RECORD.items() if name not in ("customer_id", "note")
+    }
+    score({"input_data": [RECORD]}, with_extras)
+    score({"dataframe_records": [features]}, without, MLFLOW)
+    given, plain = with_extras.seen[0], without.seen[0]
+    assert sorted(given.categories) == ["plan", "region"]
+    assert given.numbers.tolist() == plain.numbers.tolist() == [[12.0, 70.5, 1.0]]
+    assert {name: list(values) for name, values in given.categories.items()} == {
+        "plan": ["plus"],
+        "region": [""],
+    }
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"plan": "gold"}, 'row 0, column \'plan\': "gold" is not a category of \'plan\': "basic", '
+         '"plus", "pro"'),
+        ({"paperless": "true"}, "row 0, column 'paperless': \"true\" is not true or false"),
+        ({"paperless": 1}, "row 0, column 'paperless': 1 is not true or false"),
+        ({"tenure": 1.5}, "row 0, column 'tenure': 1.5 is not a whole number"),
+        ({"tenure": "12"}, "row 0, column 'tenure': \"12\" is not a number"),
+        ({"plan": None}, "row 0, column 'plan': missing value"),
+        ({"region": "east"}, "is not a category of 'region': \"north\", \"south\""),
+        ({"nickname": "x"}, "unknown column 'nickname'; expected columns: tenure, monthly, plan"),
+    ],
+)  # fmt: skip
+def test_a_mixed_request_breaking_the_contract_is_a_422_naming_column_and_rule(
+    change: dict, message: str
+) -> None:
+    record = {name: value for name, value in RECORD.items() if name != "note"}  # 6 of 7 columns
     with pytest.raises(InvalidInputError) as caught:
-        predict_table(csv_table(body), SumModel())
+        score({"input_data": [{**record, **change}]}, SumModel("binary"))
+    assert caught.value.status == 422
+    assert message in caught.value.message, caught.value.message
+
+
+def test_a_csv_body_reads_each_cell_as_its_column_type_says() -> None:
+    header = "customer_id,tenure,monthly,plan,region,paperless,note"
+    body = f"{header}\n007,12,,plus,,1,0.5\n008,3,9.5,pro,south,FALSE,\n".encode()
+    columns, rows, _ = csv_table(contract_of("binary"), body)
+    assert columns == header.split(",")
+    assert rows == [
+        ["007", 12.0, None, "plus", None, True, "0.5"],
+        ["008", 3.0, 9.5, "pro", "south", False, None],
+    ]
+    model = SumModel("binary")
+    predict_table((columns, rows, None), model)
+    np.testing.assert_array_equal(model.seen[0].numbers, [[12.0, np.nan, 1.0], [3.0, 9.5, 0.0]])
+    assert model.seen[0].categories["region"].tolist() == ["", "south"]
+
+
+def csv_error(body: bytes) -> InvalidInputError:
+    model = SumModel()
+    with pytest.raises(InvalidInputError) as caught:
+        predict_table(csv_table(model.contract, body), model)
     return caught.value
 
 
 def test_a_csv_index_column_is_echoed_as_written_and_rows_follow_the_header() -> None:
     reordered = ",".join(reversed(FEATURES))
     body = f"\ufeff,{reordered}\r\n\r\n007,{','.join(map(str, reversed(ROW)))}\r\n"
-    columns, rows, index = csv_table(body.encode())
-    assert (columns, index) == (list(reversed(FEATURES)), ["007"])
     model = SumModel()
+    columns, rows, index = csv_table(model.contract, body.encode())
+    assert (columns, index) == (list(reversed(FEATURES)), ["007"])
     predict_table((columns, rows, index), model)
-    assert model.seen[0][0].tolist() == np.asarray(ROW, dtype=np.float32).tolist()
+    assert model.seen[0].numbers[0].tolist() == np.asarray(ROW, dtype=np.float32).tolist()
 
 
-def test_csv_cells_become_what_json_would_carry() -> None:
+def test_csv_cells_of_number_columns_become_what_json_would_carry() -> None:
     line = '"0.5", 1e-3 ,,true,FALSE,abc,-.5,+2,inf,nan'
-    _, rows, _ = csv_table(f"{HEADER}\n{line}\n".encode())
+    _, rows, _ = csv_table(contract_of("regression"), f"{HEADER}\n{line}\n".encode())
     assert rows == [[0.5, 0.001, None, True, False, "abc", -0.5, 2.0, "inf", "nan"]]
 
 
@@ -212,13 +293,13 @@ def test_a_csv_header_is_checked_before_any_row_is_read() -> None:
         (b'age,"sex\n1,2\n', 400, "unreadable CSV at line 2: unexpected end of data"),
         (f"{HEADER}\n".encode(), 422, "no rows to score"),
         (f"{HEADER}\n{CSV_ROW}\n1,2\n".encode(), 422, "CSV row 1 has 2 fields, the header has 10"),
-        (f"{HEADER},age\n{CSV_ROW},1\n".encode(), 422, "11 columns, expected 10"),
+        (f"{HEADER},age\n{CSV_ROW},1\n".encode(), 422, f"11 {TOO_WIDE}"),
         (f"{HEADER[4:]}\n{WITHOUT_AGE}\n".encode(), 422, "missing column 'age'"),
         (f"{HEADER}\n,{WITHOUT_AGE}\n".encode(), 422, "row 0, column 'age': missing value"),
         (f"{HEADER}\nnan,{WITHOUT_AGE}\n".encode(), 422, "row 0, column 'age': \"nan\" is not a"),
         (f"{HEADER}\n1e999,{WITHOUT_AGE}\n".encode(), 422, "'age': \"1e999\" is not a number"),
         (f"{HEADER}\ntrue,{WITHOUT_AGE}\n".encode(), 422, "'age': true is not a number"),
-        (",".join(["c", "", *WIDE]).encode() + b"\n", 422, "40002 columns, expected 10"),
+        (",".join(["c", "", *WIDE]).encode() + b"\n", 422, f"40002 {TOO_WIDE}"),
         (f'{HEADER}\n"{"1" * 200_000}"\n'.encode(), 400, "field larger than field limit"),
     ],
 )

@@ -1,4 +1,5 @@
-"""The live server on loopback: contracts, auth, limits, headers, metrics across workers, load."""
+"""The live server on loopback: request forms, a classifier's answer, auth, limits, headers,
+metrics across workers, load."""
 
 from __future__ import annotations
 
@@ -12,12 +13,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import numpy as np
 import pandas as pd
 import pytest
 
-from {{ cookiecutter.package_name }}.features import FEATURES
+from {{ cookiecutter.package_name }}.serving.model import load_model_dir
+from {{ cookiecutter.package_name }}.serving.scoring import score
 
 from .conftest import ROW
+from .model_fixtures import FEATURES, RECORD, mixed_records
 from .serving_fixtures import API_KEY, AUTH, live_server, request_forms
 
 VALID = {"input_data": {"columns": list(FEATURES), "index": [5], "data": [ROW]}}
@@ -180,3 +184,52 @@ def test_two_workers_answer_400_concurrent_requests_and_metrics_count_them_all(
     counts = {float(match[1]) for text in scrapes if (match := SCORE_COUNT.search(text))}
     assert len(scrapes) == 8
     assert counts == {400.0}  # whichever worker answers the scrape, it reports the whole server
+
+
+@pytest.fixture(scope="module")
+def classifier(binary_dir: Path) -> Iterator[str]:
+    """A live server of the mixed binary classifier, with key auth."""
+    with live_server(binary_dir, env={"SCORING_API_KEY": API_KEY}) as base_url:
+        yield base_url
+
+
+MIXED_ROWS = [RECORD, *mixed_records(3, seed=4)]
+MIXED_COLUMNS = tuple(RECORD)
+MIXED_FORMS = request_forms(
+    [[row[name] for name in MIXED_COLUMNS] for row in MIXED_ROWS], MIXED_COLUMNS, unnamed=False
+)
+
+
+@pytest.mark.parametrize("path", ["/score", "/invocations"])
+def test_json_records_with_text_and_booleans_get_labels_and_class_probabilities(
+    classifier: str, binary_dir: Path, path: str
+) -> None:
+    key = "input_data" if path == "/score" else "dataframe_records"
+    response = post(classifier, path, {key: MIXED_ROWS})
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    assert list(answer) == ["predictions", "probabilities", "classes"]
+    assert answer["classes"] == ["churn", "stay"]
+    sklearn = score({"input_data": MIXED_ROWS}, load_model_dir(binary_dir, prefer_onnx=False))
+    assert answer["predictions"] == sklearn["predictions"]  # at the card's threshold
+    assert np.allclose(answer["probabilities"], sklearn["probabilities"], atol=1e-6)
+    assert np.allclose(np.sum(answer["probabilities"], axis=1), 1.0, atol=1e-6)
+
+
+@pytest.mark.parametrize("form", sorted(MIXED_FORMS))
+def test_every_form_of_a_mixed_request_gets_the_same_answer(classifier: str, form: str) -> None:
+    path, content_type, body = MIXED_FORMS[form]
+    headers = {**AUTH, "content-type": content_type}
+    response = httpx.post(f"{classifier}{path}", content=body, headers=headers, timeout=30)
+    assert response.status_code == 200, response.text
+    assert response.json() == post(classifier, body={"input_data": MIXED_ROWS}).json()
+
+
+def test_an_unknown_category_is_a_422_naming_the_column_and_its_categories(
+    classifier: str,
+) -> None:
+    response = post(classifier, "/invocations", {"dataframe_records": [{**RECORD, "plan": "gold"}]})
+    assert response.status_code == 422
+    assert response.json()["error"] == (
+        'row 0, column \'plan\': "gold" is not a category of \'plan\': "basic", "plus", "pro"'
+    )

@@ -1,4 +1,5 @@
-"""The ASGI app in-process: fuzzed requests never get a 5xx; refused bodies are drained."""
+"""The ASGI app in-process: fuzzed requests never get a 5xx, for a numeric regression and a
+mixed classification contract alike; refused bodies are drained."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from {{ cookiecutter.package_name }}.contract.inputs import Features
 from {{ cookiecutter.package_name }}.errors import LifecycleError
-from {{ cookiecutter.package_name }}.features import FEATURES
 from {{ cookiecutter.package_name }}.monitoring.config import CollectionSettings
 from {{ cookiecutter.package_name }}.serving.config import (
     API_KEY_ENV,
@@ -28,8 +29,10 @@ from {{ cookiecutter.package_name }}.serving.model import (
     load_model_dir,
 )
 from {{ cookiecutter.package_name }}.serving.server import ScoringApp, create_app
+from {{ cookiecutter.package_name }}.tasks.base import Prediction
 
 from .conftest import ROW
+from .model_fixtures import FEATURES, RECORD, contract_of
 from .serving_fixtures import API_KEY, AUTH, asgi_request, request_forms
 
 JSON_HEADERS = {**AUTH, "content-type": "application/json"}
@@ -37,12 +40,21 @@ CSV_HEADERS = {**AUTH, "content-type": "text/csv"}
 VALID = orjson.dumps({"input_data": {"columns": list(FEATURES), "data": [ROW]}})
 
 
-@pytest.fixture(scope="module")
-def app(model_dir: Path) -> ScoringApp:
-    """The app exactly as a worker builds it: from a ServerConfig, the key from the environment."""
+@pytest.fixture(scope="module", params=["regression", "binary"])
+def app(request: pytest.FixtureRequest) -> ScoringApp:
+    """The app exactly as a worker builds it: from a ServerConfig, the key from the environment;
+    once for the numeric regression model, once for the mixed binary classifier."""
+    folder = request.getfixturevalue("model_dir" if request.param == "regression" else "binary_dir")
     with pytest.MonkeyPatch.context() as monkeypatch:
         monkeypatch.setenv(API_KEY_ENV, API_KEY)
-        return create_app(ServerConfig(model_dir, max_body_bytes=4096))
+        return create_app(ServerConfig(folder, max_body_bytes=4096))
+
+
+def valid_body(app: ScoringApp) -> bytes:
+    """One valid request for the app's model."""
+    if app.model.contract.is_classification:
+        return orjson.dumps({"input_data": [RECORD]})
+    return VALID
 
 
 def call(app: ScoringApp, path: str, body: bytes, headers: dict[str, str] = JSON_HEADERS):
@@ -56,11 +68,19 @@ JSON = st.recursive(
     ),
     max_leaves=12,
 )
-VALUES = st.one_of(st.floats(), st.integers(), st.none(), st.text(max_size=3))
-NAMES = st.sampled_from([*FEATURES, "x", "", "columns", "data", "index"])
+VALUES = st.one_of(
+    st.floats(),
+    st.integers(),
+    st.none(),
+    st.booleans(),
+    st.text(max_size=3),
+    st.sampled_from(["plus", "north", "gold", ""]),
+)
+MIXED = [*RECORD]
+NAMES = st.sampled_from([*FEATURES, *MIXED, "x", "", "columns", "data", "index"])
 SPLIT = st.builds(
     lambda columns, rows, index: {"columns": columns, "data": rows, "index": index},
-    st.lists(st.sampled_from([*FEATURES, "x", ""]), max_size=12),
+    st.lists(st.sampled_from([*FEATURES, *MIXED, "x", ""]), max_size=12),
     st.lists(st.lists(VALUES, max_size=11), max_size=3),
     st.one_of(st.none(), st.lists(st.integers(), max_size=3)),
 )
@@ -81,7 +101,7 @@ BODIES = st.one_of(
 CELLS = st.sampled_from(["", "0.5", " -1e3 ", "1e999", "nan", "true", "abc", '"', '"1,2"', "\x00"])
 CSV_BODIES = st.builds(
     lambda header, rows, end: end.join(",".join(line) for line in [header, *rows]).encode(),
-    st.lists(st.sampled_from([*FEATURES, "x", "", '"age"']), max_size=12),
+    st.lists(st.sampled_from([*FEATURES, *MIXED, "x", "", '"age"']), max_size=12),
     st.lists(st.lists(CELLS | st.text(max_size=4), max_size=11), max_size=3),
     st.sampled_from(["\n", "\r\n", "\n\n"]),
 ) | st.binary(max_size=64)
@@ -106,7 +126,7 @@ def test_fuzzed_csv_bodies_never_get_a_5xx(app: ScoringApp, body: bytes, path: s
 def test_the_app_still_scores_after_bad_requests(app: ScoringApp) -> None:
     for body in (b"{", b"[]", b'{"input_data": [[null]]}', b"x" * 5000):
         assert call(app, "/score", body)[0] in {400, 413, 422}
-    status, reply, _ = call(app, "/score", VALID)
+    status, reply, _ = call(app, "/score", valid_body(app))
     assert status == 200
     assert len(json.loads(reply)["predictions"]) == 1
 
@@ -162,12 +182,21 @@ def test_a_415_names_the_content_types_the_route_accepts(
 DEEP_FORMS = {
     name: form for name, form in request_forms([["deep", *ROW[1:]]]).items() if name != "csv"
 }
+MIXED_COLUMNS = tuple(RECORD)
+
+
+def deep_forms(column: str) -> dict[str, tuple[str, str, bytes]]:
+    """Every named JSON form of the mixed contract with "deep" in `column`."""
+    row = [("deep" if name == column else value) for name, value in RECORD.items()]
+    forms = request_forms([row], MIXED_COLUMNS, unnamed=False)
+    return {name: form for name, form in forms.items() if name != "csv"}
 
 
 @pytest.mark.parametrize("form", sorted(DEEP_FORMS))
 def test_a_value_nested_a_thousand_levels_deep_is_a_422_in_every_json_form(
-    app: ScoringApp, form: str
+    model_dir: Path, form: str
 ) -> None:
+    app = ScoringApp(load_model_dir(model_dir), None, 1 << 20)
     path, _, body = DEEP_FORMS[form]
     deep = b"[" * 1010 + b"]" * 1010  # JSON allows 1,024 levels; Python's json.dumps about 1,000
     status, reply, _ = call(app, path, body.replace(b'"deep"', deep))
@@ -175,6 +204,23 @@ def test_a_value_nested_a_thousand_levels_deep_is_a_422_in_every_json_form(
     assert json.loads(reply)["error"] == (
         "row 0, column 'age': a list nested too deeply to show is not a number"
     )
+
+
+@pytest.mark.parametrize(
+    ("column", "rule"),
+    [("plan", "is not a category of 'plan'"), ("paperless", "is not true or false")],
+)
+def test_a_deeply_nested_category_or_boolean_is_a_422_in_every_json_form(
+    binary_dir: Path, column: str, rule: str
+) -> None:
+    app = ScoringApp(load_model_dir(binary_dir), None, 1 << 20)
+    deep = b"[" * 1010 + b"]" * 1010
+    for name, (path, _, body) in deep_forms(column).items():
+        status, reply, _ = call(app, path, body.replace(b'"deep"', deep))
+        assert status == 422, (name, reply)
+        error = json.loads(reply)["error"]
+        assert error.startswith(f"row 0, column '{column}': a list nested too deeply to show ")
+        assert rule in error
 
 
 def test_a_client_waiting_for_100_continue_gets_the_refusal_without_uploading(
@@ -246,17 +292,19 @@ class UnserializableModel:
     """A defect: predictions that cannot be written as JSON."""
 
     card = ModelCard("broken", "1")
+    contract = contract_of("regression")
 
-    def predict(self, matrix: np.ndarray) -> np.ndarray:
-        return np.array([object()] * len(matrix))
+    def predict(self, features: Features) -> Prediction:
+        return Prediction(np.array([object()] * len(features)))
 
 
 class FailingModel:
     """A defect: the model raises."""
 
     card = ModelCard("broken", "1")
+    contract = contract_of("regression")
 
-    def predict(self, matrix: np.ndarray) -> np.ndarray:
+    def predict(self, features: Features) -> Prediction:
         raise RuntimeError("the model failed")
 
 

@@ -16,9 +16,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from {{ cookiecutter.package_name }}.features import FEATURES
-
 from .conftest import ROW
+from .model_fixtures import FEATURES
 from .serving_fixtures import AUTH, live_server_process
 
 BODY = json.dumps({"input_data": {"columns": list(FEATURES), "data": [ROW]}}).encode()

@@ -52,7 +52,7 @@ def run(mini_batch: list[str]) -> list[str]:
     from {{ cookiecutter.package_name }}.batch.journal import STAGING_DIR
     from {{ cookiecutter.package_name }}.batch.reader import is_input
     from {{ cookiecutter.package_name }}.batch.writer import FileFailure, score_file
-    from {{ cookiecutter.package_name }}.features import InvalidInputError
+    from {{ cookiecutter.package_name }}.errors import InvalidInputError
     from {{ cookiecutter.package_name }}.private_io import private_dir
 
     if _worker is None:

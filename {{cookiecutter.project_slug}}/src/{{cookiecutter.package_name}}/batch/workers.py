@@ -12,7 +12,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from {{ cookiecutter.package_name }}.batch.writer import FileFailure, Scored, score_file
-from {{ cookiecutter.package_name }}.features import InvalidInputError
+from {{ cookiecutter.package_name }}.errors import InvalidInputError
 from {{ cookiecutter.package_name }}.serving.model import ServingModel, load_model_dir
 
 Outcome = Scored | FileFailure

@@ -1,4 +1,10 @@
-"""One batch output file: score an input in chunks into staging, then publish it atomically."""
+"""One batch output file: score an input in chunks into staging, then publish it atomically.
+
+Its columns: `source_file`, `row_number`, the contract's id columns as given, `prediction` (the
+value, or the label), for a classifier one `probability_<class>` column per class in the
+contract's order, then `model_name` and `model_version`. The contract's rules keep its column
+names clear of these.
+"""
 
 from __future__ import annotations
 
@@ -18,10 +24,14 @@ from {{ cookiecutter.package_name }}.batch.journal import (
     publish,
 )
 from {{ cookiecutter.package_name }}.batch.reader import BatchInput, load_input
-from {{ cookiecutter.package_name }}.errors import LifecycleError
-from {{ cookiecutter.package_name }}.features import InvalidInputError
+from {{ cookiecutter.package_name }}.contract.inputs import Features
+from {{ cookiecutter.package_name }}.contract.rules import PROBABILITY_PREFIX
+from {{ cookiecutter.package_name }}.contract.schema import Contract
+from {{ cookiecutter.package_name }}.errors import InvalidInputError
 from {{ cookiecutter.package_name }}.private_io import open_private, read_regular
 from {{ cookiecutter.package_name }}.serving.model import ServingModel
+from {{ cookiecutter.package_name }}.serving.runtime import check_prediction
+from {{ cookiecutter.package_name }}.tasks.base import Prediction
 
 
 @dataclass(frozen=True)
@@ -65,7 +75,7 @@ def score_file(
         data = read_regular(path)
     except OSError as exc:
         raise InvalidInputError(f"cannot read the file: {exc.strerror}") from None
-    batch = load_input(path.name, data)
+    batch = load_input(model.contract, path.name, data)
     name = output_name(path)
     staged = output_dir / STAGING_DIR / name
     try:
@@ -75,7 +85,7 @@ def score_file(
         raise
     publish(staged, output_dir / name)
     seconds = time.perf_counter() - start
-    return Scored(path.name, hashlib.sha256(data).hexdigest(), len(batch.matrix), name, seconds)
+    return Scored(path.name, hashlib.sha256(data).hexdigest(), len(batch.features), name, seconds)
 
 
 def _write(
@@ -89,7 +99,7 @@ def _write(
     writer: pq.ParquetWriter | None = None
     with open_private(staged, append=False) as sink:  # 0600: predictions carry the inputs' ids
         try:
-            for start in range(0, len(batch.matrix), chunk_rows):
+            for start in range(0, len(batch.features), chunk_rows):
                 chunk = _chunk(model, batch, start, chunk_rows)
                 writer = writer or pq.ParquetWriter(sink, chunk.schema)
                 writer.write_table(chunk)
@@ -101,17 +111,34 @@ def _write(
 
 def _chunk(model: ServingModel, batch: BatchInput, start: int, chunk_rows: int) -> pa.Table:
     """Identity, prediction and model columns for rows start .. start + chunk_rows."""
-    rows = batch.matrix[start : start + chunk_rows]
-    predictions = np.asarray(model.predict(rows), dtype=np.float64)
-    if predictions.shape != (len(rows),):
-        raise LifecycleError(f"the model returned shape {predictions.shape} for {len(rows)} rows")
+    rows = feature_rows(batch.features, start, start + chunk_rows)
+    count = len(rows)
+    prediction = model.predict(rows)
+    check_prediction(model.contract, prediction, count)
     return pa.table(
         {
-            "source_file": pa.repeat(batch.name, len(rows)),
-            "row_number": pa.array(np.arange(start, start + len(rows), dtype=np.int64)),
-            **{name: column.slice(start, len(rows)) for name, column in batch.identity.items()},
-            "prediction": pa.array(predictions),
-            "model_name": pa.repeat(model.card.name, len(rows)),
-            "model_version": pa.repeat(model.card.version, len(rows)),
+            "source_file": pa.repeat(batch.name, count),
+            "row_number": pa.array(np.arange(start, start + count, dtype=np.int64)),
+            **{name: column.slice(start, count) for name, column in batch.ids.items()},
+            **prediction_columns(model.contract, prediction),
+            "model_name": pa.repeat(model.card.name, count),
+            "model_version": pa.repeat(model.card.version, count),
         }
     )
+
+
+def prediction_columns(contract: Contract, prediction: Prediction) -> dict[str, pa.Array]:
+    """`prediction` (value or label) and, for a classifier, `probability_<class>` per class."""
+    values = prediction.values
+    labels = values.tolist() if values.dtype.kind in "UO" else values
+    columns = {"prediction": pa.array(labels)}
+    if prediction.probabilities is not None:
+        for index, label in enumerate(contract.target.classes):
+            columns[f"{PROBABILITY_PREFIX}{label}"] = pa.array(prediction.probabilities[:, index])
+    return columns
+
+
+def feature_rows(features: Features, start: int, stop: int) -> Features:
+    """Rows start .. stop of the features (views, no copy)."""
+    categories = {name: values[start:stop] for name, values in features.categories.items()}
+    return Features(features.numbers[start:stop], categories)

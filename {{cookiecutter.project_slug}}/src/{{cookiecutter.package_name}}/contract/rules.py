@@ -24,6 +24,8 @@ RESERVED_NAMES = (
     "model_name",
     "model_version",
 )
+# Batch output names one column per class `probability_<class>`: no column may start like it.
+PROBABILITY_PREFIX = "probability_"
 
 
 def check_contract(contract: Contract) -> None:
@@ -48,6 +50,12 @@ def _check_column(column: Column) -> None:
         _fail(
             f"column {column.name!r}: the name is reserved (request keys and batch output "
             f"columns: {', '.join(RESERVED_NAMES)}); rename the column in the data",
+            where,
+        )
+    if column.name.startswith(PROBABILITY_PREFIX):
+        _fail(
+            f"column {column.name!r}: names starting with {PROBABILITY_PREFIX!r} are reserved "
+            "for the class probabilities of batch output; rename the column in the data",
             where,
         )
     if column.type not in TYPES:
@@ -99,6 +107,12 @@ def _check_target(contract: Contract) -> None:
     classes = target.classes
     if len(set(classes)) != len(classes):
         _fail("a class is listed twice in target.classes", (*where, "classes"))
+    if len({str(label) for label in classes}) != len(classes):
+        _fail(
+            'two classes in target.classes are written alike (1 and "1"): batch output would '
+            "name both probability columns the same; keep one spelling",
+            (*where, "classes"),
+        )
     if len(classes) < 2:
         _fail(
             f"target {target.column!r} has {len(classes)} class: classification needs two or "

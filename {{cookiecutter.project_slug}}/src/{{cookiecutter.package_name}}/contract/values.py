@@ -154,4 +154,6 @@ def shown(value: object) -> str:
         text = json.dumps(value)
     except (TypeError, ValueError):
         text = repr(value)
+    except RecursionError:  # JSON may nest 1,024 levels; json.dumps stops at about 1,000
+        text = f"a {type(value).__name__} nested too deeply to show"
     return text if len(text) <= 40 else text[:37] + "..."

@@ -1,4 +1,10 @@
-"""`export-onnx`: convert a registered Pipeline to ONNX, prove parity, store both on the version."""
+"""`export-onnx`: convert a registered Pipeline to ONNX, prove parity, store both on the version.
+
+The graph is converted from the version's Pipeline with the contract's inputs (onnx_convert.py)
+and checked on the test split by the code that serves it (onnx_parity.py): predictions, or class
+probabilities, within `[onnx] max_abs_diff` of scikit-learn's, and the same labels except on
+rows within float32 rounding of a decision, which are counted and reported.
+"""
 
 from __future__ import annotations
 
@@ -7,23 +13,28 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
 from mlflow.tracking import MlflowClient
-from sklearn.pipeline import Pipeline
 
 from {{ cookiecutter.package_name }}.errors import LifecycleError
 from {{ cookiecutter.package_name }}.lifecycle import lineage
 from {{ cookiecutter.package_name }}.lifecycle.data import read_split
 from {{ cookiecutter.package_name }}.lifecycle.digests import ONNX_SHA256_TAG
 from {{ cookiecutter.package_name }}.lifecycle.model_io import load_model
+from {{ cookiecutter.package_name }}.lifecycle.onnx_convert import (
+    ConversionUnsupportedError,
+    convert,
+)
+from {{ cookiecutter.package_name }}.lifecycle.onnx_parity import Parity, parity
 from {{ cookiecutter.package_name }}.lifecycle.registry import resolve_version
-from {{ cookiecutter.package_name }}.lifecycle.tracking import connect
+from {{ cookiecutter.package_name }}.lifecycle.tracking import (
+    CONTRACT_SHA256_TAG,
+    connect,
+    threshold_of,
+)
 from {{ cookiecutter.package_name }}.serving.model import ONNX_FILE
 from {{ cookiecutter.package_name }}.settings import Settings
 
 ONNX_ARTIFACT_DIR = "onnx"
-INPUT_NAME = "features"
 
 
 @dataclass(frozen=True)
@@ -38,34 +49,7 @@ class OnnxExport:
     max_abs_diff: float | None = None
     mean_abs_diff: float | None = None
     rows_checked: int = 0
-
-
-class ConversionUnsupportedError(Exception):
-    """skl2onnx has no converter for something in the Pipeline."""
-
-
-def convert(pipeline: Pipeline, n_features: int) -> bytes:
-    """Convert the Pipeline to an ONNX graph with one float32 input of n_features columns."""
-    from skl2onnx import convert_sklearn
-    from skl2onnx.common.data_types import FloatTensorType
-
-    try:
-        graph = convert_sklearn(
-            pipeline, initial_types=[(INPUT_NAME, FloatTensorType([None, n_features]))]
-        )
-    except (RuntimeError, ValueError, TypeError, NotImplementedError) as exc:
-        raise ConversionUnsupportedError(str(exc).splitlines()[0]) from None
-    return graph.SerializeToString()
-
-
-def parity(pipeline: Pipeline, onnx_bytes: bytes, features: pd.DataFrame) -> tuple[float, float]:
-    """Max and mean |onnx - scikit-learn| over the given rows."""
-    import onnxruntime as ort
-
-    session = ort.InferenceSession(onnx_bytes, providers=["CPUExecutionProvider"])
-    onnx_out = session.run(None, {INPUT_NAME: features.to_numpy(np.float32)})[0].reshape(-1)
-    diff = np.abs(onnx_out.astype(np.float64) - pipeline.predict(features))
-    return float(diff.max()), float(diff.mean())
+    rows_near_decision: int = 0
 
 
 def export_onnx(settings: Settings, version: int | None = None) -> OnnxExport:
@@ -73,23 +57,31 @@ def export_onnx(settings: Settings, version: int | None = None) -> OnnxExport:
     client = connect(settings)
     model_version = resolve_version(client, settings.registered_model, version)
     name, number = settings.registered_model, int(model_version.version)
+    contract = settings.contract
+    if model_version.tags.get(CONTRACT_SHA256_TAG) != contract.sha256:
+        raise LifecycleError(
+            f"{name} version {number} was not trained under data/contract.yaml as it is now, so "
+            "the test split does not fit it: export a version trained under this contract"
+        )
     pipeline = load_model(f"models:/{name}/{number}")
     features, _ = read_split(settings, "test")
     try:
-        onnx_bytes = convert(pipeline, features.shape[1])
+        onnx_bytes = convert(pipeline, contract)
     except ConversionUnsupportedError as exc:
         message = f"cannot convert to ONNX ({exc}); serving keeps using the skops Pipeline"
         _tag(client, name, number, {"onnx.status": "unsupported", "onnx.message": message})
         return OnnxExport(name, number, "unsupported", message)
-    worst, mean = parity(pipeline, onnx_bytes, features)
-    checks = {"onnx.max_abs_diff": f"{worst:.3g}", "onnx.rows_checked": str(len(features))}
-    if worst > settings.onnx_max_abs_diff:
+    check = parity(pipeline, onnx_bytes, contract, features, threshold_of(model_version.tags))
+    checks = {
+        "onnx.max_abs_diff": f"{check.max_abs_diff:.3g}",
+        "onnx.rows_checked": str(check.rows),
+    }
+    if contract.is_classification:
+        checks["onnx.rows_near_decision"] = str(check.near_decision)
+    problem = _parity_problem(check, contract.is_classification, settings.onnx_max_abs_diff)
+    if problem:
         _tag(client, name, number, {"onnx.status": "parity-failed", **checks})
-        raise LifecycleError(
-            f"ONNX export of {name} version {number} rejected: predictions differ by up to "
-            f"{worst:.3g} from scikit-learn "
-            f"(limit {settings.onnx_max_abs_diff:g}, onnx.max_abs_diff)"
-        )
+        raise LifecycleError(f"ONNX export of {name} version {number} rejected: {problem}")
     if not model_version.run_id:
         raise LifecycleError(f"{name} version {number} has no source run to store the ONNX file")
     uri = _store(client, model_version.run_id, onnx_bytes)
@@ -101,16 +93,48 @@ def export_onnx(settings: Settings, version: int | None = None) -> OnnxExport:
             "onnx.status": "exported",
             "onnx.artifact_uri": uri,
             ONNX_SHA256_TAG: hashlib.sha256(onnx_bytes).hexdigest(),
-            "onnx.mean_abs_diff": f"{mean:.3g}",
+            "onnx.mean_abs_diff": f"{check.mean_abs_diff:.3g}",
             "onnx.exported_at": lineage.now(),
             **checks,
         },
     )
     message = (
-        f"exported {name} version {number} to ONNX; "
-        f"max |diff| {worst:.3g} on {len(features)} test rows"
+        f"exported {name} version {number} to ONNX; {_summary(check, contract.is_classification)}"
     )
-    return OnnxExport(name, number, "exported", message, uri, worst, mean, len(features))
+    return OnnxExport(
+        name,
+        number,
+        "exported",
+        message,
+        uri,
+        check.max_abs_diff,
+        check.mean_abs_diff,
+        check.rows,
+        check.near_decision,
+    )
+
+
+def _parity_problem(check: Parity, classification: bool, limit: float) -> str | None:
+    """Why the graph does not match scikit-learn closely enough, or None."""
+    what = "class probabilities" if classification else "predictions"
+    if check.max_abs_diff > limit:
+        return (
+            f"{what} differ by up to {check.max_abs_diff:.3g} from scikit-learn "
+            f"(limit {limit:g}, onnx.max_abs_diff)"
+        )
+    if check.mismatched:
+        return (
+            f"labels differ from scikit-learn's on {check.mismatched} row(s) that are not within "
+            "float32 rounding of a decision"
+        )
+    return None
+
+
+def _summary(check: Parity, classification: bool) -> str:
+    text = f"max |diff| {check.max_abs_diff:.3g} on {check.rows} test rows"
+    if classification:
+        text += f"; {check.near_decision} row(s) within float32 rounding of a decision"
+    return text
 
 
 def _store(client: MlflowClient, run_id: str, onnx_bytes: bytes) -> str:

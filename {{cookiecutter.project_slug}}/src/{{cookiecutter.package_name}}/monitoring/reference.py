@@ -11,8 +11,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from {{ cookiecutter.package_name }}.contract.inputs import Features
 from {{ cookiecutter.package_name }}.contract.load import CONTRACT_FILE, load_contract
 from {{ cookiecutter.package_name }}.contract.schema import Contract
@@ -107,6 +105,4 @@ class FolderModel:
             version = int(self.ref.version) if self.ref.version else None
             folder = self.ref.model_dir or packaged_model(self.settings, version)
             self._model = load_model_dir(folder)
-        # BRIDGE (issue 17 integration): until the served model predicts from Features, it reads
-        # the float32 matrix; then this is `return self._model.predict(features)`.
-        return Prediction(np.asarray(self._model.predict(features.numbers), dtype=np.float64))
+        return self._model.predict(features)

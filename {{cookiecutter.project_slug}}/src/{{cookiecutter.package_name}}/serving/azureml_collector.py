@@ -4,6 +4,10 @@ The online deployments enable the data collector for `model_inputs` and `model_o
 (pipelines/online/*.yml); Azure ML then tells azureml.ai.monitoring where to send (the config
 file in AZUREML_MDC_CONFIG_PATH and the collector sidecar on loopback). Anywhere else the
 collectors report themselves off once and the script scores without collecting.
+
+model_inputs holds one column per feature of the model's contract (numbers as numbers, booleans
+as true/false, categories as their text, null where a nullable value is missing); model_outputs
+the prediction under the target's name and, for a classifier, `probability_<class>` per class.
 """
 
 from __future__ import annotations
@@ -14,25 +18,43 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from {{ cookiecutter.package_name }}.features import FEATURES, TARGET
+from {{ cookiecutter.package_name }}.contract.inputs import Features
+from {{ cookiecutter.package_name }}.contract.rules import PROBABILITY_PREFIX
+from {{ cookiecutter.package_name }}.contract.schema import Contract
+from {{ cookiecutter.package_name }}.tasks.base import Prediction
 
 INPUTS = "model_inputs"
 OUTPUTS = "model_outputs"
 log = logging.getLogger(__name__)
 
 
-def inputs_frame(matrix: np.ndarray) -> pd.DataFrame:
-    """The validated feature matrix as the model_inputs table: one column per feature."""
-    return pd.DataFrame(matrix.astype(np.float64), columns=list(FEATURES))
+def inputs_frame(contract: Contract, features: Features) -> pd.DataFrame:
+    """The validated features as the model_inputs table: one column per feature, typed."""
+    frame = features.frame(contract)
+    for column in contract.features:
+        values = frame[column.name]
+        if column.type == "category":
+            frame[column.name] = pd.Series([value or None for value in values], dtype=object)
+        elif column.type == "boolean":
+            frame[column.name] = [None if np.isnan(value) else bool(value) for value in values]
+        else:
+            frame[column.name] = values.astype(np.float64)
+    return frame
 
 
-def outputs_frame(predictions: np.ndarray) -> pd.DataFrame:
+def outputs_frame(contract: Contract, prediction: Prediction) -> pd.DataFrame:
     """The predictions as the model_outputs table, in a column named like the training target.
 
     Azure ML's prediction drift compares the columns that production outputs and the reference
-    (training) data share, so the prediction column carries the target's name.
+    (training) data share, so the prediction column carries the target's name. A classifier's
+    class probabilities follow, one `probability_<class>` column per class.
     """
-    return pd.DataFrame({TARGET: np.asarray(predictions, dtype=np.float64)})
+    values = prediction.values
+    table = {contract.target.column: values.tolist() if values.dtype.kind in "UO" else values}
+    if prediction.probabilities is not None:
+        for index, label in enumerate(contract.target.classes):
+            table[f"{PROBABILITY_PREFIX}{label}"] = prediction.probabilities[:, index]
+    return pd.DataFrame(table)
 
 
 class _Errors:
@@ -68,16 +90,17 @@ def start_collector(name: str) -> Any | None:
 class ModelDataCollector:
     """The model_inputs and model_outputs collectors of one scoring worker."""
 
-    def __init__(self) -> None:
+    def __init__(self, contract: Contract) -> None:
+        self.contract = contract
         self.inputs = start_collector(INPUTS)
         self.outputs = start_collector(OUTPUTS)
 
-    def collect(self, matrix: np.ndarray, predictions: np.ndarray) -> None:
+    def collect(self, features: Features, prediction: Prediction) -> None:
         """Hand one request's features and predictions to Azure ML under one correlation id."""
         if self.inputs is None or self.outputs is None:
             return
         try:
-            context = self.inputs.collect(inputs_frame(matrix))
-            self.outputs.collect(outputs_frame(predictions), context)
+            context = self.inputs.collect(inputs_frame(self.contract, features))
+            self.outputs.collect(outputs_frame(self.contract, prediction), context)
         except Exception:  # collection must never fail a scoring request
             log.exception("data collection failed; the request was scored all the same")

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from {{ cookiecutter.package_name }}.features import InvalidInputError
+from {{ cookiecutter.package_name }}.errors import InvalidInputError
 from {{ cookiecutter.package_name }}.serving.azureml_collector import ModelDataCollector
 from {{ cookiecutter.package_name }}.serving.model import (
     ServingModel,
@@ -33,7 +33,7 @@ def init() -> None:
     """Load the model once per worker from AZUREML_MODEL_DIR and start the data collectors."""
     global _model, _collector
     _model = load_model_dir(find_model_dir(Path(os.environ["AZUREML_MODEL_DIR"])))
-    _collector = ModelDataCollector()
+    _collector = ModelDataCollector(_model.contract)
 
 
 def run(raw_data: str) -> Any:
@@ -44,9 +44,9 @@ def run(raw_data: str) -> Any:
         raise RuntimeError("init() has not loaded the model")
     headers = {"x-model-version": _model.card.version, "x-model-name": _model.card.name}
     try:
-        matrix, predictions, index = predict(parse_json(raw_data.encode()), _model, AZUREML)
+        features, prediction, index = predict(parse_json(raw_data.encode()), _model, AZUREML)
     except InvalidInputError as exc:
         return AMLResponse({"error": exc.message, "status": exc.status}, exc.status, headers, True)
-    _collector.collect(matrix, predictions)
-    body = dumps(result_of(predictions, index))
+    _collector.collect(features, prediction)
+    body = dumps(result_of(_model.contract, prediction, index))
     return AMLResponse(body.decode(), 200, {**headers, "Content-Type": "application/json"})

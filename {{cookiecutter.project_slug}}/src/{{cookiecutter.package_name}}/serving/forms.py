@@ -1,36 +1,42 @@
 """The JSON forms a scoring request may take, each read into one table: (columns, rows, index).
 
-Rows are lists in `columns` order with the values as sent: the input contract
-(`features.matrix_from_rows`) judges names and values. Every reader is linear in the request and
-counts the columns (`check_width`) before any per-column work; a form whose rows are built here
-(named columns, records, CSV) has its columns checked (`check_columns`) before any row is built.
-A body that is none of the forms is a 400 naming the form expected, a ragged table a 422.
+Rows are lists in `columns` order with the values as sent: the model's data contract
+(`contract.inputs.features_from_rows`) judges names and values. Every reader is linear in the
+request and counts the columns against the contract (`check_width`) before any per-column work;
+a form whose rows are built here (named columns, records, CSV) has its columns checked
+(`check_request_columns`: the features, and the contract's id and ignored columns) before any
+row is built. A body that is none of the forms is a 400 naming the form expected, a ragged
+table a 422.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from {{ cookiecutter.package_name }}.features import (
-    FEATURES,
-    InvalidInputError,
-    check_columns,
-    check_width,
-)
+from {{ cookiecutter.package_name }}.contract.inputs import check_request_columns
+from {{ cookiecutter.package_name }}.contract.schema import Contract
+from {{ cookiecutter.package_name }}.errors import InvalidInputError
 
 Table = tuple[list[Any], Any, Any]
 INDEX_LABELS = frozenset({str, int, float, bool, type(None)})
 SPLIT_KEYS = ("columns", "data", "index")
+SHOWN_NAMES = 10  # column names an error message lists at most
 
 
-def input_data_table(data: Any) -> Table:
+def check_width(contract: Contract, count: int) -> None:
+    """Refuse more columns than the contract has before any per-column work (its own refusal)."""
+    if count > len(contract.columns):
+        check_request_columns(contract, range(count))  # refuses on the count alone, at once
+
+
+def input_data_table(contract: Contract, data: Any) -> Table:
     """Azure ML's `input_data`: split orientation, named columns, a list of rows or of records."""
     if isinstance(data, dict):
         if "columns" in data or "data" in data:
-            return split_table(data, "input_data")
-        return named_columns(data, "input_data")
+            return split_table(contract, data, "input_data")
+        return named_columns(contract, data, "input_data")
     if isinstance(data, list):
-        return list_table(data, "input_data")
+        return list_table(contract, data, "input_data")
     raise InvalidInputError(
         '"input_data" must be an object (split orientation or named columns) or a list of rows '
         "or of records",
@@ -38,25 +44,25 @@ def input_data_table(data: Any) -> Table:
     )
 
 
-def tensor_table(data: Any, key: str) -> Table:
+def tensor_table(contract: Contract, data: Any, key: str) -> Table:
     """MLflow's `instances`/`inputs`: named columns, a list of rows or a list of records."""
     if isinstance(data, dict):
-        return named_columns(data, key)
+        return named_columns(contract, data, key)
     if isinstance(data, list):
-        return list_table(data, key)
+        return list_table(contract, data, key)
     raise InvalidInputError(
         f'"{key}" must be a list of rows or of records, or an object of named columns', 400
     )
 
 
-def list_table(items: list[Any], key: str) -> Table:
+def list_table(contract: Contract, items: list[Any], key: str) -> Table:
     """A list of records (objects), or of rows in the features' order (checked by the contract)."""
     if items and isinstance(items[0], dict):
-        return records_table(items, key)
-    return list(FEATURES), items, None
+        return records_table(contract, items, key)
+    return list(contract.feature_names), items, None
 
 
-def split_table(table: Any, key: str) -> Table:
+def split_table(contract: Contract, table: Any, key: str) -> Table:
     """Split orientation: {"columns": [...], "data": [[...], ...]} and optionally "index"."""
     if not isinstance(table, dict) or "data" not in table or "columns" not in table:
         raise InvalidInputError(
@@ -72,7 +78,7 @@ def split_table(table: Any, key: str) -> Table:
     columns, rows, index = table["columns"], table["data"], table.get("index")
     if not isinstance(columns, list):
         raise InvalidInputError(f'"{key}.columns" must be a list of column names', 400)
-    check_width(len(columns))
+    check_width(contract, len(columns))
     if not all(isinstance(name, str) for name in columns):
         raise InvalidInputError(f'"{key}.columns" must be a list of column names', 400)
     if index is not None and not _is_index(index, _length(rows)):
@@ -82,9 +88,9 @@ def split_table(table: Any, key: str) -> Table:
     return columns, rows, index
 
 
-def named_columns(table: dict[str, Any], key: str) -> Table:
+def named_columns(contract: Contract, table: dict[str, Any], key: str) -> Table:
     """Named columns (a named tensor): {"age": [v0, v1, ...], "sex": [...], ...}."""
-    check_columns(list(table), allow_extra=False)
+    check_request_columns(contract, list(table))
     first, length = "", -1
     for name, values in table.items():
         if not isinstance(values, list):
@@ -103,7 +109,7 @@ def named_columns(table: dict[str, Any], key: str) -> Table:
     return list(table), [list(row) for row in zip(*table.values(), strict=True)], None
 
 
-def records_table(records: Any, key: str) -> Table:
+def records_table(contract: Contract, records: Any, key: str) -> Table:
     """Records: [{"age": v, "sex": v, ...}, ...], every record naming the same columns."""
     if not isinstance(records, list):
         raise InvalidInputError(f'"{key}" must be a list of records (objects)', 400)
@@ -114,8 +120,8 @@ def records_table(records: Any, key: str) -> Table:
                 f"{type(record).__name__}, send every row in one form",
                 400,
             )
-    columns = list(records[0]) if records else list(FEATURES)
-    check_columns(columns, allow_extra=False)
+    columns = list(records[0]) if records else list(contract.feature_names)
+    check_request_columns(contract, columns)
     names = set(columns)
     for number, record in enumerate(records):
         if record.keys() != names:
@@ -133,7 +139,7 @@ def shown_name(name: object) -> str:
 
 
 def _listing(names: Any) -> str:
-    shown = [shown_name(name) for _, name in zip(range(len(FEATURES)), names, strict=False)]
+    shown = [shown_name(name) for _, name in zip(range(SHOWN_NAMES), names, strict=False)]
     more = len(names) - len(shown)
     return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
 

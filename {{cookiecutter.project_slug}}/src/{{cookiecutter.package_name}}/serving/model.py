@@ -1,4 +1,11 @@
-"""The model as served: ONNX Runtime when an ONNX file is packaged, else the skops Pipeline."""
+"""The packaged model folder: its card, its data contract, and the model as served.
+
+A folder holds model.skops (and model.onnx once exported), contract.yaml (the data contract the
+model was trained under) and model_card.json, which records the SHA-256 of every other file.
+`load_model_dir` checks every recorded file before it reads any, reads the contract, loads the
+model (ONNX Runtime when a graph is packaged, else the scikit-learn Pipeline) and predicts one
+valid row, so a model that cannot serve is refused when it loads.
+"""
 
 from __future__ import annotations
 
@@ -6,27 +13,23 @@ import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import numpy as np
-
+from {{ cookiecutter.package_name }}.contract.load import CONTRACT_FILE, load_contract
+from {{ cookiecutter.package_name }}.contract.schema import Contract, Label
 from {{ cookiecutter.package_name }}.errors import LifecycleError, first_line
-from {{ cookiecutter.package_name }}.features import FEATURES
 from {{ cookiecutter.package_name }}.lifecycle.digests import check_folder, folder_sha256
-from {{ cookiecutter.package_name }}.lifecycle.model_io import SKOPS_FILE, load_skops
+from {{ cookiecutter.package_name }}.lifecycle.model_io import SKOPS_FILE
+from {{ cookiecutter.package_name }}.serving.onnx_model import OnnxModel
+from {{ cookiecutter.package_name }}.serving.runtime import SkopsModel
+
+if TYPE_CHECKING:
+    from {{ cookiecutter.package_name }}.contract.inputs import Features
+    from {{ cookiecutter.package_name }}.tasks.base import Prediction
 
 ONNX_FILE = "model.onnx"
 CARD_FILE = "model_card.json"
-# What ONNX Runtime raises for a file it cannot load or a graph that fails on a row of zeros.
-ONNX_ERRORS = (
-    "Fail",
-    "InvalidArgument",
-    "InvalidGraph",
-    "InvalidProtobuf",
-    "NoSuchFile",
-    "NotImplemented",
-    "RuntimeException",
-)
+REPACKAGE = "package the model again with `package`"
 
 
 @dataclass(frozen=True)
@@ -37,10 +40,10 @@ class ModelCard:
     name: str
     version: str
     runtime: str = "skops"
-    features: tuple[str, ...] = FEATURES
+    features: tuple[str, ...] = ()
     sha256: Mapping[str, str] = field(default_factory=dict)
     task: str = "regression"
-    classes: tuple[str | int, ...] = ()
+    classes: tuple[Label, ...] = ()
     threshold: float | None = None
     fairness: Mapping[str, object] | None = None  # evaluate's groups and gap, when it ran
 
@@ -50,72 +53,14 @@ class ModelCard:
 
 
 class ServingModel(Protocol):
-    """Anything that turns a float32 feature matrix into one prediction per row."""
+    """A model read with its contract: validated Features in, one Prediction per row out."""
 
+    contract: Contract
     card: ModelCard
 
-    def predict(self, matrix: np.ndarray) -> np.ndarray:
-        """Predict for an (n_rows, n_features) float32 matrix; returns n_rows float64 values."""
+    def predict(self, features: Features) -> Prediction:
+        """Values (regression) or labels and class probabilities in contract order, per row."""
         ...
-
-
-class OnnxModel:
-    """One ONNX Runtime session per process, single-threaded for the lowest latency per call."""
-
-    def __init__(self, path: Path, card: ModelCard, threads: int = 1) -> None:
-        import onnxruntime as ort
-        from onnxruntime.capi import onnxruntime_pybind11_state as state
-
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-        errors = tuple(getattr(state, name) for name in ONNX_ERRORS)
-        try:  # ONNX Runtime checks the tree attributes here; a bad feature index fails a run
-            self._session = ort.InferenceSession(
-                str(path), options, providers=["CPUExecutionProvider"]
-            )
-        except errors as exc:
-            raise refused(path, exc) from None
-        self._input = self._session.get_inputs()[0].name
-        self.card = card
-        warm_up(self, path, errors)
-
-    def predict(self, matrix: np.ndarray) -> np.ndarray:
-        """Run the session; ONNX returns (n, 1) float32, callers get (n,) float64."""
-        output = self._session.run(None, {self._input: matrix})[0]
-        return output.reshape(-1).astype(np.float64)
-
-
-class SkopsModel:
-    """The scikit-learn Pipeline itself (types and structure checked), for models without ONNX."""
-
-    def __init__(self, path: Path, card: ModelCard) -> None:
-        self._pipeline = load_skops(path)
-        self.card = card
-        warm_up(self, path, (ValueError, TypeError, KeyError, IndexError, AttributeError))
-
-    def predict(self, matrix: np.ndarray) -> np.ndarray:
-        """Predict through the Pipeline on a frame with the training column names."""
-        import pandas as pd
-
-        frame = pd.DataFrame(matrix, columns=list(self.card.features))
-        return np.asarray(self._pipeline.predict(frame), dtype=np.float64)
-
-
-def warm_up(model: ServingModel, path: Path, errors: tuple[type[Exception], ...]) -> None:
-    """Predict one row of zeros, so a model that cannot serve is refused when it loads."""
-    try:
-        model.predict(np.zeros((1, len(model.card.features)), dtype=np.float32))
-    except errors as exc:
-        raise refused(path, exc) from None
-
-
-def refused(path: Path, exc: Exception) -> LifecycleError:
-    """One line naming the model file and the first line of what its runtime said."""
-    return LifecycleError(
-        f"{path}: refusing a model that does not load or predict ({first_line(exc)})"
-    )
 
 
 def read_card(model_dir: Path) -> ModelCard:
@@ -168,14 +113,41 @@ def find_model_dir(root: Path) -> Path:
 def load_model_dir(model_dir: Path, prefer_onnx: bool = True) -> ServingModel:
     """Load a packaged model folder: ONNX when present and preferred, else the skops Pipeline.
 
-    Every file the card records must match its SHA-256 before any model file is read.
+    Every file the card records must match its SHA-256 before any file is read; the model file
+    and contract.yaml must be among them.
     """
     card = read_card(model_dir)
     use_onnx = prefer_onnx and (model_dir / ONNX_FILE).is_file()
     if not use_onnx and not (model_dir / SKOPS_FILE).is_file():
         raise LifecycleError(f"{model_dir} has neither {ONNX_FILE} nor {SKOPS_FILE}")
     name = ONNX_FILE if use_onnx else SKOPS_FILE
-    check_folder(model_dir, card.sha256, str(model_dir / CARD_FILE), name)
+    record = str(model_dir / CARD_FILE)
+    check_folder(model_dir, card.sha256, record, name)  # every recorded file matches
+    # ... and the contract is among them, not only present (check_folder refuses it unrecorded)
+    recorded = {path: digest for path, digest in card.sha256.items() if path == CONTRACT_FILE}
+    check_folder(model_dir, recorded, record, CONTRACT_FILE)
+    contract = load_contract(model_dir / CONTRACT_FILE)
+    check_card(card, contract, record)
     if use_onnx:
-        return OnnxModel(model_dir / ONNX_FILE, ModelCard(card.name, card.version, "onnx"))
-    return SkopsModel(model_dir / SKOPS_FILE, ModelCard(card.name, card.version, "skops"))
+        return OnnxModel(model_dir / ONNX_FILE, contract, replace(card, runtime="onnx"))
+    return SkopsModel(model_dir / SKOPS_FILE, contract, replace(card, runtime="skops"))
+
+
+def check_card(card: ModelCard, contract: Contract, record: str) -> None:
+    """The card describes the model the contract does: same task, classes and features."""
+    pairs = (
+        ("task", card.task, contract.task),
+        ("classes", card.classes, contract.target.classes),
+        ("features", card.features, contract.feature_names),
+    )
+    for key, carded, contracted in pairs:
+        if carded != contracted:
+            raise LifecycleError(
+                f"{record}: its {key} {_shown(carded)} are not the {key} of its {CONTRACT_FILE} "
+                f"{_shown(contracted)}; {REPACKAGE}"
+            )
+
+
+def _shown(value: object) -> str:
+    text = json.dumps(list(value) if isinstance(value, tuple) else value)
+    return text if len(text) <= 80 else text[:77] + "..."

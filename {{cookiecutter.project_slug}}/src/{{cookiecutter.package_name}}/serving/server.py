@@ -12,12 +12,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import orjson
 
-from {{ cookiecutter.package_name }}.contract.inputs import Features
-from {{ cookiecutter.package_name }}.contract.schema import Column, Contract, Target
-from {{ cookiecutter.package_name }}.features import InvalidInputError
+from {{ cookiecutter.package_name }}.errors import InvalidInputError
 from {{ cookiecutter.package_name }}.monitoring.collection import Collector
 from {{ cookiecutter.package_name }}.monitoring.config import CollectionSettings
 from {{ cookiecutter.package_name }}.serving.body import CSV, RequestBody
@@ -38,11 +35,10 @@ from {{ cookiecutter.package_name }}.serving.scoring import (
     predict_table,
     result_of,
 )
-from {{ cookiecutter.package_name }}.tasks.base import Prediction
 
 JSON = b"application/json"
 REQUEST_ID = re.compile(rb"[A-Za-z0-9._-]{1,64}")
-CONTRACTS = {"/score": AZUREML, "/invocations": MLFLOW}
+APIS = {"/score": AZUREML, "/invocations": MLFLOW}
 MEDIA_TYPES = {AZUREML: (JSON,), MLFLOW: (JSON, CSV)}  # Azure ML online endpoints take no CSV
 PROBES = ("/", "/health", "/ready", "/metrics")
 RETRY_AFTER = ((b"retry-after", b"1"),)
@@ -80,9 +76,7 @@ class ScoringApp:
         self.key = api_key.encode() if api_key is not None else None
         self.metrics = Metrics(model.card)
         self.collector = (
-            Collector(
-                collection, model.card, _numbers(model.card.features), self.metrics.collection
-            )
+            Collector(collection, model.card, model.contract, self.metrics.collection)
             if collection is not None and collection.sample_rate > 0
             else None
         )
@@ -123,11 +117,11 @@ class ScoringApp:
         """Route a request and turn refusals into error replies."""
         method, path = scope["method"], scope["path"]
         try:
-            if path in CONTRACTS:
+            if path in APIS:
                 if method != "POST":
                     raise InvalidInputError(f"use POST for {path}", 405)
                 self.admit(scope)
-                return await self.score(CONTRACTS[path], headers, body, request_id)
+                return await self.score(APIS[path], headers, body, request_id)
             if path in PROBES:
                 if method not in ("GET", "HEAD"):
                     raise InvalidInputError(f"use GET for {path}", 405)
@@ -140,16 +134,20 @@ class ScoringApp:
             return _internal_error(request_id)
 
     async def score(
-        self, contract: str, headers: Headers, body: RequestBody, request_id: bytes
+        self, api: str, headers: Headers, body: RequestBody, request_id: bytes
     ) -> Reply:
         """Authorize, read the body within the limit, score; offer the request for collection."""
         self.authorize(headers.get(b"authorization", b""))
-        media, raw = await body.read(MEDIA_TYPES[contract])
-        table = csv_table(raw) if media == CSV else extract_table(parse_json(raw), contract)
-        matrix, predictions, index = predict_table(table, self.model)
-        reply = Reply(200, dumps(result_of(predictions, index)))
+        media, raw = await body.read(MEDIA_TYPES[api])
+        contract = self.model.contract
+        if media == CSV:
+            table = csv_table(contract, raw)
+        else:
+            table = extract_table(parse_json(raw), api, contract)
+        features, prediction, index = predict_table(table, self.model)
+        reply = Reply(200, dumps(result_of(contract, prediction, index)))
         if self.collector is not None:  # only what was answered with a 200 is collected
-            self.collector.offer(request_id, Features(matrix, {}), Prediction(predictions))
+            self.collector.offer(request_id, features, prediction)
         return reply
 
     def admit(self, scope: Scope) -> None:
@@ -196,8 +194,7 @@ class ScoringApp:
 def create_app(config: ServerConfig) -> ScoringApp:
     """Load and warm the configured model (so /ready is honest) and build the app around it."""
     api_key = config.api_key()
-    model = load_model_dir(config.model_dir)
-    model.predict(np.zeros((1, len(model.card.features)), dtype=np.float32))
+    model = load_model_dir(config.model_dir)  # refused unless it predicts a row of its contract
     return ScoringApp(
         model, api_key, config.max_body_bytes, config.collection(), config.max_in_flight
     )
@@ -211,10 +208,4 @@ def _internal_error(request_id: bytes) -> Reply:
 
 
 def _route(path: str) -> str:
-    return path if path in CONTRACTS or path in PROBES else "other"
-
-
-def _numbers(names: tuple[str, ...]) -> Contract:
-    """BRIDGE (issue 17 integration): the served model's contract, until it carries its own."""
-    columns = tuple(Column(name, "number") for name in names)
-    return Contract("regression", Target("target"), columns)
+    return path if path in APIS or path in PROBES else "other"

@@ -1,0 +1,103 @@
+"""The ONNX graph of each task's contract, as served, against scikit-learn (no MLflow needed)."""
+
+from __future__ import annotations
+
+import numpy as np
+import onnx
+import pytest
+
+from {{ cookiecutter.package_name }}.lifecycle.onnx_convert import convert
+from {{ cookiecutter.package_name }}.lifecycle.onnx_parity import parity, split_features
+from {{ cookiecutter.package_name }}.lifecycle.pipeline import build_pipeline
+from {{ cookiecutter.package_name }}.serving.model import ModelCard
+from {{ cookiecutter.package_name }}.serving.onnx_model import OnnxModel
+from {{ cookiecutter.package_name }}.tasks.base import task_for
+
+from .model_fixtures import contract_of, fitted, mixed_records, record_features, training_data
+
+TASKS = ("regression", "binary", "multiclass")
+
+
+def unseen_frame(task: str, rows: int = 400):
+    """Unseen rows as a prepared split holds them (missing values included)."""
+    contract = contract_of(task)
+    if task == "regression":
+        return training_data(task)[0].frame(contract)
+    return record_features(contract, mixed_records(rows, seed=9)).frame(contract)
+
+
+def card_of(task: str, threshold: float | None = None) -> ModelCard:
+    contract = contract_of(task)
+    return ModelCard(
+        "m", "1", "onnx", contract.feature_names, task=task,
+        classes=contract.target.classes, threshold=threshold,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("task", TASKS)
+def test_the_graph_predicts_and_gives_class_probabilities_as_scikit_learn_does(task: str) -> None:
+    contract, pipeline = contract_of(task), fitted(task)
+    check = parity(pipeline, convert(pipeline, contract), contract, unseen_frame(task), None)
+    assert check.rows == len(unseen_frame(task))
+    assert check.max_abs_diff < (1e-3 if task == "regression" else 1e-5)
+    assert check.mismatched == 0
+
+
+@pytest.mark.parametrize("task", TASKS)
+def test_the_graph_takes_the_contracts_inputs(task: str) -> None:
+    contract, pipeline = contract_of(task), fitted(task)
+    graph = onnx.load_from_string(convert(pipeline, contract))
+    inputs = [(node.name, node.type.tensor_type.elem_type) for node in graph.graph.input]
+    if task == "regression":  # numbers only: the one float matrix
+        assert inputs == [("features", onnx.TensorProto.FLOAT)]
+    else:
+        string, number = onnx.TensorProto.STRING, onnx.TensorProto.FLOAT
+        assert dict(inputs) == {
+            "tenure": number, "monthly": number, "plan": string, "region": string,
+            "paperless": number,
+        }  # fmt: skip
+        assert "ZipMap" not in {node.op_type for node in graph.graph.node}
+
+
+def test_a_graph_that_is_not_the_models_fails_parity() -> None:
+    contract = contract_of("binary")
+    other = convert(fitted("binary", seed=5), contract)
+    check = parity(fitted("binary"), other, contract, unseen_frame("binary"), 0.5)
+    assert check.max_abs_diff > 0.05
+    assert check.mismatched > 0
+
+
+def test_rows_exactly_on_the_binary_threshold_get_scikit_learns_label_from_the_graph() -> None:
+    contract, pipeline = contract_of("binary"), fitted("binary")
+    frame = unseen_frame("binary", rows=1500)
+    features = split_features(contract, frame)
+    task = task_for(contract)
+    scores = task.predict(pipeline, frame, None).probabilities
+    assert scores is not None
+    onnx_bytes = convert(pipeline, contract)
+    on_threshold = 0
+    for threshold in np.unique(scores[:, 0])[::7]:  # thresholds are training probabilities
+        rows = scores[:, 0] == threshold
+        ours = OnnxModel(onnx_bytes, contract, card_of("binary", float(threshold)))
+        served = ours.predict(features).values
+        expected = task.predict(pipeline, frame, float(threshold)).values
+        assert (served[rows] == expected[rows]).all(), threshold
+        assert (served[rows] == "churn").all()
+        on_threshold += int(rows.sum())
+    assert on_threshold > 100  # the comparison really met rows on their threshold
+
+
+def test_multiclass_ties_go_to_the_class_scikit_learn_picks() -> None:
+    contract = contract_of("multiclass")
+    features, target = training_data("multiclass")
+    small = {"n_estimators": 2, "max_depth": 50}  # two pure-leaved trees: many exact ties
+    pipeline = build_pipeline(contract, small, 0).fit(features.frame(contract), target)
+    frame = unseen_frame("multiclass", rows=1500)
+    sklearn = task_for(contract).predict(pipeline, frame, None)
+    assert sklearn.probabilities is not None
+    ranked = np.sort(sklearn.probabilities, axis=1)
+    tied = ranked[:, -1] == ranked[:, -2]
+    served = OnnxModel(convert(pipeline, contract), contract, card_of("multiclass"))
+    labels = served.predict(split_features(contract, frame)).values
+    assert tied.sum() > 10
+    assert (labels == sklearn.values).all()
