@@ -23,7 +23,6 @@ PACKAGE_MODULES = (
     "contract/values.py",
     "console.py",
     "errors.py",
-    "features.py",
     "options.py",
     "private_io.py",
     "settings.py",

@@ -21,7 +21,6 @@ import orjson
 import pandas as pd
 import pytest
 
-from {{ cookiecutter.package_name }}.features import FEATURES
 from {{ cookiecutter.package_name }}.monitoring import encoding
 from {{ cookiecutter.package_name }}.monitoring.config import CollectionSettings
 from {{ cookiecutter.package_name }}.monitoring.logs import parse_line
@@ -32,6 +31,7 @@ from {{ cookiecutter.package_name }}.settings import Settings
 from {{ cookiecutter.package_name }}.tasks.base import Prediction
 
 from .conftest import ROW, invoke
+from .model_fixtures import FEATURES
 from .monitoring_fixtures import (
     CONTRACTS,
     RuleModel,

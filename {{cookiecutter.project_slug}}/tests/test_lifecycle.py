@@ -10,12 +10,24 @@ import mlflow.models
 import pytest
 from mlflow.tracking import MlflowClient
 
-from {{ cookiecutter.package_name }}.features import FEATURES
 from {{ cookiecutter.package_name }}.settings import Settings
+from {{ cookiecutter.package_name }}.tasks.base import task_for
 
 from .conftest import invoke, invoke_json
 
 WORSE = ("--param", "n_estimators=1", "--param", "max_depth=1")
+FIGURES = {
+    "regression": {"predicted_vs_actual.png", "residuals.png"},
+    "binary": {"roc.png", "precision_recall.png", "confusion_matrix.png", "calibration.png"},
+}
+
+
+def better(settings: Settings, one: dict[str, float], other: dict[str, float]) -> bool:
+    """Whether metrics `one` beat `other` on the task's promotion metric."""
+    task = task_for(settings.contract)
+    metric = task.primary_metric
+    lower = task.lower_is_better[metric]
+    return one[metric] < other[metric] if lower else one[metric] > other[metric]
 
 
 def champion_version(settings: Settings) -> int:
@@ -34,17 +46,16 @@ def test_first_run_registers_version_1_as_champion(champion_project) -> None:
     assert champion_version(settings) == 1
 
 
-def test_evaluation_logged_metrics_and_three_plots(champion_project) -> None:
-    _, first = champion_project
+def test_evaluation_logged_the_tasks_metrics_and_figures(champion_project) -> None:
+    settings, first = champion_project
+    task = task_for(settings.contract)
     client = MlflowClient()
     run = client.get_run(first["train"]["run_id"])
-    assert {"test_rmse", "test_mae", "test_r2", "val_rmse"} <= set(run.data.metrics)
+    expected = {f"test_{name}" for name in task.lower_is_better} | {f"val_{task.primary_metric}"}
+    assert expected <= set(run.data.metrics)
     plots = {item.path for item in client.list_artifacts(run.info.run_id, "evaluation")}
-    assert plots == {
-        "evaluation/predicted_vs_actual.png",
-        "evaluation/residuals.png",
-        "evaluation/feature_importance.png",
-    }
+    figures = {*FIGURES[settings.contract.task], "feature_importance.png"}
+    assert plots == {f"evaluation/{name}" for name in figures}
 
 
 def test_registered_version_carries_lineage_tags(champion_project) -> None:
@@ -60,11 +71,11 @@ def test_registered_version_carries_lineage_tags(champion_project) -> None:
 
 
 def test_model_has_the_feature_signature_and_is_stored_with_skops(champion_project) -> None:
-    _, first = champion_project
+    settings, first = champion_project
     info = mlflow.models.get_model_info(first["train"]["model_uri"])
     inputs = info.signature.inputs.to_dict()
     assert [(column["name"], column["type"]) for column in inputs] == [
-        (name, "double") for name in FEATURES
+        (name, "double") for name in settings.contract.feature_names
     ]
     assert info.flavors["sklearn"]["serialization_format"] == "skops"
     assert info.flavors["sklearn"]["pickled_model"] == "model.skops"
@@ -86,7 +97,7 @@ def test_worse_model_is_registered_but_not_promoted(project: Settings) -> None:
     decision = invoke_json("promote")
     assert registered["version"] == 2
     assert decision["promote"] is False
-    assert decision["challenger_metrics"]["rmse"] > decision["champion_metrics"]["rmse"]
+    assert better(project, decision["champion_metrics"], decision["challenger_metrics"])
     assert champion_version(project) == 1
     tags = version_tags(project, 2)
     assert (tags["promotion.decision"], tags["promotion.compared_with"]) == ("rejected", "1")
@@ -125,7 +136,7 @@ def test_better_model_replaces_a_weak_champion(project: Settings) -> None:
     invoke_json("register")
     decision = invoke_json("promote")
     assert decision["promote"] is True
-    assert decision["challenger_metrics"]["rmse"] < decision["champion_metrics"]["rmse"]
+    assert better(project, decision["challenger_metrics"], decision["champion_metrics"])
     assert champion_version(project) == 2
 
 
