@@ -29,7 +29,16 @@ from {{ cookiecutter.package_name }}.monitoring.events import (
 from {{ cookiecutter.package_name }}.settings import Settings, load_settings
 
 from .conftest import invoke, invoke_json
-from .test_rollout import ARGV, CONFIG, EP, PROMOTE, FakeAz, Recorder, rollout
+from .test_rollout import (
+    ARGV,
+    CONFIG,
+    EP,
+    PROMOTE,
+    FakeAz,
+    Recorder,
+    answers,
+    rollout,
+)
 
 ENVELOPE = {"specversion", "type", "source", "id", "time", "datacontenttype", "data"}
 TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
@@ -78,7 +87,7 @@ def receiver(request: pytest.FixtureRequest) -> Iterator[Receiver]:
 @pytest.fixture
 def fake_az(project: Settings, monkeypatch: pytest.MonkeyPatch) -> FakeAz:
     """The `rollout` command in a fresh project, with a FakeAz in place of the real az runner."""
-    az = FakeAz()
+    az = FakeAz(predictions=answers(project.contract))  # what the project's model answers
     monkeypatch.setattr(driver, "az_runner", az)
     return az
 
@@ -104,8 +113,8 @@ def test_an_event_is_a_cloudevents_1_0_envelope() -> None:
     event = cloud_event("model_registered", {"version": 3})
     assert set(event) == ENVELOPE
     assert event["specversion"] == "1.0"
-    assert event["type"] == "{{ cookiecutter.project_slug }}.model_registered"
-    assert event["source"] == "/{{ cookiecutter.project_slug }}/lifecycle"
+    assert event["type"] == "diabetes-progression.model_registered"
+    assert event["source"] == "/diabetes-progression/lifecycle"
     assert re.fullmatch(r"[0-9a-f]{32}", event["id"])
     assert TIME.fullmatch(event["time"])
     assert (event["datacontenttype"], event["data"]) == ("application/json", {"version": 3})
@@ -266,7 +275,7 @@ def test_a_completed_rollout_emits_model_deployed() -> None:
             {
                 "endpoint": EP,
                 "deployment": "green",
-                "model": "{{ cookiecutter.project_slug }}-serving",
+                "model": "diabetes-progression-serving",
                 "model_version": "7",
                 "traffic": {"green": 100, "blue": 0},
                 "resource_group": "rg",
