@@ -25,6 +25,7 @@ FIRST = ("test_generated_project.py",)
 LAST = (
     "test_generated_lifecycle.py",
     "test_generated_classification.py",
+    "test_generated_own_data.py",
     "test_generated_custom_project.py",
 )
 
