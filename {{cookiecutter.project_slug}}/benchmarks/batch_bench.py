@@ -12,7 +12,7 @@ from {{ cookiecutter.package_name }}.batch.runner import score_batch
 from {{ cookiecutter.package_name }}.batch.writer import feature_rows
 from {{ cookiecutter.package_name }}.contract.inputs import Features
 from {{ cookiecutter.package_name }}.contract.schema import Contract
-from {{ cookiecutter.package_name }}.serving.model import load_model_dir
+from {{ cookiecutter.package_name }}.model.folder import load_model_dir
 
 FILES, ROWS_PER_FILE, CHUNK = 10, 50_000, 10_000
 

@@ -19,7 +19,7 @@ import numpy as np
 import orjson
 
 from {{ cookiecutter.package_name }}.lifecycle.packaging import serving_folder
-from {{ cookiecutter.package_name }}.serving.model import load_model_dir
+from {{ cookiecutter.package_name }}.model.folder import load_model_dir
 from {{ cookiecutter.package_name }}.settings import load_settings
 
 sys.path.insert(0, str(Path(__file__).parent))

@@ -13,8 +13,8 @@ import numpy as np
 import skops.io
 from sklearn.pipeline import Pipeline
 
-from {{ cookiecutter.package_name }}.lifecycle.model_io import SKOPS_FILE, TRUSTED_TYPES
-from {{ cookiecutter.package_name }}.serving.model import read_card, write_card
+from {{ cookiecutter.package_name }}.model.folder import read_card, write_card
+from {{ cookiecutter.package_name }}.model.model_io import SKOPS_FILE, TRUSTED_TYPES
 
 from .model_fixtures import write_model_dir
 

@@ -21,9 +21,9 @@ from sklearn.pipeline import Pipeline
 from {{ cookiecutter.package_name }}.contract.inputs import Features, numeric_features
 from {{ cookiecutter.package_name }}.contract.load import CONTRACT_FILE, parse_contract
 from {{ cookiecutter.package_name }}.contract.schema import Contract
-from {{ cookiecutter.package_name }}.lifecycle.onnx_convert import convert
 from {{ cookiecutter.package_name }}.lifecycle.pipeline import build_pipeline
-from {{ cookiecutter.package_name }}.serving.model import ONNX_FILE, ModelCard, write_card
+from {{ cookiecutter.package_name }}.model.folder import ONNX_FILE, ModelCard, write_card
+from {{ cookiecutter.package_name }}.model.onnx_convert import convert
 from {{ cookiecutter.package_name }}.tasks.base import task_for
 
 FEATURES = ("age", "sex", "bmi", "bp", "s1", "s2", "s3", "s4", "s5", "s6")

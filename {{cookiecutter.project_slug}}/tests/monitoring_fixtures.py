@@ -20,10 +20,10 @@ import pandas as pd
 from {{ cookiecutter.package_name }}.contract.inputs import Features, features_from_table
 from {{ cookiecutter.package_name }}.contract.load import CONTRACT_FILE, parse_contract
 from {{ cookiecutter.package_name }}.contract.schema import Column, Contract
-from {{ cookiecutter.package_name }}.monitoring.baseline import BASELINE_FILE, compute
+from {{ cookiecutter.package_name }}.model.baseline import BASELINE_FILE, compute
+from {{ cookiecutter.package_name }}.model.folder import ModelCard, write_card
 from {{ cookiecutter.package_name }}.monitoring.collection import Collector, Tallies
 from {{ cookiecutter.package_name }}.monitoring.config import CollectionSettings
-from {{ cookiecutter.package_name }}.serving.model import ModelCard, write_card
 from {{ cookiecutter.package_name }}.tasks.base import Prediction
 
 REGRESSION = """

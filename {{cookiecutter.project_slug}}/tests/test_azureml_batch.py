@@ -11,7 +11,7 @@ from sklearn.datasets import load_diabetes
 
 from {{ cookiecutter.package_name }}.batch import azureml_batch
 from {{ cookiecutter.package_name }}.batch.runner import score_batch
-from {{ cookiecutter.package_name }}.serving.model import find_model_dir, load_model_dir
+from {{ cookiecutter.package_name }}.model.folder import find_model_dir, load_model_dir
 
 from .model_fixtures import FEATURES, write_model_dir
 

@@ -18,13 +18,13 @@ from azureml.ai.monitoring.queue import get_queue
 
 import {{ cookiecutter.package_name }}.serving.azureml_online as entry
 from {{ cookiecutter.package_name }}.contract.inputs import Features
+from {{ cookiecutter.package_name }}.model.folder import find_model_dir, load_model_dir
 from {{ cookiecutter.package_name }}.serving.azureml_collector import (
     ModelDataCollector,
     inputs_frame,
     outputs_frame,
 )
 from {{ cookiecutter.package_name }}.serving.local import free_port, running
-from {{ cookiecutter.package_name }}.serving.model import find_model_dir, load_model_dir
 from {{ cookiecutter.package_name }}.serving.scoring import dumps
 from {{ cookiecutter.package_name }}.serving.scoring import score as score_core
 from {{ cookiecutter.package_name }}.tasks.base import Prediction

@@ -11,13 +11,13 @@ import numpy as np
 import pytest
 
 from {{ cookiecutter.package_name }}.errors import LifecycleError
-from {{ cookiecutter.package_name }}.monitoring.baseline import (
+from {{ cookiecutter.package_name }}.model.baseline import (
     BASELINE_FILE,
     MAX_SAMPLE,
     profile,
     read,
 )
-from {{ cookiecutter.package_name }}.monitoring.columns import (
+from {{ cookiecutter.package_name }}.model.columns import (
     feature_values,
     output_values,
 )

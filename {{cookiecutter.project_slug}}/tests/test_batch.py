@@ -31,7 +31,7 @@ from {{ cookiecutter.package_name }}.batch.journal import (
 from {{ cookiecutter.package_name }}.batch.runner import score_batch
 from {{ cookiecutter.package_name }}.contract.inputs import Features
 from {{ cookiecutter.package_name }}.errors import LifecycleError
-from {{ cookiecutter.package_name }}.serving.model import (
+from {{ cookiecutter.package_name }}.model.folder import (
     ModelCard,
     ServingModel,
     load_model_dir,
@@ -429,7 +429,7 @@ from pathlib import Path
 
 from {{ cookiecutter.package_name }}.batch import journal
 from {{ cookiecutter.package_name }}.batch.runner import score_batch
-from {{ cookiecutter.package_name }}.serving.model import load_model_dir
+from {{ cookiecutter.package_name }}.model.folder import load_model_dir
 
 
 class Slow:

@@ -21,11 +21,11 @@ import orjson
 import pandas as pd
 import pytest
 
+from {{ cookiecutter.package_name }}.model.folder import load_model_dir
 from {{ cookiecutter.package_name }}.monitoring import encoding
 from {{ cookiecutter.package_name }}.monitoring.config import CollectionSettings
 from {{ cookiecutter.package_name }}.monitoring.logs import parse_line
 from {{ cookiecutter.package_name }}.serving.local import free_port, running
-from {{ cookiecutter.package_name }}.serving.model import load_model_dir
 from {{ cookiecutter.package_name }}.serving.server import ScoringApp
 from {{ cookiecutter.package_name }}.settings import Settings
 from {{ cookiecutter.package_name }}.tasks.base import Prediction

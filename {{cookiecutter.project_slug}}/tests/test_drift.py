@@ -7,10 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from {{ cookiecutter.package_name }}.monitoring.baseline import category_profile, profile
-from {{ cookiecutter.package_name }}.monitoring.config import DriftSettings
-from {{ cookiecutter.package_name }}.monitoring.drift import compare
-from {{ cookiecutter.package_name }}.monitoring.stats import (
+from {{ cookiecutter.package_name }}.model.baseline import category_profile, profile
+from {{ cookiecutter.package_name }}.model.stats import (
     EPSILON,
     bin_counts,
     category_counts,
@@ -19,6 +17,8 @@ from {{ cookiecutter.package_name }}.monitoring.stats import (
     psi,
     quantile_edges,
 )
+from {{ cookiecutter.package_name }}.monitoring.config import DriftSettings
+from {{ cookiecutter.package_name }}.monitoring.drift import compare
 
 RULE = DriftSettings(psi_threshold=0.2, p_value=0.01, bins=10)
 

@@ -24,7 +24,7 @@ from mlflow.tracking import MlflowClient
 from {{ cookiecutter.package_name }}.contract.inputs import Features
 from {{ cookiecutter.package_name }}.contract.load import CONTRACT_FILE, load_contract
 from {{ cookiecutter.package_name }}.contract.schema import Contract
-from {{ cookiecutter.package_name }}.monitoring.baseline import (
+from {{ cookiecutter.package_name }}.model.baseline import (
     ARTIFACT_PATH,
     BASELINE_FILE,
 )

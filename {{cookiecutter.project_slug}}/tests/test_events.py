@@ -15,12 +15,12 @@ import pytest
 
 from {{ cookiecutter.package_name }}.deploy import rollout as driver
 from {{ cookiecutter.package_name }}.errors import LifecycleError
-from {{ cookiecutter.package_name }}.monitoring.config import EventSettings
-from {{ cookiecutter.package_name }}.monitoring.delivery import (
+from {{ cookiecutter.package_name }}.events.config import EventSettings
+from {{ cookiecutter.package_name }}.events.delivery import (
     EVENTGRID_KEY_ENV,
     WEBHOOK_TOKEN_ENV,
 )
-from {{ cookiecutter.package_name }}.monitoring.events import (
+from {{ cookiecutter.package_name }}.events.sink import (
     EVENT_TYPES,
     EventSink,
     cloud_event,

@@ -10,8 +10,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from {{ cookiecutter.package_name }}.lifecycle.model_io import TRUSTED_TYPES, load_skops
-from {{ cookiecutter.package_name }}.serving.model import load_model_dir
+from {{ cookiecutter.package_name }}.model.folder import load_model_dir
+from {{ cookiecutter.package_name }}.model.model_io import TRUSTED_TYPES, load_skops
 from {{ cookiecutter.package_name }}.serving.server import ScoringApp
 
 from .conftest import ROW

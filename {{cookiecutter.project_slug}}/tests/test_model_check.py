@@ -12,8 +12,8 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.tree import ExtraTreeRegressor
 
 from {{ cookiecutter.package_name }}.errors import LifecycleError
-from {{ cookiecutter.package_name }}.lifecycle.model_check import check_model
-from {{ cookiecutter.package_name }}.lifecycle.model_io import load_skops
+from {{ cookiecutter.package_name }}.model.model_check import check_model
+from {{ cookiecutter.package_name }}.model.model_io import load_skops
 
 from .crafted_models import (
     FAR,
@@ -121,7 +121,7 @@ def test_a_step_of_an_unchecked_type_is_refused(model_file: Path) -> None:
     pipeline.steps.insert(1, ("scale", StandardScaler().fit(np.zeros((2, 10)))))
     message = refusal(pipeline)
     assert "step 'scale' is a StandardScaler, expected ColumnTransformer, SimpleImputer" in message
-    assert "lifecycle/model_check.py" in message
+    assert "model/model_check.py" in message
 
 
 def test_a_forest_holding_another_tree_type_is_refused(model_file: Path) -> None:

@@ -17,12 +17,12 @@ import pytest
 import skops.io
 from mlflow.tracking import MlflowClient
 
-from {{ cookiecutter.package_name }}.lifecycle.digests import (
+from {{ cookiecutter.package_name }}.lifecycle.packaging import serving_folder
+from {{ cookiecutter.package_name }}.model.digests import (
     MODEL_SHA256_TAG,
     ONNX_SHA256_TAG,
 )
-from {{ cookiecutter.package_name }}.lifecycle.packaging import serving_folder
-from {{ cookiecutter.package_name }}.serving.model import CARD_FILE, read_card
+from {{ cookiecutter.package_name }}.model.folder import CARD_FILE, read_card
 from {{ cookiecutter.package_name }}.settings import Settings
 
 from .conftest import ProjectFactory, invoke, invoke_json

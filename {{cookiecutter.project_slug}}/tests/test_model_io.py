@@ -10,8 +10,8 @@ from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.pipeline import Pipeline
 
 from {{ cookiecutter.package_name }}.errors import LifecycleError
-from {{ cookiecutter.package_name }}.lifecycle.model_io import load_skops
 from {{ cookiecutter.package_name }}.lifecycle.pipeline import build_pipeline
+from {{ cookiecutter.package_name }}.model.model_io import load_skops
 
 from .monitoring_fixtures import CONTRACTS
 from .test_training import training_data

@@ -17,9 +17,9 @@ import pytest
 from {{ cookiecutter.package_name }}.batch import azureml_batch
 from {{ cookiecutter.package_name }}.contract.load import CONTRACT_FILE
 from {{ cookiecutter.package_name }}.errors import LifecycleError
+from {{ cookiecutter.package_name }}.model.folder import CARD_FILE, load_model_dir
 from {{ cookiecutter.package_name }}.serving import azureml_online
 from {{ cookiecutter.package_name }}.serving.local import free_port
-from {{ cookiecutter.package_name }}.serving.model import CARD_FILE, load_model_dir
 
 from .conftest import ROW
 from .crafted_models import (

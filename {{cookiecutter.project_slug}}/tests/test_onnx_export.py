@@ -8,9 +8,9 @@ from mlflow.tracking import MlflowClient
 
 from {{ cookiecutter.package_name }}.lifecycle import onnx_export
 from {{ cookiecutter.package_name }}.lifecycle.data import read_split
-from {{ cookiecutter.package_name }}.lifecycle.onnx_parity import split_features
 from {{ cookiecutter.package_name }}.lifecycle.tracking import CONTRACT_SHA256_TAG
-from {{ cookiecutter.package_name }}.serving.model import load_model_dir
+from {{ cookiecutter.package_name }}.model.folder import load_model_dir
+from {{ cookiecutter.package_name }}.model.onnx_parity import split_features
 
 from .conftest import ProjectFactory, invoke, invoke_json
 

@@ -6,11 +6,11 @@ import numpy as np
 import onnx
 import pytest
 
-from {{ cookiecutter.package_name }}.lifecycle.onnx_convert import convert
-from {{ cookiecutter.package_name }}.lifecycle.onnx_parity import parity, split_features
 from {{ cookiecutter.package_name }}.lifecycle.pipeline import build_pipeline
-from {{ cookiecutter.package_name }}.serving.model import ModelCard
-from {{ cookiecutter.package_name }}.serving.onnx_model import OnnxModel
+from {{ cookiecutter.package_name }}.model.folder import ModelCard
+from {{ cookiecutter.package_name }}.model.onnx_convert import convert
+from {{ cookiecutter.package_name }}.model.onnx_model import OnnxModel
+from {{ cookiecutter.package_name }}.model.onnx_parity import parity, split_features
 from {{ cookiecutter.package_name }}.tasks.base import task_for
 
 from .model_fixtures import contract_of, fitted, mixed_records, record_features, training_data

@@ -9,8 +9,8 @@ import pytest
 
 from {{ cookiecutter.package_name }}.contract.inputs import Features
 from {{ cookiecutter.package_name }}.errors import InvalidInputError
+from {{ cookiecutter.package_name }}.model.folder import ModelCard, load_model_dir
 from {{ cookiecutter.package_name }}.serving.csv_table import csv_table
-from {{ cookiecutter.package_name }}.serving.model import ModelCard, load_model_dir
 from {{ cookiecutter.package_name }}.serving.scoring import (
     AZUREML,
     MLFLOW,

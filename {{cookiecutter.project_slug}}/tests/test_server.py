@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from {{ cookiecutter.package_name }}.serving.model import load_model_dir
+from {{ cookiecutter.package_name }}.model.folder import load_model_dir
 from {{ cookiecutter.package_name }}.serving.scoring import score
 
 from .conftest import ROW

@@ -17,16 +17,16 @@ from hypothesis import strategies as st
 
 from {{ cookiecutter.package_name }}.contract.inputs import Features
 from {{ cookiecutter.package_name }}.errors import LifecycleError
+from {{ cookiecutter.package_name }}.model.folder import (
+    ModelCard,
+    ServingModel,
+    load_model_dir,
+)
 from {{ cookiecutter.package_name }}.monitoring.config import CollectionSettings
 from {{ cookiecutter.package_name }}.serving.config import (
     API_KEY_ENV,
     CONFIG_ENV,
     ServerConfig,
-)
-from {{ cookiecutter.package_name }}.serving.model import (
-    ModelCard,
-    ServingModel,
-    load_model_dir,
 )
 from {{ cookiecutter.package_name }}.serving.server import ScoringApp, create_app
 from {{ cookiecutter.package_name }}.tasks.base import Prediction

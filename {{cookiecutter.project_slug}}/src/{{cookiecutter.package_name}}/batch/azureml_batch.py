@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from {{ cookiecutter.package_name }}.serving.model import ServingModel
+    from {{ cookiecutter.package_name }}.model.folder import ServingModel
 
 OUTPUT_ENV = "AZUREML_BI_OUTPUT_PATH"
 CHUNK_ROWS = 10_000
@@ -37,7 +37,7 @@ def init() -> None:
     src = str(Path(__file__).resolve().parents[2])
     if src not in sys.path:  # the batch driver may put only this file's folder on sys.path
         sys.path.insert(0, src)
-    from {{ cookiecutter.package_name }}.serving.model import (
+    from {{ cookiecutter.package_name }}.model.folder import (
         find_model_dir,
         load_model_dir,
     )

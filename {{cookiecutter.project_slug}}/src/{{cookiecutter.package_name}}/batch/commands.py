@@ -50,7 +50,7 @@ def score_batch(
     """Batch-score files; survives kill -9 and resumes; exits 1 if any file failed."""
     from {{ cookiecutter.package_name }}.batch.runner import score_batch as run_batch
     from {{ cookiecutter.package_name }}.lifecycle.steps import packaged_model
-    from {{ cookiecutter.package_name }}.serving.model import load_model_dir
+    from {{ cookiecutter.package_name }}.model.folder import load_model_dir
 
     folder = model_dir or packaged_model(load_settings(), version)
     loaded = load_model_dir(folder)  # a bad or altered model is refused before any worker starts

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -99,15 +98,6 @@ def publish(staged: Path, final: Path) -> None:
         os.fsync(handle.fileno())
     os.replace(staged, final)
     fsync_dir(final.parent)
-
-
-def file_sha256(path: Path) -> str:
-    """Hex sha256 of a file's content, read in blocks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 @contextmanager

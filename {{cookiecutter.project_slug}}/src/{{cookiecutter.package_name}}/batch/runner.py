@@ -15,7 +15,6 @@ from {{ cookiecutter.package_name }}.batch.journal import (
     append_entry,
     clean_staging,
     exclusive_lock,
-    file_sha256,
     fsync_dir,
     read_journal,
     reset_output,
@@ -25,12 +24,13 @@ from {{ cookiecutter.package_name }}.batch.workers import run_files
 from {{ cookiecutter.package_name }}.batch.writer import FileFailure, Scored, output_name
 from {{ cookiecutter.package_name }}.errors import LifecycleError
 from {{ cookiecutter.package_name }}.lifecycle import lineage
-from {{ cookiecutter.package_name }}.private_io import is_regular_file, private_dir
-from {{ cookiecutter.package_name }}.serving.model import (
+from {{ cookiecutter.package_name }}.model.digests import file_sha256
+from {{ cookiecutter.package_name }}.model.folder import (
     ModelCard,
     ServingModel,
     read_card,
 )
+from {{ cookiecutter.package_name }}.private_io import is_regular_file, private_dir
 
 
 @dataclass(frozen=True)

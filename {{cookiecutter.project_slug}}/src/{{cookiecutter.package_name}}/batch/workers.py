@@ -13,7 +13,7 @@ from tqdm import tqdm
 
 from {{ cookiecutter.package_name }}.batch.writer import FileFailure, Scored, score_file
 from {{ cookiecutter.package_name }}.errors import InvalidInputError
-from {{ cookiecutter.package_name }}.serving.model import ServingModel, load_model_dir
+from {{ cookiecutter.package_name }}.model.folder import ServingModel, load_model_dir
 
 Outcome = Scored | FileFailure
 _WORKER: dict[str, ServingModel] = {}

@@ -28,9 +28,9 @@ from {{ cookiecutter.package_name }}.contract.inputs import Features
 from {{ cookiecutter.package_name }}.contract.rules import PROBABILITY_PREFIX
 from {{ cookiecutter.package_name }}.contract.schema import Contract
 from {{ cookiecutter.package_name }}.errors import InvalidInputError
+from {{ cookiecutter.package_name }}.model.folder import ServingModel
+from {{ cookiecutter.package_name }}.model.runtime import check_prediction
 from {{ cookiecutter.package_name }}.private_io import open_private, read_regular
-from {{ cookiecutter.package_name }}.serving.model import ServingModel
-from {{ cookiecutter.package_name }}.serving.runtime import check_prediction
 from {{ cookiecutter.package_name }}.tasks.base import Prediction
 
 

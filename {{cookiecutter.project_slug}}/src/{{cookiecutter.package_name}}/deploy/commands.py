@@ -12,7 +12,7 @@ from {{ cookiecutter.package_name }}.deploy import plan as rollout_plan
 from {{ cookiecutter.package_name }}.deploy import rollout as driver
 from {{ cookiecutter.package_name }}.deploy.plan import Config
 from {{ cookiecutter.package_name }}.errors import LifecycleError
-from {{ cookiecutter.package_name }}.monitoring.events import EventSink
+from {{ cookiecutter.package_name }}.events.sink import EventSink
 from {{ cookiecutter.package_name }}.options import json_option
 from {{ cookiecutter.package_name }}.settings import load_settings
 

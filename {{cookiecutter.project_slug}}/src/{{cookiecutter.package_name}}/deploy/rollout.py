@@ -25,7 +25,7 @@ from {{ cookiecutter.package_name }}.deploy.plan import (
     preflight_commands,
     rollback_plan,
 )
-from {{ cookiecutter.package_name }}.monitoring.events import Emitter
+from {{ cookiecutter.package_name }}.events.sink import Emitter
 
 Runner = Callable[[Sequence[str]], str]
 Log = Callable[[str], None]

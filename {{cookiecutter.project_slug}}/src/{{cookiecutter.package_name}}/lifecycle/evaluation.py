@@ -7,7 +7,6 @@ from dataclasses import dataclass
 import mlflow
 
 from {{ cookiecutter.package_name }}.lifecycle.data import read_split_table
-from {{ cookiecutter.package_name }}.lifecycle.model_io import load_model
 from {{ cookiecutter.package_name }}.lifecycle.policy import GROUP_GAP, promotion_policy
 from {{ cookiecutter.package_name }}.lifecycle.tracking import (
     FAIRNESS_ARTIFACT,
@@ -16,6 +15,7 @@ from {{ cookiecutter.package_name }}.lifecycle.tracking import (
     model_uri_of,
     threshold_of,
 )
+from {{ cookiecutter.package_name }}.model.model_io import load_model
 from {{ cookiecutter.package_name }}.settings import Settings
 from {{ cookiecutter.package_name }}.tasks import fairness, figures
 from {{ cookiecutter.package_name }}.tasks.base import task_for

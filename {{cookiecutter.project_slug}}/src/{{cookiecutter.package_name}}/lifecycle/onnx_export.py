@@ -18,20 +18,20 @@ from mlflow.tracking import MlflowClient
 from {{ cookiecutter.package_name }}.errors import LifecycleError
 from {{ cookiecutter.package_name }}.lifecycle import lineage
 from {{ cookiecutter.package_name }}.lifecycle.data import read_split
-from {{ cookiecutter.package_name }}.lifecycle.digests import ONNX_SHA256_TAG
-from {{ cookiecutter.package_name }}.lifecycle.model_io import load_model
-from {{ cookiecutter.package_name }}.lifecycle.onnx_convert import (
-    ConversionUnsupportedError,
-    convert,
-)
-from {{ cookiecutter.package_name }}.lifecycle.onnx_parity import Parity, parity
 from {{ cookiecutter.package_name }}.lifecycle.registry import resolve_version
 from {{ cookiecutter.package_name }}.lifecycle.tracking import (
     CONTRACT_SHA256_TAG,
     connect,
     threshold_of,
 )
-from {{ cookiecutter.package_name }}.serving.model import ONNX_FILE
+from {{ cookiecutter.package_name }}.model.digests import ONNX_SHA256_TAG
+from {{ cookiecutter.package_name }}.model.folder import ONNX_FILE
+from {{ cookiecutter.package_name }}.model.model_io import load_model
+from {{ cookiecutter.package_name }}.model.onnx_convert import (
+    ConversionUnsupportedError,
+    convert,
+)
+from {{ cookiecutter.package_name }}.model.onnx_parity import Parity, parity
 from {{ cookiecutter.package_name }}.settings import Settings
 
 ONNX_ARTIFACT_DIR = "onnx"

@@ -14,12 +14,6 @@ from mlflow.tracking import MlflowClient
 from {{ cookiecutter.package_name }}.contract.load import CONTRACT_FILE, load_contract
 from {{ cookiecutter.package_name }}.contract.schema import Contract
 from {{ cookiecutter.package_name }}.errors import LifecycleError
-from {{ cookiecutter.package_name }}.lifecycle.digests import (
-    MODEL_SHA256_TAG,
-    ONNX_SHA256_TAG,
-    check_sha256,
-)
-from {{ cookiecutter.package_name }}.lifecycle.model_io import SKOPS_FILE
 from {{ cookiecutter.package_name }}.lifecycle.registry import resolve_version
 from {{ cookiecutter.package_name }}.lifecycle.tracking import (
     CONTRACT_ARTIFACT,
@@ -27,14 +21,20 @@ from {{ cookiecutter.package_name }}.lifecycle.tracking import (
     connect,
     threshold_of,
 )
-from {{ cookiecutter.package_name }}.monitoring.reference import fetch_baseline
-from {{ cookiecutter.package_name }}.serving.model import (
+from {{ cookiecutter.package_name }}.model import baseline as baselines
+from {{ cookiecutter.package_name }}.model.digests import (
+    MODEL_SHA256_TAG,
+    ONNX_SHA256_TAG,
+    check_sha256,
+)
+from {{ cookiecutter.package_name }}.model.folder import (
     CARD_FILE,
     ONNX_FILE,
     ModelCard,
     read_card,
     write_card,
 )
+from {{ cookiecutter.package_name }}.model.model_io import SKOPS_FILE
 from {{ cookiecutter.package_name }}.settings import Settings
 
 
@@ -83,6 +83,19 @@ def package_model(settings: Settings, version: int | None, output: Path) -> Pack
         shutil.rmtree(staging, ignore_errors=True)
     files = tuple(sorted(path.name for path in output.iterdir()))
     return PackagedModel(output, card, files)
+
+
+def fetch_baseline(client: MlflowClient, run_id: str, folder: Path) -> Path | None:
+    """Download a training run's baseline into `folder`; None for runs logged before baselines."""
+    import mlflow
+
+    logged = {item.path for item in client.list_artifacts(run_id, baselines.ARTIFACT_DIR)}
+    if baselines.ARTIFACT_PATH not in logged:
+        return None
+    downloaded = mlflow.artifacts.download_artifacts(
+        run_id=run_id, artifact_path=baselines.ARTIFACT_PATH, dst_path=str(folder)
+    )
+    return Path(downloaded)
 
 
 def _fetch_contract(run_id: str, folder: Path, uri: str) -> Contract:

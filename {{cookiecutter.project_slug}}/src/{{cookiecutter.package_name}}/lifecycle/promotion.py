@@ -8,9 +8,9 @@ from dataclasses import asdict, dataclass, field, replace
 from mlflow.tracking import MlflowClient
 
 from {{ cookiecutter.package_name }}.errors import LifecycleError
+from {{ cookiecutter.package_name }}.events.sink import EventSink
 from {{ cookiecutter.package_name }}.lifecycle import lineage
 from {{ cookiecutter.package_name }}.lifecycle.data import read_split_table
-from {{ cookiecutter.package_name }}.lifecycle.model_io import load_model
 from {{ cookiecutter.package_name }}.lifecycle.policy import (
     GROUP_GAP,
     PromotionPolicy,
@@ -25,7 +25,7 @@ from {{ cookiecutter.package_name }}.lifecycle.tracking import (
     connect,
     threshold_of,
 )
-from {{ cookiecutter.package_name }}.monitoring.events import EventSink
+from {{ cookiecutter.package_name }}.model.model_io import load_model
 from {{ cookiecutter.package_name }}.settings import Settings
 from {{ cookiecutter.package_name }}.tasks import fairness
 from {{ cookiecutter.package_name }}.tasks.base import task_for

@@ -10,8 +10,8 @@ from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
 
 from {{ cookiecutter.package_name }}.errors import LifecycleError
+from {{ cookiecutter.package_name }}.events.sink import EventSink
 from {{ cookiecutter.package_name }}.lifecycle import lineage
-from {{ cookiecutter.package_name }}.lifecycle.digests import MODEL_SHA256_TAG
 from {{ cookiecutter.package_name }}.lifecycle.tracking import (
     CONTRACT_SHA256_TAG,
     DATA_HASH_TAG,
@@ -21,7 +21,7 @@ from {{ cookiecutter.package_name }}.lifecycle.tracking import (
     latest_training_run,
     model_uri_of,
 )
-from {{ cookiecutter.package_name }}.monitoring.events import EventSink
+from {{ cookiecutter.package_name }}.model.digests import MODEL_SHA256_TAG
 from {{ cookiecutter.package_name }}.settings import Settings
 
 CARRIED_TAGS = (CONTRACT_SHA256_TAG, THRESHOLD_TAG)  # what the run records and its versions keep

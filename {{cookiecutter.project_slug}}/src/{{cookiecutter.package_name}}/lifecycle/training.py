@@ -17,9 +17,9 @@ from sklearn.pipeline import Pipeline
 from {{ cookiecutter.package_name }}.contract.inputs import features_from_table
 from {{ cookiecutter.package_name }}.contract.render import render_contract
 from {{ cookiecutter.package_name }}.errors import LifecycleError
-from {{ cookiecutter.package_name }}.lifecycle import lineage, model_io
+from {{ cookiecutter.package_name }}.events.sink import EventSink
+from {{ cookiecutter.package_name }}.lifecycle import lineage
 from {{ cookiecutter.package_name }}.lifecycle.data import read_manifest, read_split
-from {{ cookiecutter.package_name }}.lifecycle.digests import MODEL_SHA256_TAG
 from {{ cookiecutter.package_name }}.lifecycle.pipeline import build_pipeline
 from {{ cookiecutter.package_name }}.lifecycle.tracking import (
     CONTRACT_ARTIFACT,
@@ -32,8 +32,8 @@ from {{ cookiecutter.package_name }}.lifecycle.tracking import (
     TRAIN_STEP,
     connect,
 )
-from {{ cookiecutter.package_name }}.monitoring import baseline
-from {{ cookiecutter.package_name }}.monitoring.events import EventSink
+from {{ cookiecutter.package_name }}.model import baseline, model_io
+from {{ cookiecutter.package_name }}.model.digests import MODEL_SHA256_TAG
 from {{ cookiecutter.package_name }}.settings import Settings
 from {{ cookiecutter.package_name }}.tasks.base import ThresholdPolicy, task_for
 

@@ -6,7 +6,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from {{ cookiecutter.package_name }}.monitoring import events
+from {{ cookiecutter.package_name }}.events import sink as events
 from {{ cookiecutter.package_name }}.monitoring.config import DriftSettings
 from {{ cookiecutter.package_name }}.monitoring.current import (
     Current,

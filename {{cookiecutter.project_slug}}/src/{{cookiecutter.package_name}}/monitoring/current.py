@@ -3,7 +3,7 @@
 Every row goes through the model's contract (contract/inputs.py). Collected lines carry the
 predictions the served model returned (monitoring/logs.py); rows without them (CSV, Parquet,
 Azure ML's model_inputs) are scored by the model, once per file. The result holds each feature
-and each model output as drift profiles it (monitoring/columns.py).
+and each model output as drift profiles it (model/columns.py).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from {{ cookiecutter.package_name }}.contract.inputs import (
 )
 from {{ cookiecutter.package_name }}.contract.schema import Contract
 from {{ cookiecutter.package_name }}.errors import InvalidInputError, LifecycleError
-from {{ cookiecutter.package_name }}.monitoring.columns import (
+from {{ cookiecutter.package_name }}.model.columns import (
     feature_values,
     output_values,
 )

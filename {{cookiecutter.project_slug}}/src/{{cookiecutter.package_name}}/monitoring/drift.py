@@ -4,7 +4,7 @@ Numeric: PSI on the baseline's quantile bins and the two-sample KS test on the p
 When either side has missing values (a nullable column), "missing" is one more bin of the PSI and
 the test is the stronger of KS and a chi-square test of the missing share, Bonferroni-corrected
 (p = min(1, 2 min(p_KS, p_chi2))). Categorical: PSI over the category shares and the chi-square
-test of the current counts against the reference shares (monitoring/stats.py).
+test of the current counts against the reference shares (model/stats.py).
 """
 
 from __future__ import annotations
@@ -15,19 +15,19 @@ from typing import Any
 
 import numpy as np
 
-from {{ cookiecutter.package_name }}.monitoring.columns import (
+from {{ cookiecutter.package_name }}.model.columns import (
     CATEGORICAL,
     MISSING,
     NUMERIC,
 )
-from {{ cookiecutter.package_name }}.monitoring.config import DriftSettings
-from {{ cookiecutter.package_name }}.monitoring.stats import (
+from {{ cookiecutter.package_name }}.model.stats import (
     bin_counts,
     category_counts,
     chi_square_p_value,
     ks_p_value,
     psi,
 )
+from {{ cookiecutter.package_name }}.monitoring.config import DriftSettings
 
 MISSING_LABEL = "(missing)"
 

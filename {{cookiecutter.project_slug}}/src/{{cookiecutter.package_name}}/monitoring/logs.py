@@ -22,7 +22,7 @@ from {{ cookiecutter.package_name }}.contract.inputs import (
 from {{ cookiecutter.package_name }}.contract.schema import Contract
 from {{ cookiecutter.package_name }}.contract.values import shown
 from {{ cookiecutter.package_name }}.errors import InvalidInputError
-from {{ cookiecutter.package_name }}.monitoring.columns import class_keys, label_keys
+from {{ cookiecutter.package_name }}.model.columns import class_keys, label_keys
 from {{ cookiecutter.package_name }}.tasks.base import Prediction
 
 KEYS = ("features", "inputs", "outputs")

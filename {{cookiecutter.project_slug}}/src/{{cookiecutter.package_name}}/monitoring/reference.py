@@ -15,14 +15,12 @@ from {{ cookiecutter.package_name }}.contract.inputs import Features
 from {{ cookiecutter.package_name }}.contract.load import CONTRACT_FILE, load_contract
 from {{ cookiecutter.package_name }}.contract.schema import Contract
 from {{ cookiecutter.package_name }}.errors import LifecycleError
-from {{ cookiecutter.package_name }}.monitoring import baseline as baselines
+from {{ cookiecutter.package_name }}.model import baseline as baselines
 from {{ cookiecutter.package_name }}.settings import Settings
 from {{ cookiecutter.package_name }}.tasks.base import Prediction
 
 if TYPE_CHECKING:
-    from mlflow.tracking import MlflowClient
-
-    from {{ cookiecutter.package_name }}.serving.model import ServingModel
+    from {{ cookiecutter.package_name }}.model.folder import ServingModel
 
 
 @dataclass(frozen=True)
@@ -39,19 +37,6 @@ class Reference:
     model: str
     version: str | None
     model_dir: Path | None = None
-
-
-def fetch_baseline(client: MlflowClient, run_id: str, folder: Path) -> Path | None:
-    """Download a training run's baseline into `folder`; None for runs logged before baselines."""
-    import mlflow
-
-    logged = {item.path for item in client.list_artifacts(run_id, baselines.ARTIFACT_DIR)}
-    if baselines.ARTIFACT_PATH not in logged:
-        return None
-    downloaded = mlflow.artifacts.download_artifacts(
-        run_id=run_id, artifact_path=baselines.ARTIFACT_PATH, dst_path=str(folder)
-    )
-    return Path(downloaded)
 
 
 def champion_reference(settings: Settings) -> Reference:
@@ -72,7 +57,7 @@ def champion_reference(settings: Settings) -> Reference:
 
 def file_reference(path: Path, settings: Settings) -> Reference:
     """A baseline file, e.g. build/model/baseline.json; its folder's contract and model card."""
-    from {{ cookiecutter.package_name }}.serving.model import CARD_FILE, read_card
+    from {{ cookiecutter.package_name }}.model.folder import CARD_FILE, read_card
 
     folder = path.parent
     contract_path = folder / CONTRACT_FILE
@@ -100,7 +85,7 @@ class FolderModel:
         """The model's prediction for the rows (the model is loaded by the first call)."""
         if self._model is None:
             from {{ cookiecutter.package_name }}.lifecycle.steps import packaged_model
-            from {{ cookiecutter.package_name }}.serving.model import load_model_dir
+            from {{ cookiecutter.package_name }}.model.folder import load_model_dir
 
             version = int(self.ref.version) if self.ref.version else None
             folder = self.ref.model_dir or packaged_model(self.settings, version)

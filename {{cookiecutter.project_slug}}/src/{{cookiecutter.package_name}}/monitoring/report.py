@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from {{ cookiecutter.package_name }}.monitoring.columns import CATEGORICAL
+from {{ cookiecutter.package_name }}.model.columns import CATEGORICAL
 from {{ cookiecutter.package_name }}.monitoring.drift import ColumnDrift
 
 JSON_FILE = "drift.json"

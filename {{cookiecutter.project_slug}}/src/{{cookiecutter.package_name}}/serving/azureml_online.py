@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from {{ cookiecutter.package_name }}.errors import InvalidInputError
-from {{ cookiecutter.package_name }}.serving.azureml_collector import ModelDataCollector
-from {{ cookiecutter.package_name }}.serving.model import (
+from {{ cookiecutter.package_name }}.model.folder import (
     ServingModel,
     find_model_dir,
     load_model_dir,
 )
+from {{ cookiecutter.package_name }}.serving.azureml_collector import ModelDataCollector
 from {{ cookiecutter.package_name }}.serving.scoring import (
     AZUREML,
     dumps,

@@ -87,8 +87,8 @@ def serve(
 ) -> None:
     """Serve the model over HTTP: POST /score (Azure ML) and /invocations (MLflow)."""
     from {{ cookiecutter.package_name }}.lifecycle.steps import packaged_model
+    from {{ cookiecutter.package_name }}.model.folder import load_model_dir
     from {{ cookiecutter.package_name }}.serving.launch import serve as run_server
-    from {{ cookiecutter.package_name }}.serving.model import load_model_dir
 
     api_key_for(not no_auth, host)  # a missing key or an exposed --no-auth: refused first
     settings = project_settings()

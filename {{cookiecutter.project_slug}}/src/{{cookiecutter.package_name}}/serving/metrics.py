@@ -13,9 +13,9 @@ import os
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
 
+from {{ cookiecutter.package_name }}.model.folder import ModelCard
 from {{ cookiecutter.package_name }}.monitoring.collection import Tallies
 from {{ cookiecutter.package_name }}.serving.config import METRICS_DIR_ENV
-from {{ cookiecutter.package_name }}.serving.model import ModelCard
 
 CONTENT_TYPE = b"text/plain; version=0.0.4; charset=utf-8"
 BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)

@@ -17,6 +17,7 @@ import orjson
 from {{ cookiecutter.package_name }}.contract.inputs import Features
 from {{ cookiecutter.package_name }}.contract.schema import Contract
 from {{ cookiecutter.package_name }}.errors import InvalidInputError
+from {{ cookiecutter.package_name }}.model.folder import ServingModel
 from {{ cookiecutter.package_name }}.serving.forms import (
     Table,
     input_data_table,
@@ -24,7 +25,6 @@ from {{ cookiecutter.package_name }}.serving.forms import (
     split_table,
     tensor_table,
 )
-from {{ cookiecutter.package_name }}.serving.model import ServingModel
 from {{ cookiecutter.package_name }}.serving.validation import request_features
 from {{ cookiecutter.package_name }}.tasks.base import Prediction
 

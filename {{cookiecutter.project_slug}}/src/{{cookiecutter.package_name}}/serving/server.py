@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 
 from {{ cookiecutter.package_name }}.errors import InvalidInputError
+from {{ cookiecutter.package_name }}.model.folder import ServingModel, load_model_dir
 from {{ cookiecutter.package_name }}.monitoring.collection import Collector
 from {{ cookiecutter.package_name }}.monitoring.config import CollectionSettings
 from {{ cookiecutter.package_name }}.serving.body import CSV, RequestBody
@@ -25,7 +26,6 @@ from {{ cookiecutter.package_name }}.serving.config import (
 )
 from {{ cookiecutter.package_name }}.serving.csv_table import csv_table
 from {{ cookiecutter.package_name }}.serving.metrics import CONTENT_TYPE, Metrics
-from {{ cookiecutter.package_name }}.serving.model import ServingModel, load_model_dir
 from {{ cookiecutter.package_name }}.serving.scoring import (
     AZUREML,
     MLFLOW,

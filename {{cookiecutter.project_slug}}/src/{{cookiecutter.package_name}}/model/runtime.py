@@ -12,11 +12,11 @@ from {{ cookiecutter.package_name }}.contract.inputs import Features, numeric_fe
 from {{ cookiecutter.package_name }}.contract.schema import Contract
 from {{ cookiecutter.package_name }}.contract.values import category_key
 from {{ cookiecutter.package_name }}.errors import LifecycleError, first_line
-from {{ cookiecutter.package_name }}.lifecycle.model_io import load_skops
+from {{ cookiecutter.package_name }}.model.model_io import load_skops
 from {{ cookiecutter.package_name }}.tasks.base import Prediction, task_for
 
 if TYPE_CHECKING:
-    from {{ cookiecutter.package_name }}.serving.model import ModelCard, ServingModel
+    from {{ cookiecutter.package_name }}.model.folder import ModelCard, ServingModel
 
 # What the Pipeline raises for input it cannot read or classes it does not know.
 SKOPS_ERRORS = (ValueError, TypeError, KeyError, IndexError, AttributeError, LifecycleError)

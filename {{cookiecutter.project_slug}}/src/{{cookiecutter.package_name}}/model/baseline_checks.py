@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from {{ cookiecutter.package_name }}.contract.schema import Contract
-from {{ cookiecutter.package_name }}.monitoring.columns import (
+from {{ cookiecutter.package_name }}.model.columns import (
     CATEGORICAL,
     Layout,
     feature_layouts,

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import orjson
 
 from {{ cookiecutter.package_name }}.errors import LifecycleError
-from {{ cookiecutter.package_name }}.monitoring.config import EventSettings
+from {{ cookiecutter.package_name }}.events.config import EventSettings
 
 WEBHOOK_TOKEN_ENV = "EVENTS_WEBHOOK_TOKEN"  # noqa: S105  # nosec B105 - a variable name, not a secret
 EVENTGRID_KEY_ENV = "EVENTGRID_TOPIC_KEY"

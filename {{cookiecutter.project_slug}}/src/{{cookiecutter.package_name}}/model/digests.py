@@ -9,15 +9,24 @@ scripts) checks before it reads a model file.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 from collections.abc import Mapping
 from pathlib import Path
 
-from {{ cookiecutter.package_name }}.batch.journal import file_sha256
 from {{ cookiecutter.package_name }}.errors import LifecycleError
 
 MODEL_SHA256_TAG = "mlops.model_sha256"  # run tag (train) and model version tag (register)
 ONNX_SHA256_TAG = "onnx.sha256"  # model version tag (export-onnx)
+
+
+def file_sha256(path: Path) -> str:
+    """Hex sha256 of a file's content, read in blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def check_sha256(path: Path, expected: str | None, record: str, fix: str) -> None:

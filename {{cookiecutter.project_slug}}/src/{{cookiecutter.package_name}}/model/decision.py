@@ -26,7 +26,7 @@ from {{ cookiecutter.package_name }}.tasks.labels import label_array, model_clas
 from {{ cookiecutter.package_name }}.tasks.threshold import DEFAULT_THRESHOLD
 
 if TYPE_CHECKING:
-    from {{ cookiecutter.package_name }}.serving.model import ModelCard
+    from {{ cookiecutter.package_name }}.model.folder import ModelCard
 
 CLASSES_KEY = "mlops.classes"  # metadata: the fitted model's classes, in its order (JSON)
 TOLERANCE_KEY = "mlops.probability_tolerance"  # metadata: float32 error bound of probabilities

@@ -10,11 +10,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from {{ cookiecutter.package_name }}.batch.journal import file_sha256
 from {{ cookiecutter.package_name }}.errors import LifecycleError, first_line
-from {{ cookiecutter.package_name }}.lifecycle.digests import (
+from {{ cookiecutter.package_name }}.model.digests import (
     MODEL_SHA256_TAG,
     check_sha256,
+    file_sha256,
 )
 
 if TYPE_CHECKING:
@@ -40,7 +40,7 @@ def load_skops(path: Path) -> Pipeline:
     """Load a skops file: refuse any type outside the trusted list, then any malformed structure."""
     import skops.io
 
-    from {{ cookiecutter.package_name }}.lifecycle.model_check import check_model
+    from {{ cookiecutter.package_name }}.model.model_check import check_model
 
     try:
         refused = untrusted_types(path)

@@ -58,7 +58,7 @@ def check_pipeline(pipeline: Any) -> None:
         if check is None:
             raise MalformedModelError(
                 f"step {name!r} is a {type(model).__name__}, expected {expected}; "
-                "a new step type needs its check in lifecycle/model_check.py"
+                "a new step type needs its check in model/model_check.py"
             )
         given = _count(model.n_features_in_, f"step {name!r} n_features_in_")
         _require(given == width, f"step {name!r} takes {given} columns, it is given {width}")

@@ -4,7 +4,7 @@
 Features), and logs it to the training run as `baseline/baseline.json`; `package` copies it into
 the model folder beside `contract.yaml`. A numeric column keeps its statistics, a quantile
 histogram and its values (the KS test needs raw values: at most MAX_SAMPLE, a seeded sample
-beyond); a categorical one its count per category (monitoring/columns.py says which is which).
+beyond); a categorical one its count per category (model/columns.py says which is which).
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ import numpy as np
 from {{ cookiecutter.package_name }}.contract.inputs import Features
 from {{ cookiecutter.package_name }}.contract.schema import Contract
 from {{ cookiecutter.package_name }}.errors import LifecycleError
-from {{ cookiecutter.package_name }}.monitoring.baseline_checks import (
+from {{ cookiecutter.package_name }}.model.baseline_checks import (
     FORMAT,
     baseline_problem,
 )
-from {{ cookiecutter.package_name }}.monitoring.columns import (
+from {{ cookiecutter.package_name }}.model.columns import (
     CATEGORICAL,
     NUMERIC,
     Layout,
@@ -31,7 +31,7 @@ from {{ cookiecutter.package_name }}.monitoring.columns import (
     output_layouts,
     output_values,
 )
-from {{ cookiecutter.package_name }}.monitoring.stats import (
+from {{ cookiecutter.package_name }}.model.stats import (
     bin_counts,
     category_counts,
     quantile_edges,

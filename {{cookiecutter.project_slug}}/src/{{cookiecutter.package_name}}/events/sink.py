@@ -15,8 +15,8 @@ from typing import Any, Protocol
 
 import orjson
 
-from {{ cookiecutter.package_name }}.monitoring.config import EventSettings
-from {{ cookiecutter.package_name }}.monitoring.delivery import (
+from {{ cookiecutter.package_name }}.events.config import EventSettings
+from {{ cookiecutter.package_name }}.events.delivery import (
     DELIVERY_ERRORS,
     Remote,
     remote_for,

@@ -16,9 +16,9 @@ from sklearn.pipeline import Pipeline
 
 from {{ cookiecutter.package_name }}.contract.inputs import Features, numeric_features
 from {{ cookiecutter.package_name }}.contract.schema import Contract
-from {{ cookiecutter.package_name }}.lifecycle.onnx_convert import tolerance_of
-from {{ cookiecutter.package_name }}.serving.model import ModelCard
-from {{ cookiecutter.package_name }}.serving.onnx_model import OnnxModel
+from {{ cookiecutter.package_name }}.model.folder import ModelCard
+from {{ cookiecutter.package_name }}.model.onnx_convert import tolerance_of
+from {{ cookiecutter.package_name }}.model.onnx_model import OnnxModel
 from {{ cookiecutter.package_name }}.tasks.base import task_for
 from {{ cookiecutter.package_name }}.tasks.threshold import DEFAULT_THRESHOLD
 

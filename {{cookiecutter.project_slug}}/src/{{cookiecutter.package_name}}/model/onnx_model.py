@@ -19,15 +19,15 @@ import numpy as np
 from {{ cookiecutter.package_name }}.contract.inputs import Features, numeric_features
 from {{ cookiecutter.package_name }}.contract.schema import Contract
 from {{ cookiecutter.package_name }}.errors import LifecycleError
-from {{ cookiecutter.package_name }}.serving.decision import (
+from {{ cookiecutter.package_name }}.model.decision import (
     PROBABILITIES,
     class_decision,
 )
-from {{ cookiecutter.package_name }}.serving.runtime import refused, warm_up
+from {{ cookiecutter.package_name }}.model.runtime import refused, warm_up
 from {{ cookiecutter.package_name }}.tasks.base import Prediction
 
 if TYPE_CHECKING:
-    from {{ cookiecutter.package_name }}.serving.model import ModelCard
+    from {{ cookiecutter.package_name }}.model.folder import ModelCard
 
 # What ONNX Runtime raises for a file it cannot load or a graph that fails on the warm-up row;
 # ValueError and LifecycleError for outputs that do not fit the contract.

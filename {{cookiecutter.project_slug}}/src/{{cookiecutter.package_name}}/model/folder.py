@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Protocol
 from {{ cookiecutter.package_name }}.contract.load import CONTRACT_FILE, load_contract
 from {{ cookiecutter.package_name }}.contract.schema import Contract, Label
 from {{ cookiecutter.package_name }}.errors import LifecycleError, first_line
-from {{ cookiecutter.package_name }}.lifecycle.digests import check_folder, folder_sha256
-from {{ cookiecutter.package_name }}.lifecycle.model_io import SKOPS_FILE
-from {{ cookiecutter.package_name }}.serving.onnx_model import OnnxModel
-from {{ cookiecutter.package_name }}.serving.runtime import SkopsModel
+from {{ cookiecutter.package_name }}.model.digests import check_folder, folder_sha256
+from {{ cookiecutter.package_name }}.model.model_io import SKOPS_FILE
+from {{ cookiecutter.package_name }}.model.onnx_model import OnnxModel
+from {{ cookiecutter.package_name }}.model.runtime import SkopsModel
 
 if TYPE_CHECKING:
     from {{ cookiecutter.package_name }}.contract.inputs import Features

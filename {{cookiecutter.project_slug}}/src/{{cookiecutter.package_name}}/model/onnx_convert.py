@@ -1,4 +1,4 @@
-"""A contract's Pipeline as an ONNX graph, fed as the server feeds it (serving/onnx_model.py).
+"""A contract's Pipeline as an ONNX graph, fed as the server feeds it (model/onnx_model.py).
 
 Without category features the graph takes one float32 matrix (`features`); otherwise one
 (rows, 1) input per feature column, float32 or text. A classifier is converted without ZipMap,
@@ -15,8 +15,8 @@ import numpy as np
 from sklearn.pipeline import Pipeline
 
 from {{ cookiecutter.package_name }}.contract.schema import Contract
-from {{ cookiecutter.package_name }}.serving.decision import CLASSES_KEY, TOLERANCE_KEY
-from {{ cookiecutter.package_name }}.serving.onnx_model import contract_has_categories
+from {{ cookiecutter.package_name }}.model.decision import CLASSES_KEY, TOLERANCE_KEY
+from {{ cookiecutter.package_name }}.model.onnx_model import contract_has_categories
 
 INPUT_NAME = "features"
 FLOAT32_UNIT = 2.0**-24  # float32's unit roundoff
