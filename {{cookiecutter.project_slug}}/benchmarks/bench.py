@@ -1,10 +1,12 @@
 """`make bench`: one run, one champion model, every number side by side with its peer.
 
 In-process scikit-learn vs ONNX; HTTP at concurrency 1 and 8 for our server, `mlflow models
-serve` and Azure ML's `azmlinfsrv`; our server at c=8 with online data collection off and at
-100 %; our server overloaded (2 workers, c=512) with and without load shedding; batch scoring
-end to end vs the raw model. Prints a table
-and writes build/bench/results.json. Numbers, not assertions: targets are reported as met or not.
+serve` and Azure ML's `azmlinfsrv`; classification, on models built aside from the registry
+(classification_bench.py): our server vs `mlflow models serve` on a breast-cancer model, and
+our server with a contract that has categories vs its numeric-only twin; our server at c=8
+with online data collection off and at 100 %; our server overloaded (2 workers, c=512) with
+and without load shedding; batch scoring end to end vs the raw model. Prints a table and
+writes build/bench/results.json. Numbers, not assertions: targets are reported as met or not.
 """
 
 from __future__ import annotations
@@ -23,9 +25,9 @@ from {{ cookiecutter.package_name }}.model.folder import load_model_dir
 from {{ cookiecutter.package_name }}.settings import load_settings
 
 sys.path.insert(0, str(Path(__file__).parent))
-import servers
+from classification_bench import classification
 from collection_bench import collection_overhead
-from loadgen import run_load
+from http_bench import http
 from overload_bench import overload
 from sample import features, json_rows
 
@@ -53,48 +55,6 @@ def in_process(model_dir: Path) -> dict:
     }
 
 
-def http(model_dir: Path, total: int) -> dict:
-    """Each server, one worker, loopback, one-row requests at concurrency 1 and 8."""
-    contract = load_model_dir(model_dir).contract
-    split = {"columns": list(contract.feature_names), "data": json_rows(contract, 1)}
-    contenders = {
-        "ours": (
-            servers.ours(model_dir),
-            "/score",
-            "/health",
-            {"input_data": split},
-            {"Authorization": f"Bearer {servers.API_KEY}"},
-        ),
-        "mlflow": (
-            servers.mlflow_serve(model_dir),
-            "/invocations",
-            "/ping",
-            {"dataframe_split": split},
-            {},
-        ),
-        "azmlinfsrv": (servers.azmlinfsrv(model_dir), "/score", "/", {"input_data": split}, {}),
-    }
-    results = {}
-    for name, ((command, env), path, probe, payload, headers) in contenders.items():
-        count = total if name != "mlflow" else max(200, total // 20)
-        with servers.serving(command, probe, env) as port:
-            for concurrency in (1, 8):
-                print(
-                    f"  http {name} c={concurrency}: {count} requests", file=sys.stderr, flush=True
-                )
-                result = run_load(
-                    "127.0.0.1",
-                    port,
-                    path,
-                    orjson.dumps(payload),
-                    total=count,
-                    concurrency=concurrency,
-                    headers=headers,
-                )
-                results[f"{name}_c{concurrency}"] = result.__dict__
-    return results
-
-
 def main() -> int:
     """Run every benchmark and print the comparison."""
     settings = load_settings()
@@ -110,6 +70,15 @@ def main() -> int:
     print("benchmarking HTTP servers ...", file=sys.stderr, flush=True)
     total = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
     results["http"] = http(model_dir, total)
+    print(
+        "benchmarking classification (models built aside, never registered) ...",
+        file=sys.stderr,
+        flush=True,
+    )
+    with tempfile.TemporaryDirectory(prefix="bench-classification-") as folder:
+        results["classification"] = classification(
+            Path(folder), settings.default_params, settings.seed, total
+        )
     print("benchmarking online data collection ...", file=sys.stderr, flush=True)
     contract = load_model_dir(model_dir).contract
     split = {"columns": list(contract.feature_names), "data": json_rows(contract, 1)}

@@ -24,7 +24,15 @@ def targets(results: dict) -> list[tuple[str, float, str, bool]]:
         ("ONNX speed-up, one row", onnx_gain, ">= 2x", onnx_gain >= 2),
         ("batch end-to-end / raw model", batch_share, ">= 0.5", batch_share >= 0.5),
         ("c=8 throughput, collection 100 % / off", collect_share, ">= 0.9", collect_share >= 0.9),
+        classification_target(results["classification"]),
     ]
+
+
+def classification_target(classification: dict) -> tuple[str, float, str, bool]:
+    """Our c=8 single-row throughput with categories / numeric only (same run, same forest)."""
+    rows = classification["categories"]
+    share = _ratio(rows["categories_median_rps"], rows["numeric_median_rps"])
+    return ("c=8 throughput, categories / numeric only", share, ">= 0.9", share >= 0.9)
 
 
 def print_report(results: dict) -> None:
@@ -35,13 +43,8 @@ def print_report(results: dict) -> None:
     for name in ("sklearn", "onnx"):
         print(f"  {name:10} {local[f'{name}_1row_ms']:10.3f} {local[f'{name}_10k_ms']:10.2f}")
     print("\nHTTP, one row per request, one worker, loopback")
-    print(f"  {'server':12} {'conc':>4} {'p50 ms':>8} {'p99 ms':>8} {'req/s':>9} {'errors':>7}")
-    for key, row in results["http"].items():
-        name, concurrency = key.rsplit("_c", 1)
-        print(
-            f"  {name:12} {concurrency:>4} {row['p50_ms']:8.2f} {row['p99_ms']:8.2f} "
-            f"{row['rps']:9.0f} {row['errors']:7d}"
-        )
+    print_http(results["http"])
+    print_classification(results["classification"])
     print_collection(results["collection"])
     print_overload(results["overload"])
     batch = results["batch"]
@@ -54,6 +57,38 @@ def print_report(results: dict) -> None:
     print("\nTargets")
     for name, measured, goal, met in targets(results):
         print(f"  {'MET ' if met else 'MISS'} {name:42} {measured:10.2f}  (goal {goal})")
+
+
+def print_http(rows: dict) -> None:
+    """One line per server and concurrency: p50, p99, requests/s, errors."""
+    print(f"  {'server':12} {'conc':>4} {'p50 ms':>8} {'p99 ms':>8} {'req/s':>9} {'errors':>7}")
+    for key, row in sorted(rows.items(), key=lambda item: item[0].rsplit("_c", 1)[1]):
+        name, concurrency = key.rsplit("_c", 1)
+        print(
+            f"  {name:12} {concurrency:>4} {row['p50_ms']:8.2f} {row['p99_ms']:8.2f} "
+            f"{row['rps']:9.0f} {row['errors']:7d}"
+        )
+
+
+def print_classification(classification: dict) -> None:
+    """Breast cancer, ours beside mlflow; categories vs numeric only, every interleaved round."""
+    cancer, rows = classification["breast_cancer"], classification["categories"]
+    http = cancer["http"]
+    print(
+        f"\nClassification: breast cancer (binary, 30 numbers, {cancer['nodes']:,} tree nodes), "
+        "one row per request, one worker"
+    )
+    print_http(http)
+    vs_mlflow = _ratio(http["ours_c8"]["rps"], http["mlflow_c8"]["rps"])
+    print(f"  ours / mlflow models serve at c=8: {vs_mlflow:.1f}x")
+    nodes = rows["nodes"]
+    print(
+        f"\nClassification with categories vs numeric only, our server at c=8, {rows['rounds']} "
+        f"interleaved rounds (tree nodes {nodes['categories']:,} vs {nodes['numeric']:,})"
+    )
+    for mode in ("categories", "numeric"):
+        rounds = " ".join(f"{rps:7.0f}" for rps in rows[f"{mode}_rps"])
+        print(f"  {mode:10} median {rows[f'{mode}_median_rps']:7.0f} req/s  rounds {rounds}")
 
 
 def print_collection(collection: dict) -> None:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import http.client
 import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+
+import orjson
 
 from {{ cookiecutter.package_name }}.serving.local import free_port, running
 
@@ -22,6 +26,18 @@ def serving(command: list[str], probe: str, env: dict[str, str]) -> Iterator[int
     environment = {"PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", **env}
     with running(command, f"http://127.0.0.1:{port}{probe}", environment):
         yield port
+
+
+def answer(port: int, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, Any]:
+    """POST one request to a contender on loopback: the status and the decoded JSON answer."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        connection.request("POST", path, body, {"Content-Type": "application/json", **headers})
+        response = connection.getresponse()
+        status, data = response.status, response.read()
+    finally:
+        connection.close()
+    return status, orjson.loads(data) if data else None
 
 
 def ours(model_dir: Path, *extra: str) -> tuple[list[str], dict[str, str]]:

@@ -45,6 +45,7 @@ MIXED_VALUES = st.one_of(
     st.sampled_from([1.5, 12, 12.0, -3, float("inf")]),
 )
 MIXED_COLUMNS = st.one_of(
+    st.just(list(MIXED.feature_names)),  # the features in contract order: read without a check
     st.permutations(list(RECORD)),
     st.permutations(["tenure", "monthly", "plan", "region", "paperless"]),
     st.lists(st.sampled_from([*RECORD, "x"]), max_size=8),
@@ -110,13 +111,27 @@ def test_a_valid_record_with_any_cell_changed_gets_the_rules_answer(
     assert ours == outcome(features_from_rows, columns, rows, MIXED)
 
 
-def test_the_mixed_shortcut_reads_valid_records_as_the_rules_do() -> None:
+@pytest.mark.parametrize(
+    "columns", [list(RECORD), list(MIXED.feature_names)], ids=["every column", "the features"]
+)
+def test_the_mixed_shortcut_reads_valid_records_as_the_rules_do(columns: list[str]) -> None:
     records = [RECORD, *mixed_records(20, seed=3)]
-    columns = list(RECORD)
     rows = [[record[name] for name in columns] for record in records]
     ours = outcome(request_features, columns, rows, MIXED)
     assert ours[0] != "refused"
     assert ours == outcome(features_from_rows, columns, rows, MIXED)
+
+
+@pytest.mark.parametrize("columns", [["x", "y", "flag"], ["y", "x", "flag"], ["flag", "y", "x"]])
+def test_the_mixed_shortcut_reads_each_feature_from_its_own_column(columns: list[str]) -> None:
+    contract = parse_contract(
+        "task: regression\ntarget: {column: t}\ncolumns:\n  x: {type: number}\n"
+        "  y: {type: number}\n  flag: {type: boolean}\n",
+        "two numbers and a boolean",
+    )
+    record = {"x": 1.5, "y": 2.5, "flag": True}
+    features = request_features(contract, columns, [[record[name] for name in columns]] * 2)
+    assert features.numbers.tolist() == [[1.5, 2.5, 1.0]] * 2
 
 
 @pytest.mark.parametrize(

@@ -78,8 +78,8 @@ class OnnxModel:
         if self._single is not None:
             inputs = {self._single: features.numbers}
         else:
-            inputs = {
-                name: features.numbers[:, [column]]
+            inputs = {  # a basic slice is a view; a list index would copy each column
+                name: features.numbers[:, column : column + 1]
                 if category is None
                 else features.categories[category].reshape(-1, 1)
                 for name, category, column in self._feeds
