@@ -31,7 +31,7 @@ from model_folders import breast_cancer, fit, tree_nodes, write_folder
 from sample import json_rows
 
 from {{ cookiecutter.package_name }}.contract.schema import Contract, Label
-from {{ cookiecutter.package_name }}.serving.model import load_model_dir
+from {{ cookiecutter.package_name }}.model.folder import load_model_dir
 
 ROUNDS = 5
 MODES = ("categories", "numeric")

@@ -11,7 +11,7 @@ import servers
 from loadgen import run_load
 from sample import json_rows
 
-from {{ cookiecutter.package_name }}.serving.model import load_model_dir
+from {{ cookiecutter.package_name }}.model.folder import load_model_dir
 
 CONTENDERS = ("ours", "mlflow", "azmlinfsrv")
 Check = Callable[[str, int, object], None]  # contender, status and answer of its first request

@@ -23,10 +23,10 @@ from {{ cookiecutter.package_name }}.contract.render import render_contract
 from {{ cookiecutter.package_name }}.contract.schema import Contract
 from {{ cookiecutter.package_name }}.lifecycle.bundled import load_bundled
 from {{ cookiecutter.package_name }}.lifecycle.data import validate_frame
-from {{ cookiecutter.package_name }}.lifecycle.model_io import SKOPS_FILE, TRUSTED_TYPES
-from {{ cookiecutter.package_name }}.lifecycle.onnx_convert import convert
 from {{ cookiecutter.package_name }}.lifecycle.pipeline import build_pipeline
-from {{ cookiecutter.package_name }}.serving.model import ONNX_FILE, ModelCard, write_card
+from {{ cookiecutter.package_name }}.model.folder import ONNX_FILE, ModelCard, write_card
+from {{ cookiecutter.package_name }}.model.model_io import SKOPS_FILE, TRUSTED_TYPES
+from {{ cookiecutter.package_name }}.model.onnx_convert import convert
 
 BREAST_CANCER = "sklearn:breast_cancer"
 

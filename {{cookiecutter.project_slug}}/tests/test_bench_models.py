@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from {{ cookiecutter.package_name }}.lifecycle.bundled import load_bundled
-from {{ cookiecutter.package_name }}.serving.model import load_model_dir
+from {{ cookiecutter.package_name }}.model.folder import load_model_dir
 from {{ cookiecutter.package_name }}.serving.scoring import score
 
 sys.path.append(str(Path(__file__).resolve().parents[1] / "benchmarks"))
