@@ -56,6 +56,7 @@ PACKAGE_MODULES = (
     "model/runtime.py",
     "model/stats.py",
     "events/__init__.py",
+    "events/config.py",
     "events/delivery.py",
     "events/sink.py",
     "lifecycle/__init__.py",
