@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -463,6 +466,81 @@ def test_a_packaged_baseline_is_checked_with_its_own_model_without_the_registry(
     code, result, _ = drift("--current", str(current), "--reference", str(reference))
     assert (code, result["drifted_features"]) == (1, names)
     assert (result["reference"], result["model_version"]) == (str(reference), "1")
+
+
+FAKE_AZ = """
+import json, os, shutil, sys
+from pathlib import Path
+args = sys.argv[1:]
+with open(os.environ["FAKE_AZ_LOG"], "a") as log:
+    log.write(" ".join(args) + "\\n")
+def option(name):
+    return args[args.index(name) + 1]
+command = " ".join(args[:3])
+if args[:2] == ["extension", "add"]:
+    pass
+elif command == "ml online-endpoint show":
+    print(json.dumps({"blue": 10, "green": 90}))
+elif command == "ml online-deployment show":
+    print("azureml:serving:1")
+elif command == "ml model download":  # az lays a model out as <path>/<name>/<its folder>
+    target = Path(option("--download-path")) / option("--name") / "v1"
+    shutil.copytree(os.environ["FAKE_AZ_MODEL"], target)
+elif command == "ml data download":
+    shutil.copytree(os.environ["FAKE_AZ_COLLECTED"], option("--download-path"))
+else:
+    sys.exit(f"unexpected az call: {args}")
+"""
+
+
+def fetch_drift_inputs(tmp_path: Path, model: Path, collected: Path) -> subprocess.CompletedProcess:
+    """tools/drift_inputs.sh against a fake `az` serving `model` and `collected` from `green`."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "az").write_text(f"#!{sys.executable}{FAKE_AZ}", encoding="utf-8")
+    (bin_dir / "az").chmod(0o755)
+    env = {
+        **os.environ,
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+        "FAKE_AZ_LOG": str(tmp_path / "az.log"),
+        "FAKE_AZ_MODEL": str(model),
+        "FAKE_AZ_COLLECTED": str(collected),
+    }
+    script = Path(__file__).parents[1] / "tools" / "drift_inputs.sh"
+    command = ["bash", str(script), "endpoint", "serving", str(tmp_path / "inputs")]
+    return subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+
+
+def test_the_scheduled_check_fetches_the_live_models_folder_and_drift_scores_with_it(
+    champion_project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings, _ = champion_project
+    invoke_json("package", "--output", str(tmp_path / "model"))
+    frame, names = moved(settings)
+    write_azureml_logs(frame[list(project_contract(settings).feature_names)], tmp_path / "logs")
+    fetched = fetch_drift_inputs(tmp_path, tmp_path / "model", tmp_path / "logs")
+    assert fetched.returncode == 0, fetched.stderr
+    assert "online-deployment show --endpoint-name endpoint --name green" in (
+        tmp_path / "az.log"
+    ).read_text(encoding="utf-8")
+    inputs = tmp_path / "inputs"
+    assert sorted(path.name for path in inputs.iterdir()) == ["collected", "model"]
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path}/absent/mlflow.db")
+    reference = inputs / "model" / BASELINE_FILE  # what drift.yml passes
+    code, result, _ = drift("--current", str(inputs / "collected"), "--reference", str(reference))
+    assert (code, result["drifted_features"]) == (1, names)
+    assert (result["model_version"], result["current"]["rows"]) == ("1", len(frame))
+
+
+def test_the_scheduled_check_refuses_a_live_model_without_its_contract(
+    champion_project, tmp_path: Path
+) -> None:
+    invoke_json("package", "--output", str(tmp_path / "model"))
+    (tmp_path / "model" / CONTRACT_FILE).unlink()
+    (tmp_path / "logs").mkdir()
+    fetched = fetch_drift_inputs(tmp_path, tmp_path / "model", tmp_path / "logs")
+    assert fetched.returncode == 2
+    assert "serving:1 has no contract.yaml beside its baseline.json" in fetched.stderr
 
 
 def test_without_a_champion_drift_exits_2_saying_promote(project: Settings, tmp_path: Path) -> None:
