@@ -1,6 +1,6 @@
 """Packaged model folders for the classification benchmark, built aside from the registry.
 
-`fit` trains the project's pipeline (`build_pipeline`, the given params and seed) as `train`
+`fit` trains the project's pipeline (`fit_pipeline`, the given params and seed) as `train`
 does, on the table as `prep` keeps it; `write_folder` writes what `package` writes:
 model.skops, model.onnx, contract.yaml and the sealed model_card.json. With `mlflow_files` the
 folder is also the MLflow model `train` logs (mlflow.sklearn, skops with the project's trusted
@@ -22,8 +22,8 @@ from {{ cookiecutter.package_name }}.contract.load import CONTRACT_FILE
 from {{ cookiecutter.package_name }}.contract.render import render_contract
 from {{ cookiecutter.package_name }}.contract.schema import Contract
 from {{ cookiecutter.package_name }}.lifecycle.bundled import load_bundled
-from {{ cookiecutter.package_name }}.lifecycle.data import validate_frame
-from {{ cookiecutter.package_name }}.lifecycle.pipeline import build_pipeline
+from {{ cookiecutter.package_name }}.lifecycle.data import model_frame, validate_frame
+from {{ cookiecutter.package_name }}.lifecycle.pipeline import fit_pipeline
 from {{ cookiecutter.package_name }}.model.folder import ONNX_FILE, ModelCard, write_card
 from {{ cookiecutter.package_name }}.model.model_io import SKOPS_FILE, TRUSTED_TYPES
 from {{ cookiecutter.package_name }}.model.onnx_convert import convert
@@ -36,10 +36,8 @@ def fit(
 ) -> tuple[Pipeline, pd.DataFrame]:
     """The project's pipeline fitted on the table as `prep` keeps it; that table's features."""
     prepared = validate_frame(contract, table, "the benchmark's data")
-    features = prepared[list(contract.feature_names)]
-    pipeline = build_pipeline(contract, params, seed).fit(
-        features, prepared[contract.target.column]
-    )
+    features = model_frame(contract, prepared)
+    pipeline = fit_pipeline(contract, params, seed, features, prepared[contract.target.column])
     return pipeline, features
 
 

@@ -21,7 +21,7 @@ from sklearn.pipeline import Pipeline
 from {{ cookiecutter.package_name }}.contract.inputs import Features, numeric_features
 from {{ cookiecutter.package_name }}.contract.load import CONTRACT_FILE, parse_contract
 from {{ cookiecutter.package_name }}.contract.schema import Contract
-from {{ cookiecutter.package_name }}.lifecycle.pipeline import build_pipeline
+from {{ cookiecutter.package_name }}.lifecycle.pipeline import fit_pipeline
 from {{ cookiecutter.package_name }}.model.folder import ONNX_FILE, ModelCard, write_card
 from {{ cookiecutter.package_name }}.model.onnx_convert import convert
 from {{ cookiecutter.package_name }}.tasks.base import task_for
@@ -112,7 +112,7 @@ def fitted(task: str, seed: int = 0) -> Pipeline:
     """The project's pipeline for the task's contract, fitted on its training data."""
     contract = contract_of(task)
     features, target = training_data(task, seed=seed)
-    return build_pipeline(contract, PARAMS, seed).fit(features.frame(contract), target)
+    return fit_pipeline(contract, PARAMS, seed, features.frame(contract), target)
 
 
 def middle_threshold(pipeline: Pipeline, task: str) -> float:

@@ -6,14 +6,23 @@ import numpy as np
 import onnx
 import pytest
 
-from {{ cookiecutter.package_name }}.lifecycle.pipeline import build_pipeline
+from {{ cookiecutter.package_name }}.contract.load import parse_contract
+from {{ cookiecutter.package_name }}.lifecycle.pipeline import fit_pipeline
 from {{ cookiecutter.package_name }}.model.folder import ModelCard
 from {{ cookiecutter.package_name }}.model.onnx_convert import convert
 from {{ cookiecutter.package_name }}.model.onnx_model import OnnxModel
 from {{ cookiecutter.package_name }}.model.onnx_parity import parity, split_features
 from {{ cookiecutter.package_name }}.tasks.base import task_for
 
-from .model_fixtures import contract_of, fitted, mixed_records, record_features, training_data
+from .model_fixtures import (
+    CONTRACTS,
+    PARAMS,
+    contract_of,
+    fitted,
+    mixed_records,
+    record_features,
+    training_data,
+)
 
 TASKS = ("regression", "binary", "multiclass")
 
@@ -44,19 +53,38 @@ def test_the_graph_predicts_and_gives_class_probabilities_as_scikit_learn_does(t
 
 
 @pytest.mark.parametrize("task", TASKS)
-def test_the_graph_takes_the_contracts_inputs(task: str) -> None:
+def test_the_graph_takes_the_numeric_features_as_one_matrix_and_each_category_as_text(
+    task: str,
+) -> None:
     contract, pipeline = contract_of(task), fitted(task)
     graph = onnx.load_from_string(convert(pipeline, contract))
-    inputs = [(node.name, node.type.tensor_type.elem_type) for node in graph.graph.input]
+    inputs = [
+        (node.name, node.type.tensor_type.elem_type, node.type.tensor_type.shape.dim[1].dim_value)
+        for node in graph.graph.input
+    ]
+    string, number = onnx.TensorProto.STRING, onnx.TensorProto.FLOAT
     if task == "regression":  # numbers only: the one float matrix
-        assert inputs == [("features", onnx.TensorProto.FLOAT)]
-    else:
-        string, number = onnx.TensorProto.STRING, onnx.TensorProto.FLOAT
-        assert dict(inputs) == {
-            "tenure": number, "monthly": number, "plan": string, "region": string,
-            "paperless": number,
-        }  # fmt: skip
+        assert inputs == [("features", number, len(contract.features))]
+    else:  # tenure, monthly and paperless in one matrix, then the categories
+        assert inputs == [("features", number, 3), ("plan", string, 1), ("region", string, 1)]
         assert "ZipMap" not in {node.op_type for node in graph.graph.node}
+
+
+def test_a_category_named_features_leaves_the_numeric_matrix_another_input_name() -> None:
+    contract = parse_contract(CONTRACTS["binary"].replace("plan:", "features:"), "renamed")
+    records = [
+        {("features" if key == "plan" else key): value for key, value in record.items()}
+        for record in mixed_records(200, seed=3)
+    ]
+    features = record_features(contract, records)
+    target = np.where(features.categories["features"] == "pro", "churn", "stay")
+    pipeline = fit_pipeline(contract, PARAMS, 0, features.frame(contract), target)
+    graph = convert(pipeline, contract)
+    names = [node.name for node in onnx.load_from_string(graph).graph.input]
+    assert names == ["_features", "features", "region"]
+    check = parity(pipeline, graph, contract, features.frame(contract), None)
+    assert check.max_abs_diff < 1e-5
+    assert check.mismatched == 0
 
 
 def test_a_graph_that_is_not_the_models_fails_parity() -> None:
@@ -91,7 +119,7 @@ def test_multiclass_ties_go_to_the_class_scikit_learn_picks() -> None:
     contract = contract_of("multiclass")
     features, target = training_data("multiclass")
     small = {"n_estimators": 2, "max_depth": 50}  # two pure-leaved trees: many exact ties
-    pipeline = build_pipeline(contract, small, 0).fit(features.frame(contract), target)
+    pipeline = fit_pipeline(contract, small, 0, features.frame(contract), target)
     frame = unseen_frame("multiclass", rows=1500)
     sklearn = task_for(contract).predict(pipeline, frame, None)
     assert sklearn.probabilities is not None

@@ -12,7 +12,7 @@ import pytest
 
 from {{ cookiecutter.package_name }}.errors import LifecycleError
 from {{ cookiecutter.package_name }}.lifecycle.bundled import load_bundled
-from {{ cookiecutter.package_name }}.lifecycle.data import SPLITS, prepare, read_manifest
+from {{ cookiecutter.package_name }}.lifecycle.data import SPLITS, prepare, read_manifest, read_split
 from {{ cookiecutter.package_name }}.settings import Settings, load_settings
 
 from .conftest import invoke
@@ -96,6 +96,22 @@ def test_id_and_sensitive_columns_are_kept_and_ignored_ones_dropped(
     columns = list(splits(settings)["test"].columns)
     assert "note" not in columns  # role: ignore
     assert columns[-1] == "species"
+
+
+@pytest.mark.parametrize(("task", "name"), [("binary", "smoker"), ("multiclass", "indoor")])
+def test_booleans_are_stored_as_true_false_as_serving_collects_them_and_read_as_0_1(
+    project: Settings, tmp_path: Path, task: str, name: str
+) -> None:
+    settings = use_contract(project, CONTRACTS[task])
+    prepare(settings, write_csv(tmp_path, labelled(task)))
+    stored = splits(settings)["train"][name]
+    assert stored.dtype == (bool if name == "smoker" else pd.BooleanDtype())
+    assert set(stored.dropna()) == {True, False}
+    assert stored.isna().any() == (name == "indoor")  # nullable: missing stays missing
+    features, _ = read_split(settings, "train")
+    expected = np.where(stored.isna(), np.nan, stored.fillna(False).astype(float))
+    np.testing.assert_array_equal(features[name].to_numpy(), expected)
+    assert features[name].dtype == np.float64
 
 
 def test_a_column_the_contract_does_not_declare_is_refused(

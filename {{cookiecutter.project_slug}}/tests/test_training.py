@@ -10,8 +10,9 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder
 
+from {{ cookiecutter.package_name }}.contract.inputs import model_columns
 from {{ cookiecutter.package_name }}.errors import LifecycleError
-from {{ cookiecutter.package_name }}.lifecycle.pipeline import build_pipeline
+from {{ cookiecutter.package_name }}.lifecycle.pipeline import build_pipeline, fit_pipeline
 from {{ cookiecutter.package_name }}.lifecycle.training import parse_params
 
 from .monitoring_fixtures import CONTRACTS, contract_of, features, table
@@ -73,7 +74,12 @@ def test_the_pipeline_prepares_the_contracts_columns_then_the_tasks_forest(task:
     assert (forest.n_estimators, forest.max_depth, forest.random_state) == (7, 3, 1)
     prepare = pipeline[0]
     assert isinstance(prepare, ColumnTransformer)
-    parts = {name: (step, columns) for name, step, columns in prepare.transformers_}
+    names = model_columns(contract)  # what the positions index: numbers, then categories
+    assert list(frame.columns) == names
+    parts = {
+        name: (step, [names[position] for position in columns])
+        for name, step, columns in prepare.transformers_
+    }
     nullable_numbers = [c.name for c in contract.features if c.nullable and c.type != "category"]
     if nullable_numbers:
         assert isinstance(parts["imputed"][0], SimpleImputer)
@@ -88,10 +94,23 @@ def test_the_pipeline_prepares_the_contracts_columns_then_the_tasks_forest(task:
             [str(v) for v in c.categories] + ([""] if c.nullable else []) for c in categories
         ]
         assert [list(levels) for levels in encoder.categories_] == expected
-    else:  # numbers only: selected by position, so ONNX keeps one float input
-        assert all(
-            isinstance(column, int) for _, _, columns in prepare.transformers_ for column in columns
-        )
+        assert parts["categories"][1] == [c.name for c in categories]
+    else:
+        assert "categories" not in parts
+    assert all(  # by position, so ONNX reads the numbers as one float matrix
+        isinstance(column, int) for _, _, columns in prepare.transformers_ for column in columns
+    )
+
+
+@pytest.mark.parametrize("task", ["binary", "multiclass"])
+def test_fitting_on_the_columns_in_any_order_reads_each_by_its_name(task: str) -> None:
+    contract, frame, target = training_data(task)
+    params = {"n_estimators": 5, "max_depth": 3}
+    shuffled = frame[list(reversed(frame.columns))]
+    assert list(shuffled.columns) != model_columns(contract)
+    fitted = fit_pipeline(contract, params, 2, shuffled, target)
+    expected = fit_pipeline(contract, params, 2, frame, target)
+    np.testing.assert_array_equal(fitted.predict_proba(frame), expected.predict_proba(frame))
 
 
 def test_id_and_ignored_columns_never_reach_the_model() -> None:
@@ -99,4 +118,4 @@ def test_id_and_ignored_columns_never_reach_the_model() -> None:
     assert set(frame.columns) == set(contract.feature_names)
     assert "customer" not in contract.feature_names
     pipeline = build_pipeline(contract, {"n_estimators": 3, "max_depth": 2}, seed=0)
-    assert list(pipeline.fit(frame, target)[0].feature_names_in_) == list(contract.feature_names)
+    assert list(pipeline.fit(frame, target)[0].feature_names_in_) == model_columns(contract)

@@ -37,20 +37,29 @@ class Features:
         return len(self.numbers)
 
     def frame(self, contract: Contract) -> pd.DataFrame:
-        """The features as one frame in contract order (what the scikit-learn pipeline reads)."""
-        numeric = iter(range(self.numbers.shape[1]))
-        data = {
-            column.name: self.categories[column.name]
-            if column.type == "category"
-            else self.numbers[:, next(numeric)]
-            for column in contract.features
+        """The features as one frame in `model_columns` order (what the Pipeline reads)."""
+        data: dict[str, np.ndarray] = {
+            column.name: self.numbers[:, index]
+            for index, column in enumerate(numeric_features(contract))
         }
-        return pd.DataFrame(data)
+        data.update(self.categories)
+        return pd.DataFrame(data, columns=model_columns(contract))
 
 
 def numeric_features(contract: Contract) -> tuple[Column, ...]:
     """The features in the numeric matrix, in contract order: numbers, integers, booleans."""
     return tuple(column for column in contract.features if column.type != "category")
+
+
+def numeric_positions(contract: Contract) -> dict[str, int]:
+    """Each numeric feature's column in the numeric matrix."""
+    return {column.name: index for index, column in enumerate(numeric_features(contract))}
+
+
+def model_columns(contract: Contract) -> list[str]:
+    """The features in the order the model reads them: the numeric matrix's, then categories."""
+    categories = [column.name for column in contract.features if column.type == "category"]
+    return [column.name for column in numeric_features(contract)] + categories
 
 
 def features_from_table(

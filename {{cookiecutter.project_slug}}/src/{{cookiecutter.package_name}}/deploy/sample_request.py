@@ -30,7 +30,7 @@ def json_value(column: Column, value: Any) -> Any:
     if column.type == "category":
         return str(value)
     if column.type == "boolean":
-        return bool(value)  # the split stores booleans as 0.0/1.0
+        return bool(value)
     if column.type == "integer":
         return int(value)
     return float(str(np.float32(value)))  # the shortest text of what the model reads

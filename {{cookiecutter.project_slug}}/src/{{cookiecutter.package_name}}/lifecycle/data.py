@@ -3,7 +3,8 @@
 The source is `--input FILE` (CSV or Parquet), else mlops.toml's `[data] source`: a path, or
 `sklearn:<name>` for a data set bundled with scikit-learn. Every cell is checked against the
 contract (min and max included) before anything is written; the splits hold the features as
-the model reads them, the id and sensitive columns, and the target, and replace
+the model reads them (booleans as true/false, as serving collects them), the id and sensitive
+columns, and the target, and replace
 data/processed in one atomic swap.
 """
 
@@ -16,12 +17,13 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
 from {{ cookiecutter.package_name }}.contract.check import check_frame, target_column
 from {{ cookiecutter.package_name }}.contract.files import read_table
-from {{ cookiecutter.package_name }}.contract.inputs import converted_table
+from {{ cookiecutter.package_name }}.contract.inputs import converted_table, model_columns
 from {{ cookiecutter.package_name }}.contract.schema import Contract
 from {{ cookiecutter.package_name }}.contract.table import convert_column
 from {{ cookiecutter.package_name }}.errors import InvalidInputError, LifecycleError
@@ -69,6 +71,9 @@ def validate_frame(contract: Contract, frame: pd.DataFrame, source: str) -> pd.D
         )
     columns = {str(name): frame[name] for name in frame.columns}
     table = pd.DataFrame(converted_table(contract, columns, bounds=True))
+    for column in contract.features:  # stored as true/false, like the data collected in serving
+        if column.type == "boolean":
+            table[column.name] = table[column.name].astype("boolean" if column.nullable else bool)
     kept = [c.name for c in contract.columns if c.role == "id" or c.sensitive]
     for name in kept:
         if name in table.columns:  # a sensitive feature is there already
@@ -172,10 +177,19 @@ def read_split_table(settings: Settings, name: str) -> pd.DataFrame:
 
 
 def read_split(settings: Settings, name: str) -> tuple[pd.DataFrame, pd.Series]:
-    """One prepared split as (features in contract order, target)."""
+    """One prepared split as (features as the model reads them, target)."""
     table = read_split_table(settings, name)
     contract = settings.contract
-    return table[list(contract.feature_names)], table[contract.target.column]
+    return model_frame(contract, table), table[contract.target.column]
+
+
+def model_frame(contract: Contract, table: pd.DataFrame) -> pd.DataFrame:
+    """A split's features in `model_columns` order, booleans as 0/1 (NaN where missing)."""
+    frame = table[model_columns(contract)].copy()
+    for column in contract.features:
+        if column.type == "boolean":
+            frame[column.name] = frame[column.name].astype("Float64").astype(np.float64)
+    return frame
 
 
 def read_manifest(settings: Settings) -> dict:

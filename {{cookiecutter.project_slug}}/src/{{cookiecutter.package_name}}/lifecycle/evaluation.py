@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import mlflow
 
-from {{ cookiecutter.package_name }}.lifecycle.data import read_split_table
+from {{ cookiecutter.package_name }}.lifecycle.data import model_frame, read_split_table
 from {{ cookiecutter.package_name }}.lifecycle.policy import GROUP_GAP, promotion_policy
 from {{ cookiecutter.package_name }}.lifecycle.tracking import (
     FAIRNESS_ARTIFACT,
@@ -39,7 +39,7 @@ def evaluate(settings: Settings) -> EvaluationResult:
     run = latest_training_run(client, settings)
     model = load_model(model_uri_of(run))
     table = read_split_table(settings, "test")
-    features, actual = table[list(contract.feature_names)], table[contract.target.column].to_numpy()
+    features, actual = model_frame(contract, table), table[contract.target.column].to_numpy()
     threshold = threshold_of(run.data.tags)
     prediction = task.predict(model, features, threshold)
     metrics = task.metrics(actual, prediction, threshold)

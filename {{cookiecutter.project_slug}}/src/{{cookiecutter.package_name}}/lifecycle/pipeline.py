@@ -4,8 +4,9 @@ Numbers, integers and booleans pass through, a nullable one through a median imp
 missing value is filled inside the model, identically in scikit-learn, the server, batch and
 ONNX); categories are one-hot encoded over the contract's categories, a nullable category with
 "" (missing) as a category of its own. An unknown category never reaches the model: the
-contract refuses it first. A contract of numbers alone selects columns by position, so its ONNX
-graph keeps one float input; otherwise by name, one ONNX input per column.
+contract refuses it first. The pipeline reads its columns by position in `model_columns` order
+(the numeric features, then the categories), so its ONNX graph takes the numeric features as
+one float matrix, the way the server holds them, and one text input per category.
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import pandas as pd
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder
 
-from {{ cookiecutter.package_name }}.contract.inputs import numeric_features
+from {{ cookiecutter.package_name }}.contract.inputs import model_columns, numeric_features
 from {{ cookiecutter.package_name }}.contract.schema import Contract
 from {{ cookiecutter.package_name }}.contract.values import category_key
 from {{ cookiecutter.package_name }}.tasks.base import task_for
@@ -32,33 +34,34 @@ def build_pipeline(contract: Contract, params: Mapping[str, int], seed: int) -> 
     return Pipeline([(PREPARE, preparation(contract)), (MODEL, estimator)])
 
 
+def fit_pipeline(
+    contract: Contract,
+    params: Mapping[str, int],
+    seed: int,
+    features: pd.DataFrame,
+    target: Any,
+) -> Pipeline:
+    """The pipeline fitted on the features (any column order) put in `model_columns` order."""
+    return build_pipeline(contract, params, seed).fit(features[model_columns(contract)], target)
+
+
 def preparation(contract: Contract) -> ColumnTransformer:
     """The ColumnTransformer that turns the contract's features into the estimator's numbers."""
-    by_position = all(column.type != "category" for column in contract.features)
-    selector = _positions(contract) if by_position else _names
+    position = {name: index for index, name in enumerate(model_columns(contract))}
     numeric = numeric_features(contract)
-    filled = [column.name for column in numeric if column.nullable]
-    plain = [column.name for column in numeric if not column.nullable]
+    filled = [position[column.name] for column in numeric if column.nullable]
+    plain = [position[column.name] for column in numeric if not column.nullable]
     categories = [column for column in contract.features if column.type == "category"]
-    parts: list[tuple[str, Any, Any]] = []
+    parts: list[tuple[str, Any, list[int]]] = []
     if plain:
-        parts.append(("numbers", "passthrough", selector(plain)))
+        parts.append(("numbers", "passthrough", plain))
     if filled:
-        parts.append(("imputed", SimpleImputer(strategy="median"), selector(filled)))
+        parts.append(("imputed", SimpleImputer(strategy="median"), filled))
     if categories:
         levels = [
             [category_key(value) for value in column.categories] + ([""] if column.nullable else [])
             for column in categories
         ]
         encoder = OneHotEncoder(categories=levels, handle_unknown="error", sparse_output=False)
-        parts.append(("categories", encoder, [column.name for column in categories]))
+        parts.append(("categories", encoder, [position[column.name] for column in categories]))
     return ColumnTransformer(parts, remainder="drop", verbose_feature_names_out=False)
-
-
-def _names(names: list[str]) -> list[str]:
-    return names
-
-
-def _positions(contract: Contract) -> Any:
-    index = {name: position for position, name in enumerate(contract.feature_names)}
-    return lambda names: [index[name] for name in names]

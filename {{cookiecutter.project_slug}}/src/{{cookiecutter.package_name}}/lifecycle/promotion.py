@@ -10,7 +10,7 @@ from mlflow.tracking import MlflowClient
 from {{ cookiecutter.package_name }}.errors import LifecycleError
 from {{ cookiecutter.package_name }}.events.sink import EventSink
 from {{ cookiecutter.package_name }}.lifecycle import lineage
-from {{ cookiecutter.package_name }}.lifecycle.data import read_split_table
+from {{ cookiecutter.package_name }}.lifecycle.data import model_frame, read_split_table
 from {{ cookiecutter.package_name }}.lifecycle.policy import (
     GROUP_GAP,
     PromotionPolicy,
@@ -127,11 +127,11 @@ def scorer(settings: Settings, tags: dict[int, dict[str, str]], policy: Promotio
     contract = settings.contract
     task, name = task_for(contract), settings.registered_model
     table = read_split_table(settings, "test")
-    features, actual = list(contract.feature_names), table[contract.target.column].to_numpy()
+    features, actual = model_frame(contract, table), table[contract.target.column].to_numpy()
 
     def score(version: int) -> dict[str, float]:
         model, threshold = load_model(f"models:/{name}/{version}"), threshold_of(tags[version])
-        prediction = task.predict(model, table[features], threshold)
+        prediction = task.predict(model, features, threshold)
         metrics = task.metrics(actual, prediction, threshold)
         metric = policy.primary_metric
         groups = fairness.assess(contract, table, actual, prediction, threshold, metric=metric)

@@ -20,7 +20,7 @@ from {{ cookiecutter.package_name }}.errors import LifecycleError
 from {{ cookiecutter.package_name }}.events.sink import EventSink
 from {{ cookiecutter.package_name }}.lifecycle import lineage
 from {{ cookiecutter.package_name }}.lifecycle.data import read_manifest, read_split
-from {{ cookiecutter.package_name }}.lifecycle.pipeline import build_pipeline
+from {{ cookiecutter.package_name }}.lifecycle.pipeline import fit_pipeline
 from {{ cookiecutter.package_name }}.lifecycle.tracking import (
     CONTRACT_ARTIFACT,
     CONTRACT_SHA256_TAG,
@@ -77,7 +77,7 @@ def train(settings: Settings, overrides: list[str]) -> TrainingResult:
     val_features, val_target = read_split(settings, "validation")
     data_hash = read_manifest(settings)["data_hash"]
     connect(settings)
-    pipeline = build_pipeline(contract, params, settings.seed).fit(features, target)
+    pipeline = fit_pipeline(contract, params, settings.seed, features, target)
     policy = ThresholdPolicy(settings.promotion.threshold_cost_ratio)
     raw = task.predict(pipeline, val_features, None)
     threshold = task.choose_threshold(val_target.to_numpy(), raw, policy)

@@ -16,7 +16,7 @@ import numpy as np
 
 from {{ cookiecutter.package_name }}.contract.inputs import (
     Features,
-    numeric_features,
+    numeric_positions,
 )
 from {{ cookiecutter.package_name }}.contract.schema import Column, Contract
 from {{ cookiecutter.package_name }}.contract.values import category_key
@@ -63,7 +63,7 @@ def class_keys(labels: Sequence[object]) -> tuple[str, ...]:
 
 def feature_values(contract: Contract, features: Features) -> dict[str, np.ndarray]:
     """Each feature as profiled: numbers as float64, categories and booleans as text keys."""
-    positions = {column.name: i for i, column in enumerate(numeric_features(contract))}
+    positions = numeric_positions(contract)
     values: dict[str, np.ndarray] = {}
     for column in contract.features:
         if column.type == "category":

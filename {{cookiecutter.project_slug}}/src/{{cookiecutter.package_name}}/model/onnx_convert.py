@@ -1,7 +1,8 @@
 """A contract's Pipeline as an ONNX graph, fed as the server feeds it (model/onnx_model.py).
 
-Without category features the graph takes one float32 matrix (`features`); otherwise one
-(rows, 1) input per feature column, float32 or text. A classifier is converted without ZipMap,
+The graph takes the numeric features as one float32 matrix (`features`, or a name no category
+column has) and each category as a (rows, 1) text input named like its column: the Pipeline
+reads its columns by position in that order. A classifier is converted without ZipMap,
 and the graph's metadata records the fitted model's classes in its order and the float32 error
 bound of its probabilities, which the server needs to read them.
 """
@@ -14,9 +15,9 @@ from typing import Any
 import numpy as np
 from sklearn.pipeline import Pipeline
 
+from {{ cookiecutter.package_name }}.contract.inputs import numeric_features
 from {{ cookiecutter.package_name }}.contract.schema import Contract
 from {{ cookiecutter.package_name }}.model.decision import CLASSES_KEY, TOLERANCE_KEY
-from {{ cookiecutter.package_name }}.model.onnx_model import contract_has_categories
 
 INPUT_NAME = "features"
 FLOAT32_UNIT = 2.0**-24  # float32's unit roundoff
@@ -46,17 +47,21 @@ def convert(pipeline: Pipeline, contract: Contract) -> bytes:
 
 
 def initial_types(contract: Contract) -> list[tuple[str, Any]]:
-    """One float32 matrix without categories, else one (rows, 1) input per feature column."""
+    """The numeric features as one float32 matrix (if any), then one text input per category."""
     from skl2onnx.common.data_types import FloatTensorType, StringTensorType
 
-    if not contract_has_categories(contract):
-        return [(INPUT_NAME, FloatTensorType([None, len(contract.features)]))]
-    return [
-        (column.name, StringTensorType([None, 1]))
-        if column.type == "category"
-        else (column.name, FloatTensorType([None, 1]))
-        for column in contract.features
-    ]
+    categories = [column.name for column in contract.features if column.type == "category"]
+    width = len(numeric_features(contract))
+    numbers = [(numeric_input_name(categories), FloatTensorType([None, width]))] if width else []
+    return numbers + [(name, StringTensorType([None, 1])) for name in categories]
+
+
+def numeric_input_name(categories: list[str]) -> str:
+    """`features`, prefixed with underscores while a category column has the name."""
+    name = INPUT_NAME
+    while name in categories:
+        name = f"_{name}"
+    return name
 
 
 def tolerance_of(model: Any) -> float:

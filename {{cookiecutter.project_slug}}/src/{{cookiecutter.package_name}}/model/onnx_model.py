@@ -1,8 +1,8 @@
 """The ONNX graph as served: one ONNX Runtime session per process, single-threaded.
 
-Inputs follow the contract: without category features, one float32 input (the numeric matrix,
-`features.numbers`); otherwise one input per feature column, named like it, float32 (rows, 1)
-for numbers, integers and booleans and text (rows, 1) for categories. A regressor's output is
+Inputs follow the contract: the numeric features (numbers, integers, booleans) as one float32
+matrix, `features.numbers` as it is, and each category as a text (rows, 1) input named like its
+column. A regressor's output is
 the prediction. A classifier's graph (converted without ZipMap) gives class probabilities in
 the fitted model's class order, which `export-onnx` records in the graph's metadata with the
 float32 error bound of its probabilities; decision.py turns them into the contract's class
@@ -40,7 +40,6 @@ ONNX_ERRORS = (
     "NotImplemented",
     "RuntimeException",
 )
-Feed = tuple[str, str | None, int]  # input name, category column (None: numeric), matrix column
 
 
 class OnnxModel:
@@ -69,45 +68,36 @@ class OnnxModel:
         except errors as exc:
             raise refused(path, exc) from None
         self.contract, self.card = contract, card
-        self._single = self._feeds[0][0] if not contract_has_categories(contract) else None
         self._outputs = None if self._decision is None else [PROBABILITIES]
         warm_up(self, path, errors)
 
     def predict(self, features: Features) -> Prediction:
         """Run the session on the rows; a Prediction in the contract's terms."""
-        if self._single is not None:
-            inputs = {self._single: features.numbers}
-        else:
-            inputs = {  # a basic slice is a view; a list index would copy each column
-                name: features.numbers[:, column : column + 1]
-                if category is None
-                else features.categories[category].reshape(-1, 1)
-                for name, category, column in self._feeds
-            }
+        numbers, categories = self._feeds
+        inputs = {name: features.categories[name].reshape(-1, 1) for name in categories}
+        if numbers is not None:
+            inputs[numbers] = features.numbers
         output = self._session.run(self._outputs, inputs)[0]
         if self._decision is None:
             return Prediction(output.reshape(-1).astype(np.float64))
         return self._decision.prediction(output)
 
 
-def contract_has_categories(contract: Contract) -> bool:
-    """Whether the graph takes one input per column (categories) or the one numeric matrix."""
-    return any(column.type == "category" for column in contract.features)
-
-
-def _feeds(session: Any, contract: Contract) -> list[Feed]:
-    """Each graph input with the Features part it reads; the inputs must be the contract's."""
-    names = [node.name for node in session.get_inputs()]
-    if not contract_has_categories(contract):
-        if len(names) != 1:
-            raise LifecycleError(f"the graph has inputs {names}, expected one numeric input")
-        return [(names[0], None, 0)]
-    if sorted(names) != sorted(contract.feature_names):
+def _feeds(session: Any, contract: Contract) -> tuple[str | None, list[str]]:
+    """The graph's numeric input (None without numeric features) and its category inputs."""
+    inputs = {node.name: node.shape for node in session.get_inputs()}
+    categories = [column.name for column in contract.features if column.type == "category"]
+    width = len(numeric_features(contract))
+    numeric = [name for name in inputs if name not in categories]
+    wanted = 1 if width else 0
+    if set(categories) - set(inputs) or len(numeric) != wanted:
         raise LifecycleError(
-            f"the graph's inputs {names[:12]} are not the contract's features: export it again"
+            f"the graph's inputs {list(inputs)[:12]} are not the contract's "
+            f"({wanted} numeric matrix and the categories {categories[:10]}): export it again"
         )
-    numeric = {column.name: index for index, column in enumerate(numeric_features(contract))}
-    return [
-        (name, None, numeric[name]) if name in numeric else (name, name, 0)
-        for name in contract.feature_names
-    ]
+    if numeric and inputs[numeric[0]][-1] != width:
+        raise LifecycleError(
+            f"the graph reads {inputs[numeric[0]][-1]} numeric features, the contract has "
+            f"{width}: export it again"
+        )
+    return (numeric[0] if numeric else None), categories

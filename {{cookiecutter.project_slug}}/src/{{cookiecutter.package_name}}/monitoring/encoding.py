@@ -14,7 +14,7 @@ import orjson
 
 from {{ cookiecutter.package_name }}.contract.inputs import (
     Features,
-    numeric_features,
+    numeric_positions,
 )
 from {{ cookiecutter.package_name }}.contract.schema import Contract
 from {{ cookiecutter.package_name }}.tasks.base import Prediction
@@ -26,7 +26,7 @@ class InputRows:
     """Encodes Features as JSON rows in contract order (prepared once per contract)."""
 
     def __init__(self, contract: Contract) -> None:
-        positions = {column.name: i for i, column in enumerate(numeric_features(contract))}
+        positions = numeric_positions(contract)
         # Numbers only: the float32 matrix is already the rows in contract order (NaN -> null).
         self.plain = all(column.is_numeric for column in contract.features)
         self.columns = [

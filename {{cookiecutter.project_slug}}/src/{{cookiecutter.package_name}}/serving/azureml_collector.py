@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 
 def inputs_frame(contract: Contract, features: Features) -> pd.DataFrame:
     """The validated features as the model_inputs table: one column per feature, typed."""
-    frame = features.frame(contract)
+    frame = features.frame(contract)[list(contract.feature_names)]  # in contract order
     for column in contract.features:
         values = frame[column.name]
         if column.type == "category":
