@@ -487,7 +487,7 @@ def test_drift_checks_prods_collected_inputs_and_queues_cd_on_drift() -> None:
     text = ap.script(check)
     fetch, run = text.index("tools/drift_inputs.sh"), text.index(" drift --current ")
     assert fetch < run  # the CLI's own exit code: make would turn 1 (drift) into 2
-    assert "build/drift-inputs/baseline.json" in text
+    assert "build/drift-inputs/model/baseline.json" in text
     parameters = ap.load(ap.PIPELINES_DIR / "drift.yml")["parameters"]
     (connection,) = [p["default"] for p in parameters if p["name"] == "driftServiceConnection"]
     # What production serves drifts: read with the monitoring connection, never prod's deploy
