@@ -82,6 +82,19 @@ def test_custom_names_flow_into_package_script_and_lock(baked: Baker) -> None:
     assert "Fabrikam" in (project / "README.md").read_text()
 
 
+def test_a_project_under_another_name_never_names_the_default_project(baked: Baker) -> None:
+    project = baked({"project_name": "Churn Risk", "organization": "Fabrikam"})
+    default = ("diabetes-progression", "diabetes_progression", "Diabetes Progression")
+    mentions = [
+        f"{path.relative_to(project)}: {name}"
+        for path in sorted(project.rglob("*"))
+        if path.is_file() and ".git" not in path.parts
+        for name in default
+        if name in path.read_text(encoding="utf-8", errors="replace")
+    ]
+    assert mentions == []
+
+
 def test_generated_code_is_ruff_clean_for_the_shortest_and_longest_names(baked: Baker) -> None:
     names = {"short": "ab", "long": "a" + "-bcdefghi" * 4 + "-yz"}
     assert len(names["long"]) == kit_options.MAX_NAME_LENGTH

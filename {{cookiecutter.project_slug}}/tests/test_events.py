@@ -113,8 +113,8 @@ def test_an_event_is_a_cloudevents_1_0_envelope() -> None:
     event = cloud_event("model_registered", {"version": 3})
     assert set(event) == ENVELOPE
     assert event["specversion"] == "1.0"
-    assert event["type"] == "diabetes-progression.model_registered"
-    assert event["source"] == "/diabetes-progression/lifecycle"
+    assert event["type"] == "{{ cookiecutter.project_slug }}.model_registered"
+    assert event["source"] == "/{{ cookiecutter.project_slug }}/lifecycle"
     assert re.fullmatch(r"[0-9a-f]{32}", event["id"])
     assert TIME.fullmatch(event["time"])
     assert (event["datacontenttype"], event["data"]) == ("application/json", {"version": 3})
@@ -275,7 +275,7 @@ def test_a_completed_rollout_emits_model_deployed() -> None:
             {
                 "endpoint": EP,
                 "deployment": "green",
-                "model": "diabetes-progression-serving",
+                "model": "{{ cookiecutter.project_slug }}-serving",
                 "model_version": "7",
                 "traffic": {"green": 100, "blue": 0},
                 "resource_group": "rg",

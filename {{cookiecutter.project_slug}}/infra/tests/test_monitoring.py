@@ -241,7 +241,7 @@ def test_endpoint_matches_the_cd_spec_and_leaves_traffic_to_the_rollout(
 
 
 def test_short_name_keeps_the_environment_and_month_start_is_the_first() -> None:
-    assert short_name("diabetes-progression-staging") == "diabestaging"
+    assert short_name("fraud-scoring-staging") == "fraudstaging"
     assert short_name("a-dev") == "adev"
     assert month_start(date(2031, 2, 28)) == "2031-02-01T00:00:00Z"
     assert month_start(date(2030, 12, 1)) == "2030-12-01T00:00:00Z"

@@ -11,7 +11,7 @@ from mlops_infra import plan
 from mlops_infra.aks.credentials import NETWORK_CONTRIBUTOR_ROLE_ID
 from mlops_infra.config import load_stack_config
 from mlops_infra.mocks import FAKE_SUBSCRIPTION_ID
-from mlops_infra.naming import SLUG
+from mlops_infra.naming import SLUG, AzureNames
 from mlops_infra.network.args import NetworkArgsError, PrivateLinkEndpointArgs
 from mlops_infra.network.component import TYPE_TOKEN as NETWORK_TOKEN
 from mlops_infra.network.endpoint import TYPE_TOKEN as ENDPOINT_TOKEN
@@ -196,9 +196,8 @@ def _run(stack: str, **overrides: str) -> list[Record]:
 def test_without_a_managed_network_the_compute_joins_the_training_subnet() -> None:
     resources = _run("prod", managedNetworkIsolation="Disabled")
     props = one(resources, COMPUTE)["inputs"]["properties"]["properties"]
-    assert props["subnet"]["id"].endswith(
-        f"/virtualNetworks/vnet-{SLUG}-prod/subnets/snet-training"
-    )
+    prefix = AzureNames("any-org", "prod").resource_prefix  # the slug, cut to Azure's limits
+    assert props["subnet"]["id"].endswith(f"/virtualNetworks/vnet-{prefix}/subnets/snet-training")
     assert props["enableNodePublicIp"] is False
     assert one(resources, MLW)["inputs"]["managedNetwork"]["isolationMode"] == "Disabled"
 

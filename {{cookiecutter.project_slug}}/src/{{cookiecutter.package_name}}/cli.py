@@ -35,4 +35,4 @@ for command in (*LIFECYCLE_COMMANDS, contract, serve, score_batch, rollout, azur
 
 def main() -> None:
     """Console-script entry point."""
-    cli(prog_name="diabetes-progression")
+    cli(prog_name="{{ cookiecutter.project_slug }}")
