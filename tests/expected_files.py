@@ -118,6 +118,7 @@ TESTS = (
     "ci_installs.py",
     "collector_fixtures.py",
     "conftest.py",
+    "contracts.py",
     "crafted_models.py",
     "model_fixtures.py",
     "monitoring_fixtures.py",

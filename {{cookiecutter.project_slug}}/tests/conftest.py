@@ -91,7 +91,7 @@ def invoke_json(*args: str) -> dict:
 
 @pytest.fixture(scope="session")
 def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A packaged regression model folder (skops, ONNX, contract, card) built without MLflow."""
+    """A packaged model of the diabetes numbers (skops, ONNX, contract, card), without MLflow."""
     from .model_fixtures import write_model_dir
 
     return write_model_dir(tmp_path_factory.mktemp("model"))
@@ -99,10 +99,18 @@ def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def id_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The regression model folder, its contract naming an `id` column (batch output keeps it)."""
+    """The diabetes numbers' model folder, its contract naming an `id` column (batch keeps it)."""
     from .model_fixtures import write_model_dir
 
-    return write_model_dir(tmp_path_factory.mktemp("model-id"), task="regression-id")
+    return write_model_dir(tmp_path_factory.mktemp("model-id"), name="numbers-id")
+
+
+@pytest.fixture(scope="session")
+def regression_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A packaged regression of the mixed test contract (categories, booleans, missing values)."""
+    from .model_fixtures import write_model_dir
+
+    return write_model_dir(tmp_path_factory.mktemp("regression"), name="regression")
 
 
 @pytest.fixture(scope="session")
@@ -110,7 +118,7 @@ def binary_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A packaged binary classifier of the mixed test contract, its threshold on a training row."""
     from .model_fixtures import write_model_dir
 
-    return write_model_dir(tmp_path_factory.mktemp("binary"), task="binary")
+    return write_model_dir(tmp_path_factory.mktemp("binary"), name="binary")
 
 
 @pytest.fixture(scope="session")
@@ -118,7 +126,7 @@ def multiclass_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A packaged multiclass classifier of the mixed test contract (integer classes)."""
     from .model_fixtures import write_model_dir
 
-    return write_model_dir(tmp_path_factory.mktemp("multiclass"), task="multiclass")
+    return write_model_dir(tmp_path_factory.mktemp("multiclass"), name="multiclass")
 
 
 @pytest.fixture(scope="session")

@@ -1,16 +1,15 @@
-"""Data for the drift tests, built from contracts: one per task, whatever the project's own data.
+"""Helpers of the drift and collection tests, for any test contract (contracts.py).
 
-A regression contract of numbers (one two-valued, as the diabetes set's `sex`); a binary and a
-multiclass one with categories, booleans, an id, an ignored column and nullable columns. `table`
-draws a seeded table under a contract, with the shares and shifts a test asks for; `RuleModel`
-is a transparent model of any of them (what `drift` calls to score rows logged without
-predictions).
+`RuleModel` is a transparent model of any contract (what `drift` calls to score rows logged
+without predictions); `reference_of` is the baseline `train` would take with it;
+`write_model_folder` packages a model folder as drift reads it; `collect` runs samples through
+a Collector.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,90 +17,15 @@ import numpy as np
 import pandas as pd
 
 from {{ cookiecutter.package_name }}.contract.inputs import Features, features_from_table
-from {{ cookiecutter.package_name }}.contract.load import CONTRACT_FILE, parse_contract
-from {{ cookiecutter.package_name }}.contract.schema import Column, Contract
+from {{ cookiecutter.package_name }}.contract.load import CONTRACT_FILE
+from {{ cookiecutter.package_name }}.contract.schema import Contract
 from {{ cookiecutter.package_name }}.model.baseline import BASELINE_FILE, compute
 from {{ cookiecutter.package_name }}.model.folder import ModelCard, write_card
 from {{ cookiecutter.package_name }}.monitoring.collection import Collector, Tallies
 from {{ cookiecutter.package_name }}.monitoring.config import CollectionSettings
 from {{ cookiecutter.package_name }}.tasks.base import Prediction
 
-REGRESSION = """
-task: regression
-target: {column: price}
-columns:
-  area: {type: number, min: 10, max: 500}
-  rooms: {type: integer, min: 1, max: 12}
-  sex: {type: number}
-"""
-BINARY = """
-task: binary
-target: {column: churned, classes: ["no", "yes"], positive: "yes"}
-columns:
-  customer: {type: category, role: id}
-  tenure: {type: number, min: 0}
-  visits: {type: integer, nullable: true}
-  plan: {type: category, categories: [basic, plus, pro]}
-  smoker: {type: boolean}
-  region: {type: category, categories: [north, south], nullable: true}
-"""
-MULTICLASS = """
-task: multiclass
-target: {column: species, classes: [1, 2, 3]}
-columns:
-  length: {type: number}
-  color: {type: category, categories: [red, green, blue]}
-  indoor: {type: boolean, nullable: true}
-  note: {type: category, role: ignore}
-"""
-CONTRACTS = {"regression": REGRESSION, "binary": BINARY, "multiclass": MULTICLASS}
-SEX = (-0.044641636506989144, 0.05068011873981862)  # not float32 numbers: served as float32
-
-
-def contract_of(task: str) -> Contract:
-    """The test contract of a task."""
-    return parse_contract(CONTRACTS[task], f"{task} test contract")
-
-
-@dataclass(frozen=True)
-class Draw:
-    """How a table is drawn: category shares, true shares, missing shares, numeric offsets."""
-
-    shares: dict[str, list[float]] = field(default_factory=dict)
-    true_share: dict[str, float] = field(default_factory=dict)
-    missing: dict[str, float] = field(default_factory=dict)
-    offset: dict[str, float] = field(default_factory=dict)
-
-
-def table(contract: Contract, rows: int, seed: int, draw: Draw | None = None) -> pd.DataFrame:
-    """A seeded table with every column of the contract (no target)."""
-    draw, rng = draw or Draw(), np.random.default_rng(seed)
-    frame = pd.DataFrame(
-        {column.name: _column(column, rows, rng, draw) for column in contract.columns}
-    )
-    for column in contract.columns:
-        if column.nullable:
-            gone = rng.random(rows) < draw.missing.get(column.name, 0.1)
-            frame[column.name] = frame[column.name].astype(object).where(~gone, None)
-    return frame
-
-
-def _column(column: Column, rows: int, rng: np.random.Generator, draw: Draw) -> Any:
-    if column.role == "id":
-        return [f"c{index}" for index in range(rows)]
-    if column.role == "ignore":
-        return ["free text"] * rows
-    if column.type == "category":
-        categories = [str(category) for category in column.categories]
-        return rng.choice(categories, rows, p=draw.shares.get(column.name))
-    if column.type == "boolean":
-        return rng.random(rows) < draw.true_share.get(column.name, 0.3)
-    if column.name == "sex":
-        return rng.choice(SEX, rows)
-    if column.type == "integer":
-        return np.clip(rng.poisson(4, rows) + 1, 1, 12)
-    low = column.minimum if column.minimum is not None else -np.inf
-    return np.clip(rng.normal(120.0, 30.0, rows) + draw.offset.get(column.name, 0.0), low, 500)
+from .contracts import CONTRACTS, contract_of, span
 
 
 def features(contract: Contract, frame: pd.DataFrame) -> Features:
@@ -111,8 +35,8 @@ def features(contract: Contract, frame: pd.DataFrame) -> Features:
 
 class RuleModel:
     """A transparent model: a regression sums the numbers; a binary classifier's probability
-    rises with the first number (around 120); a multiclass one predicts the first category's
-    position."""
+    of the positive class rises with the first number, 0.5 in the middle of its drawn span; a
+    multiclass one predicts the first category's position."""
 
     def __init__(self, contract: Contract) -> None:
         self.contract = contract
@@ -124,17 +48,22 @@ class RuleModel:
         if self.contract.task == "regression":
             return Prediction(numbers.sum(axis=1))
         if self.contract.task == "binary":
-            positive = 1.0 / (1.0 + np.exp(-(numbers[:, 0] - 120.0) / 30.0))
-            probabilities = np.column_stack([1.0 - positive, positive])
-            return Prediction(
-                np.asarray(classes, dtype=object)[(positive >= 0.5).astype(int)], probabilities
-            )
+            return self._binary(numbers[:, 0], classes)
         first = next(column for column in self.contract.features if column.type == "category")
         keys = rows.categories[first.name]
         index = np.asarray([first.categories.index(key) for key in keys]) % len(classes)
         probabilities = np.full((len(rows), len(classes)), 0.1)
         probabilities[np.arange(len(rows)), index] = 1.0 - 0.1 * (len(classes) - 1)
         return Prediction(np.asarray(classes)[index], probabilities)
+
+    def _binary(self, first: np.ndarray, classes: tuple[Any, ...]) -> Prediction:
+        low, high = span(next(c for c in self.contract.features if c.type != "category"))
+        positive = 1.0 / (1.0 + np.exp(-(first - (low + high) / 2) * 6 / (high - low)))
+        at = classes.index(self.contract.target.positive)
+        probabilities = np.empty((len(first), 2))
+        probabilities[:, at], probabilities[:, 1 - at] = positive, 1.0 - positive
+        labels = np.asarray(classes, dtype=object)[np.where(positive >= 0.5, at, 1 - at)]
+        return Prediction(labels, probabilities)
 
 
 def reference_of(contract: Contract, frame: pd.DataFrame, bins: int = 10) -> dict[str, Any]:
@@ -143,11 +72,11 @@ def reference_of(contract: Contract, frame: pd.DataFrame, bins: int = 10) -> dic
     return compute(contract, rows, RuleModel(contract).predict(rows), bins, 0, "hash")
 
 
-def write_model_folder(folder: Path, task: str, frame: pd.DataFrame) -> Path:
+def write_model_folder(folder: Path, name: str, frame: pd.DataFrame) -> Path:
     """A packaged model folder as drift reads it: baseline.json, contract.yaml, model_card.json."""
-    contract = contract_of(task)
+    contract = contract_of(name)
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / CONTRACT_FILE).write_text(CONTRACTS[task], encoding="utf-8")
+    (folder / CONTRACT_FILE).write_text(CONTRACTS[name], encoding="utf-8")
     path = folder / BASELINE_FILE
     path.write_text(json.dumps(reference_of(contract, frame)), encoding="utf-8")
     write_card(folder, ModelCard("drift-test", "4"))

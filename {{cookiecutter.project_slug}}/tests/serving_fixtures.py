@@ -13,7 +13,7 @@ import orjson
 
 from {{ cookiecutter.package_name }}.serving.local import free_port, running
 
-from .model_fixtures import FEATURES
+from .contracts import FEATURES
 
 API_KEY = "test-key-0123456789-0123456789-01"  # checkov:skip=CKV_SECRET_6: the tests' fake key
 AUTH = {"Authorization": f"Bearer {API_KEY}"}

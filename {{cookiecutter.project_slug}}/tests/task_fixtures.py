@@ -1,4 +1,5 @@
-"""Contracts of each task, a classifier with known output, and small fitted pipelines."""
+"""A classifier with known output and small fitted pipelines, for the task library's unit tests
+(their contracts are the test contracts of contracts.py: the tasks read only the target)."""
 
 from __future__ import annotations
 
@@ -9,27 +10,9 @@ import pandas as pd
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from {{ cookiecutter.package_name }}.contract.load import parse_contract
-from {{ cookiecutter.package_name }}.contract.schema import Contract
 from {{ cookiecutter.package_name }}.tasks.base import Task
 
 PARAMS = {"n_estimators": 7, "max_depth": 3}
-REGRESSION = "task: regression\ntarget: {column: y}\ncolumns:\n  x: {type: number}\n"
-BINARY_STR = (
-    "task: binary\ntarget: {column: y, classes: [churn, stay], positive: churn}\n"
-    "columns:\n  x: {type: number}\n"
-)
-BINARY_INT = (
-    "task: binary\ntarget: {column: y, classes: [1, 0], positive: 1}\n"
-    "columns:\n  x: {type: number}\n"
-)
-MULTICLASS = (
-    "task: multiclass\ntarget: {column: y, classes: [c, a, b]}\ncolumns:\n  x: {type: number}\n"
-)
-
-
-def contract(text: str) -> Contract:
-    return parse_contract(text, "contract.yaml")
 
 
 class FixedModel:
@@ -50,7 +33,7 @@ def fitted(task: Task, features: pd.DataFrame, target: np.ndarray) -> Pipeline:
 
 
 def separable(labels: list[Any], rows: int = 60) -> tuple[pd.DataFrame, np.ndarray]:
-    """x decides the class: rows of class k have x near k."""
+    """One feature x decides the class: rows of class k have x near k."""
     target = np.array([labels[i % len(labels)] for i in range(rows)])
     x = np.array([i % len(labels) for i in range(rows)], dtype=float) + np.linspace(0, 0.3, rows)
     return pd.DataFrame({"x": x}), target

@@ -13,7 +13,8 @@ from {{ cookiecutter.package_name }}.batch import azureml_batch
 from {{ cookiecutter.package_name }}.batch.runner import score_batch
 from {{ cookiecutter.package_name }}.model.folder import find_model_dir, load_model_dir
 
-from .model_fixtures import FEATURES, write_model_dir
+from .contracts import FEATURES
+from .model_fixtures import write_model_dir
 
 
 @pytest.fixture
@@ -93,7 +94,7 @@ def test_files_score_batch_would_not_read_are_left_alone_not_failed(
 def test_a_skops_only_model_folder_is_used_as_is(
     inputs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    folder = write_model_dir(tmp_path / "m", with_onnx=False, task="regression-id")
+    folder = write_model_dir(tmp_path / "m", with_onnx=False, name="numbers-id")
     monkeypatch.setenv("AZUREML_MODEL_DIR", str(folder))
     monkeypatch.setenv(azureml_batch.OUTPUT_ENV, str(tmp_path))
     monkeypatch.setattr(azureml_batch, "_worker", None)

@@ -31,14 +31,15 @@ from {{ cookiecutter.package_name }}.tasks.base import Prediction
 
 from .collector_fixtures import Sidecar, running_sidecar, write_collector_config
 from .conftest import ROW
-from .model_fixtures import FEATURES, RECORD, contract_of, record_features
+from .contracts import FEATURES, RECORD, contract_of
+from .model_fixtures import record_features
 from .serving_fixtures import AUTH, request_forms
 
 OTHER_ROW = [-0.01, 0.05, -0.02, 0.03, 0.01, 0.02, -0.03, 0.03, -0.01, 0.04]
 AZURE_ML_FORMS = {
     name: form for name, form in request_forms([ROW, OTHER_ROW]).items() if form[0] == "/score"
 }
-REGRESSION = contract_of("regression")
+REGRESSION = contract_of("numbers")
 TARGET = REGRESSION.target.column
 COLLECTOR_ENV = ("AZUREML_MDC_CONFIG_PATH", "AZUREML_MDC_ENABLED", "AZUREML_MDC_PORT")
 
@@ -256,17 +257,21 @@ def test_a_collector_that_raises_is_logged_not_raised(
 
 def test_a_classifiers_collected_tables_hold_typed_inputs_labels_and_probabilities() -> None:
     contract = contract_of("binary")
-    second = {**RECORD, "region": "south", "monthly": None, "paperless": False}
+    second = {**RECORD, "region": "south", "monthly": None, "paperless": False, "autopay": None}
     features = record_features(contract, [RECORD, second])
     prediction = Prediction(np.array(["stay", "churn"]), np.array([[0.3, 0.7], [0.6, 0.4]]))
     inputs = inputs_frame(contract, features)
-    assert list(inputs) == ["tenure", "monthly", "plan", "region", "paperless"]
+    assert list(inputs) == [
+        "tenure", "monthly", "visits", "plan", "region", "paperless", "autopay",
+    ]  # fmt: skip
     assert inputs["tenure"].tolist() == [12.0, 12.0]
     assert inputs["monthly"].tolist()[0] == 70.5
     assert np.isnan(inputs["monthly"][1])
+    assert inputs["visits"].tolist() == [3.0, 3.0]
     assert inputs["plan"].tolist() == ["plus", "plus"]
     assert inputs["region"].tolist() == [None, "south"]
     assert inputs["paperless"].tolist() == [True, False]
+    assert inputs["autopay"].tolist() == [False, None]
     assert outputs_frame(contract, prediction).to_dict("records") == [
         {"churn": "stay", "probability_churn": 0.3, "probability_stay": 0.7},
         {"churn": "churn", "probability_churn": 0.6, "probability_stay": 0.4},

@@ -34,7 +34,7 @@ from {{ cookiecutter.package_name }}.lifecycle.data import prepare
 from {{ cookiecutter.package_name }}.settings import Settings, load_settings
 
 from .conftest import PROJECT_ROOT, invoke
-from .monitoring_fixtures import CONTRACTS
+from .contracts import CONTRACTS, TASKS
 from .test_azureml_specs import load_schedule, load_text, monitor_problems
 from .test_prep import labelled, use_contract, write_csv
 
@@ -100,8 +100,8 @@ def test_the_committed_sample_request_passes_the_contracts_request_validation() 
     assert render_request(contract, request["index"], request["data"]) == text, FIX
 
 
-@pytest.mark.parametrize("task", ["binary", "multiclass"])
-def test_a_classification_contract_gives_a_classification_monitor_and_typed_rows(
+@pytest.mark.parametrize("task", TASKS)
+def test_a_mixed_contract_of_any_task_gives_its_tasks_monitor_and_typed_rows(
     project: Settings, tmp_path: Path, task: str
 ) -> None:
     settings = prepared_with(project, tmp_path, task)
@@ -117,7 +117,8 @@ def test_a_classification_contract_gives_a_classification_monitor_and_typed_rows
     split = features_from_table(contract, {name: head[name] for name in head.columns})
     pd.testing.assert_frame_equal(sent.frame(contract), split.frame(contract))  # as the model reads
     schedule: Any = load_schedule(settings.root / MONITOR)
-    assert schedule.create_monitor.monitoring_target.ml_task.lower() == "classification"
+    ml_task = "regression" if task == "regression" else "classification"
+    assert schedule.create_monitor.monitoring_target.ml_task.lower() == ml_task
     assert monitor_problems(schedule, settings) == []
     assert invoke("azureml-specs", "--check").exit_code == 0
 
@@ -131,8 +132,8 @@ def test_only_the_task_and_target_lines_of_the_monitor_change(
     after = (settings.root / MONITOR).read_text(encoding="utf-8").splitlines()
     assert len(after) == len(before)
     changed = {new.strip() for old, new in zip(before, after, strict=True) if old != new}
-    assert "target_column: churned" in changed
-    assert changed <= {"target_column: churned", "ml_task: classification"}
+    assert "target_column: churn" in changed
+    assert changed <= {"target_column: churn", "ml_task: classification"}
 
 
 @pytest.mark.parametrize(

@@ -24,19 +24,11 @@ from {{ cookiecutter.package_name }}.model.columns import (
 from {{ cookiecutter.package_name }}.monitoring.config import DriftSettings
 from {{ cookiecutter.package_name }}.monitoring.drift import compare
 
-from .monitoring_fixtures import (
-    CONTRACTS,
-    SEX,
-    Draw,
-    RuleModel,
-    contract_of,
-    features,
-    reference_of,
-    table,
-)
+from .contracts import TASKS, Draw, contract_of, table
+from .monitoring_fixtures import RuleModel, features, reference_of
 
 RULE = DriftSettings(psi_threshold=0.2, p_value=0.01, bins=10)
-TASKS = list(CONTRACTS)
+SEX = (-0.044641636506989144, 0.05068011873981862)  # the diabetes set's sex: not float32 numbers
 
 
 def test_profile_of_one_to_ten_has_the_hand_computed_statistics() -> None:
@@ -73,14 +65,19 @@ def test_a_binary_baseline_profiles_categories_booleans_and_missing_values_by_ha
     computed = reference_of(contract, frame)
     assert (computed["format"], computed["task"], computed["rows"]) == (2, "binary", 400)
     profiles = computed["features"]
-    assert list(profiles) == ["tenure", "visits", "plan", "smoker", "region"]  # no id
+    assert list(profiles) == [
+        "tenure", "monthly", "visits", "plan", "region", "paperless", "autopay",
+    ]  # fmt: skip
     assert profiles["plan"]["categories"] == ["basic", "plus", "pro"]
     plan = [int((frame["plan"] == name).sum()) for name in ("basic", "plus", "pro")]
     assert profiles["plan"]["counts"] == plan
-    assert profiles["smoker"]["categories"] == ["false", "true"]
-    smokers = int(frame["smoker"].sum())
-    assert profiles["smoker"]["counts"] == [400 - smokers, smokers]
-    assert profiles["region"]["categories"] == ["north", "south", ""]  # nullable: "" is missing
+    assert profiles["paperless"]["categories"] == ["false", "true"]
+    paperless = int(frame["paperless"].sum())
+    assert profiles["paperless"]["counts"] == [400 - paperless, paperless]
+    assert profiles["autopay"]["categories"] == ["false", "true", ""]  # nullable: "" is missing
+    autopay = [int((frame["autopay"] == value).sum()) for value in (False, True)]
+    assert profiles["autopay"]["counts"] == [*autopay, int(frame["autopay"].isna().sum())]
+    assert profiles["region"]["categories"] == ["north", "south", ""]
     assert profiles["region"]["counts"][2] == int(frame["region"].isna().sum()) > 0
     assert profiles["visits"]["kind"] == "numeric"
     assert profiles["visits"]["missing"] == int(frame["visits"].isna().sum()) > 0
@@ -93,37 +90,46 @@ def test_a_binary_baseline_profiles_the_predicted_labels_and_the_positive_probab
     outputs = reference_of(contract, frame)["outputs"]
     assert list(outputs) == ["prediction", "probability"]
     labels = outputs["prediction"]
-    assert (labels["kind"], labels["categories"]) == ("categorical", ["no", "yes"])
-    positives = int((prediction.values == "yes").sum())
-    assert labels["counts"] == [400 - positives, positives]
-    assert prediction.probabilities is not None
-    assert outputs["probability"]["mean"] == pytest.approx(prediction.probabilities[:, 1].mean())
+    assert (labels["kind"], labels["categories"]) == ("categorical", ["churn", "stay"])
+    positives = int((prediction.values == "churn").sum())
+    assert 0 < positives < 400
+    assert labels["counts"] == [positives, 400 - positives]
+    assert prediction.probabilities is not None  # churn, the positive class, comes first
+    assert outputs["probability"]["mean"] == pytest.approx(prediction.probabilities[:, 0].mean())
 
 
 def test_a_multiclass_baseline_profiles_integer_labels_in_class_order() -> None:
     contract = contract_of("multiclass")
     outputs = reference_of(contract, table(contract, 300, seed=2))["outputs"]
     assert list(outputs) == ["prediction"]
-    assert outputs["prediction"]["categories"] == ["1", "2", "3"]
+    assert outputs["prediction"]["categories"] == ["3", "1", "2"]  # as listed, not sorted
     assert sum(outputs["prediction"]["counts"]) == 300
 
 
-def test_a_regression_baseline_profiles_every_number_and_the_predictions() -> None:
+def test_a_regression_baseline_profiles_each_feature_by_its_kind_and_the_predictions() -> None:
     contract = contract_of("regression")
     computed = reference_of(contract, table(contract, 300, seed=3))
-    assert list(computed["features"]) == ["area", "rooms", "sex"]
+    assert list(computed["features"]) == list(contract.feature_names)
     assert list(computed["outputs"]) == ["prediction"]
-    for column in [*computed["features"].values(), computed["outputs"]["prediction"]]:
-        assert column["kind"] == "numeric"
-        assert sum(column["histogram"]["counts"]) == column["count"] == 300
+    for column in contract.features:
+        stats = computed["features"][column.name]
+        if column.is_numeric:  # numbers and integers: a histogram of the present values
+            assert stats["kind"] == "numeric"
+            assert sum(stats["histogram"]["counts"]) == stats["count"] == 300 - stats["missing"]
+        else:  # categories and booleans: a count per category
+            assert (stats["kind"], sum(stats["counts"])) == ("categorical", 300)
+    prediction = computed["outputs"]["prediction"]
+    assert prediction["kind"] == "numeric"
+    assert sum(prediction["histogram"]["counts"]) == prediction["count"] == 300
 
 
 @pytest.mark.parametrize("task", TASKS)
 def test_the_training_data_compared_with_its_own_baseline_is_identical(task: str) -> None:
     # The baseline is taken through the contract, as the model sees the data: a two-valued
-    # number that is not a float32 (regression's `sex`) lands in exactly the training bins.
+    # number that is not a float32 (the diabetes set's `sex`) lands in exactly the training bins.
     contract = contract_of(task)
     frame = table(contract, 300, seed=4)
+    frame["monthly"] = np.random.default_rng(4).choice(SEX, 300)
     computed, rows = reference_of(contract, frame), features(contract, frame)
     assert all(float(np.float32(value)) != value for value in SEX)
     current = {
@@ -153,7 +159,7 @@ def test_a_nullable_column_without_any_value_in_training_is_refused_naming_it() 
 
 
 Edit = Callable[[dict[str, Any]], object]
-FEATURES = "tenure, visits, plan, smoker, region"
+FEATURES = "tenure, monthly, visits, plan, region, paperless, autopay"
 BROKEN: list[tuple[Edit, str]] = [
     (lambda b: b.update(format=3), "expected a JSON object with format 2"),
     (
@@ -162,7 +168,8 @@ BROKEN: list[tuple[Edit, str]] = [
     ),
     (
         lambda b: b["features"].pop("plan"),
-        f"its features are tenure, visits, smoker, region; the contract's are {FEATURES}",
+        f"its features are tenure, monthly, visits, region, paperless, autopay; the contract's are "
+        f"{FEATURES}",
     ),
     (lambda b: b["features"].update(extra=b["features"]["tenure"]), "its features are tenure"),
     (
@@ -180,8 +187,8 @@ BROKEN: list[tuple[Edit, str]] = [
         "'south', ''",
     ),
     (
-        lambda b: b["features"]["smoker"].update(kind="numeric"),
-        "column 'smoker' is profiled as numeric; the contract makes it categorical",
+        lambda b: b["features"]["paperless"].update(kind="numeric"),
+        "column 'paperless' is profiled as numeric; the contract makes it categorical",
     ),
     (lambda b: b["features"]["plan"]["counts"].pop(), "column 'plan' needs one count per"),
     (lambda b: b["features"]["plan"].update(counts=[1, "2", 3]), "column 'plan' needs one"),

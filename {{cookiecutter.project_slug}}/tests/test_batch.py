@@ -38,7 +38,8 @@ from {{ cookiecutter.package_name }}.model.folder import (
 )
 from {{ cookiecutter.package_name }}.tasks.base import Prediction
 
-from .model_fixtures import FEATURES, contract_of, mixed_records, record_features
+from .contracts import FEATURES, contract_of, records
+from .model_fixtures import record_features
 
 IDENTITY = ("source_file", "row_number", "id")
 WEIGHTS = np.arange(1.0, len(FEATURES) + 1.0)
@@ -47,7 +48,7 @@ WEIGHTS = np.arange(1.0, len(FEATURES) + 1.0)
 class FakeModel:
     """A linear stand-in for fast unit tests: prediction = features . (1, 2, ..., 10)."""
 
-    contract = contract_of("regression-id")
+    contract = contract_of("numbers-id")
 
     def __init__(self, version: str = "1") -> None:
         self.card = ModelCard("fake-model", version, "test")
@@ -388,12 +389,14 @@ def test_two_workers_write_the_same_outputs_as_one(id_model_dir: Path, tmp_path:
 def write_mixed_inputs(folder: Path) -> dict[str, list[dict]]:
     """A CSV and a Parquet file of mixed records (ids, text, booleans, missing values)."""
     folder.mkdir()
-    records = {"m.csv": mixed_records(40, seed=1), "m.parquet": mixed_records(25, seed=2)}
-    csv = pd.DataFrame.from_records(records["m.csv"])
-    csv["paperless"] = csv["paperless"].map({True: "true", False: "false"})
+    contract = contract_of("binary")
+    drawn = {"m.csv": records(contract, 40, seed=1), "m.parquet": records(contract, 25, seed=2)}
+    csv = pd.DataFrame.from_records(drawn["m.csv"])
+    for name in ("paperless", "autopay"):
+        csv[name] = csv[name].map({True: "true", False: "false"})
     csv.to_csv(folder / "m.csv", index=False)
-    pd.DataFrame.from_records(records["m.parquet"]).to_parquet(folder / "m.parquet", index=False)
-    return records
+    pd.DataFrame.from_records(drawn["m.parquet"]).to_parquet(folder / "m.parquet", index=False)
+    return drawn
 
 
 @pytest.mark.parametrize(

@@ -31,15 +31,8 @@ from {{ cookiecutter.package_name }}.settings import Settings
 from {{ cookiecutter.package_name }}.tasks.base import Prediction
 
 from .conftest import ROW, invoke
-from .model_fixtures import FEATURES
-from .monitoring_fixtures import (
-    CONTRACTS,
-    RuleModel,
-    collect,
-    contract_of,
-    features,
-    table,
-)
+from .contracts import FEATURES, TASKS, contract_of, table
+from .monitoring_fixtures import RuleModel, collect, features
 from .serving_fixtures import asgi_request, live_server
 
 KEYS = ["time", "request_id", "model", "model_version", "features", "inputs", "outputs"]
@@ -211,27 +204,31 @@ def test_a_classifier_line_holds_typed_rows_its_labels_and_probabilities(tmp_pat
     contract = contract_of("binary")
     frame = pd.DataFrame(
         {
-            "customer": ["a", "b"],
-            "tenure": [130.5, 12.0],
+            "customer_id": ["a", "b"],
+            "tenure": [30, 12],
+            "monthly": [130.5, None],
             "visits": [3, None],
             "plan": ["pro", "basic"],
-            "smoker": ["true", "false"],
             "region": ["north", ""],
+            "paperless": ["true", "false"],
+            "autopay": [None, "false"],
         }
     )
     prediction = Prediction(
-        np.array(["yes", "no"], dtype=object), np.array([[0.2, 0.8], [0.9, 0.1]])
+        np.array(["stay", "churn"], dtype=object), np.array([[0.2, 0.8], [0.9, 0.1]])
     )
     [line], _ = collect(contract, tmp_path, [(features(contract, frame), prediction)])
     record = json.loads(line)
     assert list(record) == [*KEYS, "probabilities"]
     assert (record["model"], record["model_version"]) == ("churn", "5")
-    assert record["features"] == ["tenure", "visits", "plan", "smoker", "region"]
+    assert record["features"] == [
+        "tenure", "monthly", "visits", "plan", "region", "paperless", "autopay",
+    ]  # fmt: skip
     assert record["inputs"] == [
-        [130.5, 3.0, "pro", True, "north"],
-        [12.0, None, "basic", False, None],
+        [30.0, 130.5, 3.0, "pro", "north", True, None],
+        [12.0, None, None, "basic", None, False, False],
     ]
-    assert record["outputs"] == ["yes", "no"]
+    assert record["outputs"] == ["stay", "churn"]
     assert record["probabilities"] == [[0.2, 0.8], [0.9, 0.1]]
 
 
@@ -244,7 +241,7 @@ def test_a_multiclass_line_keeps_integer_labels(tmp_path: Path) -> None:
     assert all(len(row) == 3 for row in record["probabilities"])
 
 
-@pytest.mark.parametrize("task", list(CONTRACTS))
+@pytest.mark.parametrize("task", TASKS)
 def test_collected_lines_read_back_as_the_features_and_prediction_that_were_offered(
     task: str, tmp_path: Path
 ) -> None:

@@ -1,7 +1,7 @@
 """`drift` for every task: collected lines, tables and Azure ML files read through the model
 folder's contract, verdicts per feature and per model output, the report, the event, errors.
 
-The model folders and data are built from the test contracts (monitoring_fixtures.py): a
+The model folders and data are built from the test contracts (contracts.py): a
 seeded "training" table gives the baseline; a fresh draw of the same population must not
 drift, a draw with one column moved must drift in exactly that column.
 """
@@ -37,20 +37,14 @@ from {{ cookiecutter.package_name }}.settings import Settings
 from {{ cookiecutter.package_name }}.tasks.base import Prediction
 
 from .conftest import invoke, invoke_json
-from .monitoring_fixtures import (
-    CONTRACTS,
-    Draw,
-    RuleModel,
-    collect_frame,
-    contract_of,
-    table,
-    write_model_folder,
-)
+from .contracts import TASKS, Draw, contract_of, table
+from .monitoring_fixtures import RuleModel, collect_frame, write_model_folder
 
 TRAINING_ROWS, CURRENT_ROWS = 1500, 400
 SHIFTS = {
     "plan": Draw(shares={"plan": [0.1, 0.2, 0.7]}),
-    "smoker": Draw(true_share={"smoker": 0.8}),
+    "paperless": Draw(true_share={"paperless": 0.8}),
+    "autopay": Draw(missing={"autopay": 0.6}),
     "region": Draw(missing={"region": 0.6}),
 }
 
@@ -73,7 +67,7 @@ def logs_of(task: str, folder: Path, draw: Draw | None = None, seed: int = 11) -
     return folder
 
 
-@pytest.mark.parametrize("task", list(CONTRACTS))
+@pytest.mark.parametrize("task", TASKS)
 def test_collected_lines_of_the_training_population_do_not_drift(
     task: str, project: Settings, tmp_path: Path
 ) -> None:
@@ -113,15 +107,15 @@ def test_a_classifier_whose_label_shares_follow_a_shifted_category_has_predictio
     project: Settings, tmp_path: Path
 ) -> None:
     reference = model_folder(tmp_path, "multiclass")
-    current = logs_of("multiclass", tmp_path / "collected", Draw(shares={"color": [0.1, 0.1, 0.8]}))
+    current = logs_of("multiclass", tmp_path / "collected", Draw(shares={"plan": [0.1, 0.1, 0.8]}))
     code, result, _ = drift("--current", str(current), "--reference", str(reference))
     assert (code, result["drifted_features"], result["drifted_outputs"]) == (
         1,
-        ["color"],
+        ["plan"],
         ["prediction"],
     )
     labels = result["outputs"]["prediction"]
-    assert (labels["test"], labels["labels"]) == ("chi-square", ["1", "2", "3"])
+    assert (labels["test"], labels["labels"]) == ("chi-square", ["3", "1", "2"])
 
 
 def test_a_binary_classifier_drifts_in_its_labels_and_its_positive_probability(
@@ -141,14 +135,14 @@ def test_a_regression_whose_number_moves_drifts_in_it_and_its_predictions(
     project: Settings, tmp_path: Path
 ) -> None:
     reference = model_folder(tmp_path, "regression")
-    current = logs_of("regression", tmp_path / "collected", Draw(offset={"area": 45.0}))
+    current = logs_of("regression", tmp_path / "collected", Draw(offset={"tenure": 30.0}))
     code, result, _ = drift("--current", str(current), "--reference", str(reference))
     assert (code, result["drifted_features"], result["drifted_outputs"]) == (
         1,
-        ["area"],
+        ["tenure"],
         ["prediction"],
     )
-    assert result["columns"]["area"]["test"] == "KS"
+    assert result["columns"]["tenure"]["test"] == "KS"  # no missing values: KS alone
 
 
 class CountingModel(RuleModel):
@@ -178,7 +172,7 @@ def test_a_csv_file_is_read_through_the_contract_and_scored_once_by_the_model(
     assert lines[0].startswith(
         "drift: plan (PSI "
         if drifted
-        else "no drift in 5 features and the prediction and probability"
+        else "no drift in 7 features and the prediction and probability"
     )
 
 
@@ -199,7 +193,7 @@ def write_azureml_logs(frame: pd.DataFrame, folder: Path) -> None:
         for start in range(0, len(frame), 10):
             chunk = frame.iloc[start : start + 10]
             chunk = chunk.astype(object).where(chunk.notna(), None)
-            data = chunk.to_dict("records") if kind == "model_inputs" else [{"churned": "no"}]
+            data = chunk.to_dict("records") if kind == "model_inputs" else [{"churn": "stay"}]
             event = {
                 "specversion": "1.0",
                 "type": f"azureml.inference.{kind}",
@@ -213,7 +207,7 @@ def write_azureml_logs(frame: pd.DataFrame, folder: Path) -> None:
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-@pytest.mark.parametrize(("draw", "drifted"), [(None, []), (SHIFTS["smoker"], ["smoker"])])
+@pytest.mark.parametrize(("draw", "drifted"), [(None, []), (SHIFTS["paperless"], ["paperless"])])
 def test_azure_ml_collector_files_are_read_and_their_inputs_scored_in_one_call(
     project: Settings, tmp_path: Path, draw: Draw | None, drifted: list[str]
 ) -> None:
@@ -246,16 +240,11 @@ def test_the_report_lists_drifted_columns_first_with_one_chart_each(
     rows = re.findall(r"<tr(?: class=\"drifted\")?>\n<td>([^<]+)</td><td>(\w+)</td>", html)
     assert rows[0] == ("region", "categorical")
     assert [name for name, _ in rows[1:]] == [
-        "tenure",
-        "visits",
-        "plan",
-        "smoker",
-        "prediction",
-        "probability",
-    ]
+        "tenure", "monthly", "visits", "plan", "paperless", "autopay", "prediction", "probability",
+    ]  # fmt: skip
     assert re.search(r"<td>\(missing\): \d+\.\d% -&gt; [56]\d\.\d%</td>", html)  # what moved most
     images = html.split('src="data:image/png;base64,')[1:]
-    assert len(images) == 7
+    assert len(images) == 9  # the seven features and the two outputs
     assert all(base64.b64decode(image.split('"')[0]).startswith(b"\x89PNG") for image in images)
     alts = re.findall(r'<img alt="([^:]+): reference vs current shares"', html)
     assert alts[0] == "region"
@@ -268,21 +257,21 @@ def test_drift_emits_a_drift_detected_event_naming_each_column_and_its_test(
     project: Settings, tmp_path: Path
 ) -> None:
     reference = model_folder(tmp_path, "multiclass")
-    current = logs_of("multiclass", tmp_path / "collected", Draw(shares={"color": [0.1, 0.1, 0.8]}))
+    current = logs_of("multiclass", tmp_path / "collected", Draw(shares={"plan": [0.1, 0.1, 0.8]}))
     drift("--current", str(current), "--reference", str(reference))
     sink = project.monitoring.events.path
     [event] = [json.loads(line) for line in sink.read_text(encoding="utf-8").splitlines()]
     assert event["type"].endswith(".drift_detected")
-    assert event["data"]["drifted"] == ["color", "prediction"]
-    assert event["data"]["test"] == {"color": "chi-square", "prediction": "chi-square"}
-    assert set(event["data"]["p_value"]) == {"color", "prediction"}
+    assert event["data"]["drifted"] == ["plan", "prediction"]
+    assert event["data"]["test"] == {"plan": "chi-square", "prediction": "chi-square"}
+    assert set(event["data"]["p_value"]) == {"plan", "prediction"}
     assert (event["data"]["model_version"], event["data"]["rows"]) == ("4", CURRENT_ROWS)
 
 
 GOOD = {
-    "features": ["plan", "tenure", "visits", "smoker", "region"],
-    "inputs": [["pro", 1.0, None, True, None]],
-    "outputs": ["no"],
+    "features": ["plan", "tenure", "monthly", "visits", "region", "paperless", "autopay"],
+    "inputs": [["pro", 1, None, None, None, True, None]],
+    "outputs": ["stay"],
     "probabilities": [[0.7, 0.3]],
 }
 NO_PROBABILITIES = {key: value for key, value in GOOD.items() if key != "probabilities"}
@@ -295,17 +284,20 @@ NO_PROBABILITIES = {key: value for key, value in GOOD.items() if key != "probabi
         ({**GOOD, "features": ["plan"], "inputs": [["pro"]]}, "missing column 'tenure'"),
         ({"inputs": [], "outputs": []}, "expected an object with features, inputs, outputs"),
         (
-            {**GOOD, "inputs": [["gold", 1.0, None, True, None]]},
+            {**GOOD, "inputs": [["gold", 1, None, None, None, True, None]]},
             '"gold" is not a category of \'plan\': "basic", "plus", "pro"',
         ),
-        ({**GOOD, "inputs": [["pro", 1.0, None, "true", None]]}, '"true" is not true or false'),
+        (
+            {**GOOD, "inputs": [["pro", 1, None, None, None, "true", None]]},
+            '"true" is not true or false',
+        ),
         (
             {**GOOD, "outputs": ["maybe"]},
-            '"outputs" holds "maybe", not one of the classes no, yes',
+            '"outputs" holds "maybe", not one of the classes churn, stay',
         ),
         (NO_PROBABILITIES, '"probabilities" must be 1 rows of 2 class probabilities'),
         ({**GOOD, "probabilities": [[0.5, 1.5]]}, "each a number from 0 to 1"),
-        ({**GOOD, "outputs": ["yes", "no"]}, '"outputs" must be a list of 1 predictions'),
+        ({**GOOD, "outputs": ["stay", "churn"]}, '"outputs" must be a list of 1 predictions'),
     ],
 )
 def test_a_malformed_line_exits_2_naming_file_and_line(

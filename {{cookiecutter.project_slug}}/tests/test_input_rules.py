@@ -16,9 +16,9 @@ from {{ cookiecutter.package_name }}.errors import InvalidInputError
 from {{ cookiecutter.package_name }}.serving.validation import request_features
 
 from .conftest import ROW
-from .model_fixtures import FEATURES, contract_of
+from .contracts import FEATURES, contract_of
 
-CONTRACT = contract_of("regression")
+CONTRACT = contract_of("numbers")
 BMI = FEATURES.index("bmi")
 
 
@@ -157,11 +157,12 @@ class CountedName(str):
 
 
 def test_column_checks_are_linear_in_the_number_of_names() -> None:
-    contract = contract_of("binary")  # 7 columns: names are read one by one up to that width
+    contract = contract_of("binary")  # 9 columns: names are read one by one up to that width
     names = [CountedName(name) for name in ("plan", "tenure", "x", "monthly", "region", "note")]
     CountedName.comparisons = 0
     assert error_of(lambda: check_request_columns(contract, names)) == (
-        "unknown column 'x'; expected columns: tenure, monthly, plan, region, paperless"
+        "unknown column 'x'; expected columns: tenure, monthly, visits, plan, region, paperless, "
+        "autopay"
     )
     assert CountedName.comparisons < 4 * len(names)
     duplicated = [*names[:2], CountedName("plan")]

@@ -1,5 +1,5 @@
-"""The whole lifecycle on your own data: a classification table with categories, booleans, an
-id, nullable and sensitive columns goes through `all --input` and `package` with no code edited."""
+"""The whole lifecycle on your own data: a table of any task with categories, booleans, an id,
+nullable and sensitive columns goes through `all --input` and `package` with no code edited."""
 
 from __future__ import annotations
 
@@ -13,32 +13,28 @@ from {{ cookiecutter.package_name }}.lifecycle.packaging import package_model
 from {{ cookiecutter.package_name }}.settings import Settings, load_settings
 
 from .conftest import invoke_json
-from .monitoring_fixtures import CONTRACTS
+from .contracts import TASKS, with_sensitive
 from .test_prep import labelled, use_contract
 
-REGION = "region: {type: category, categories: [north, south], nullable: true"
-COLOR = "color: {type: category, categories: [red, green, blue]"
-SENSITIVE = {
-    "binary": (REGION + "}", REGION + ", sensitive: true}"),
-    "multiclass": (COLOR + "}", COLOR + ", sensitive: true}"),
-}
+SENSITIVE = {"regression": "autopay", "binary": "region", "multiclass": "plan"}
+PRIMARY = {"regression": "rmse", "binary": "roc_auc", "multiclass": "f1_macro"}
 
 
-@pytest.mark.parametrize("task", ["binary", "multiclass"])
-def test_all_on_a_classification_table_registers_a_champion_with_its_contract(
+@pytest.mark.parametrize("task", TASKS)
+def test_all_on_a_mixed_table_of_any_task_registers_a_champion_with_its_contract(
     project: Settings, tmp_path: Path, task: str
 ) -> None:
-    settings = use_contract(project, CONTRACTS[task].replace(*SENSITIVE[task]))
+    settings = use_contract(project, with_sensitive(task, SENSITIVE[task]))
     data = tmp_path / "mine.csv"
     labelled(task, rows=240).to_csv(data, index=False)
     result = invoke_json("all", "--input", str(data))
     assert result["promote"]["promote"] is True
     trained, evaluated = result["train"], result["evaluate"]
-    primary = {"binary": "roc_auc", "multiclass": "f1_macro"}[task]
+    primary = PRIMARY[task]
     assert primary in trained["validation_metrics"]
     assert primary in evaluated["metrics"]
     assert (trained["decision_threshold"] is not None) is (task == "binary")
-    assert evaluated["fairness"]["columns"][0]["column"] == SENSITIVE[task][0].split(":")[0]
+    assert evaluated["fairness"]["columns"][0]["column"] == SENSITIVE[task]
     folder = package_model(load_settings(settings.root), None, tmp_path / "model").path
     card = json.loads((folder / "model_card.json").read_text(encoding="utf-8"))
     contract = load_contract(folder / "contract.yaml")

@@ -15,7 +15,8 @@ from {{ cookiecutter.package_name }}.model.model_io import TRUSTED_TYPES, load_s
 from {{ cookiecutter.package_name }}.serving.server import ScoringApp
 
 from .conftest import ROW
-from .model_fixtures import FEATURES, write_model_dir
+from .contracts import FEATURES
+from .model_fixtures import write_model_dir
 from .serving_fixtures import asgi_request, request_forms
 
 OTHER_ROW = [-0.01, 0.05, -0.02, 0.03, 0.01, 0.02, -0.03, 0.03, -0.01, 0.04]

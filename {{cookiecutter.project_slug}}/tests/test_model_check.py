@@ -15,6 +15,7 @@ from {{ cookiecutter.package_name }}.errors import LifecycleError
 from {{ cookiecutter.package_name }}.model.model_check import check_model
 from {{ cookiecutter.package_name }}.model.model_io import load_skops
 
+from .contracts import FEATURES
 from .crafted_models import (
     FAR,
     Nodes,
@@ -25,7 +26,7 @@ from .crafted_models import (
     load,
     nan_threshold,
 )
-from .model_fixtures import FEATURES, write_model_dir
+from .model_fixtures import write_model_dir
 
 
 @pytest.fixture(scope="module")
@@ -106,11 +107,11 @@ def test_non_finite_leaf_values_are_refused(model_file: Path) -> None:
 
 
 def test_imputer_statistics_that_do_not_fit_the_columns_are_refused(tmp_path: Path) -> None:
-    path = write_model_dir(tmp_path, with_onnx=False, task="binary") / "model.skops"
+    path = write_model_dir(tmp_path, with_onnx=False, name="binary") / "model.skops"
     short = load(path)
-    imputer = short[0].named_transformers_["imputed"]  # the nullable number of the contract
+    imputer = short[0].named_transformers_["imputed"]  # the nullable number, integer, boolean
     imputer.statistics_ = np.append(imputer.statistics_, 1.0)
-    assert "statistics_ do not hold 1 values" in refusal(short)
+    assert "statistics_ do not hold 3 values" in refusal(short)
     missing = load(path)
     missing[0].named_transformers_["imputed"].statistics_[0] = np.nan
     assert "statistics_ hold NaN or infinity" in refusal(missing)

@@ -22,6 +22,7 @@ from {{ cookiecutter.package_name }}.serving import azureml_online
 from {{ cookiecutter.package_name }}.serving.local import free_port
 
 from .conftest import ROW
+from .contracts import FEATURES
 from .crafted_models import (
     FAR,
     Nodes,
@@ -32,7 +33,7 @@ from .crafted_models import (
     nan_threshold,
     reseal,
 )
-from .model_fixtures import FEATURES, write_model_dir
+from .model_fixtures import write_model_dir
 
 MALFORMED = "model.skops: refusing a malformed model (tree 0 of the forest: node 0 "
 Command = Callable[[Path, Path], list[str]]
@@ -251,7 +252,7 @@ def test_a_folder_without_its_contract_recorded_is_refused(tmp_path: Path) -> No
 
 
 def test_a_card_that_disagrees_with_its_contract_is_refused(tmp_path: Path) -> None:
-    folder = write_model_dir(tmp_path / "model", task="binary")
+    folder = write_model_dir(tmp_path / "model", name="binary")
     card = json.loads((folder / CARD_FILE).read_text())
     card["classes"] = ["stay", "churn"]
     (folder / CARD_FILE).write_text(json.dumps(card))
@@ -272,7 +273,7 @@ def test_a_card_that_disagrees_with_its_contract_is_refused(tmp_path: Path) -> N
 def test_an_onnx_classifier_whose_metadata_does_not_fit_the_contract_is_refused(
     tmp_path: Path, key: str, value: str, problem: str
 ) -> None:
-    folder = write_model_dir(tmp_path / "model", task="binary")
+    folder = write_model_dir(tmp_path / "model", name="binary")
     model = onnx.load(str(folder / "model.onnx"))
     entry = next(entry for entry in model.metadata_props if entry.key == key)
     entry.value = value

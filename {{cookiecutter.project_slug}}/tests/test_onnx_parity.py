@@ -14,69 +14,58 @@ from {{ cookiecutter.package_name }}.model.onnx_model import OnnxModel
 from {{ cookiecutter.package_name }}.model.onnx_parity import parity, split_features
 from {{ cookiecutter.package_name }}.tasks.base import task_for
 
-from .model_fixtures import (
-    CONTRACTS,
-    PARAMS,
-    contract_of,
-    fitted,
-    mixed_records,
-    record_features,
-    training_data,
-)
+from .contracts import CONTRACTS, TASKS, contract_of, records
+from .model_fixtures import PARAMS, fitted, record_features, training_data
 
-TASKS = ("regression", "binary", "multiclass")
+CONTRACT_NAMES = ("numbers", *TASKS)  # the diabetes numbers, then the mixed contracts
 
 
-def unseen_frame(task: str, rows: int = 400):
+def unseen_frame(name: str, rows: int = 400):
     """Unseen rows as a prepared split holds them (missing values included)."""
-    contract = contract_of(task)
-    if task == "regression":
-        return training_data(task)[0].frame(contract)
-    return record_features(contract, mixed_records(rows, seed=9)).frame(contract)
+    contract = contract_of(name)
+    if name == "numbers":
+        return training_data(name)[0].frame(contract)
+    return record_features(contract, records(contract, rows, seed=9)).frame(contract)
 
 
-def card_of(task: str, threshold: float | None = None) -> ModelCard:
-    contract = contract_of(task)
+def card_of(name: str, threshold: float | None = None) -> ModelCard:
+    contract = contract_of(name)
     return ModelCard(
-        "m", "1", "onnx", contract.feature_names, task=task,
+        "m", "1", "onnx", contract.feature_names, task=contract.task,
         classes=contract.target.classes, threshold=threshold,
     )  # fmt: skip
 
 
-@pytest.mark.parametrize("task", TASKS)
-def test_the_graph_predicts_and_gives_class_probabilities_as_scikit_learn_does(task: str) -> None:
-    contract, pipeline = contract_of(task), fitted(task)
-    check = parity(pipeline, convert(pipeline, contract), contract, unseen_frame(task), None)
-    assert check.rows == len(unseen_frame(task))
-    assert check.max_abs_diff < (1e-3 if task == "regression" else 1e-5)
+@pytest.mark.parametrize("name", CONTRACT_NAMES)
+def test_the_graph_predicts_and_gives_class_probabilities_as_scikit_learn_does(name: str) -> None:
+    contract, pipeline = contract_of(name), fitted(name)
+    check = parity(pipeline, convert(pipeline, contract), contract, unseen_frame(name), None)
+    assert check.rows == len(unseen_frame(name))
+    assert check.max_abs_diff < (1e-5 if contract.is_classification else 1e-3)
     assert check.mismatched == 0
 
 
-@pytest.mark.parametrize("task", TASKS)
+@pytest.mark.parametrize("name", CONTRACT_NAMES)
 def test_the_graph_takes_the_numeric_features_as_one_matrix_and_each_category_as_text(
-    task: str,
+    name: str,
 ) -> None:
-    contract, pipeline = contract_of(task), fitted(task)
+    contract, pipeline = contract_of(name), fitted(name)
     graph = onnx.load_from_string(convert(pipeline, contract))
     inputs = [
         (node.name, node.type.tensor_type.elem_type, node.type.tensor_type.shape.dim[1].dim_value)
         for node in graph.graph.input
     ]
     string, number = onnx.TensorProto.STRING, onnx.TensorProto.FLOAT
-    if task == "regression":  # numbers only: the one float matrix
+    if name == "numbers":  # numbers only: the one float matrix
         assert inputs == [("features", number, len(contract.features))]
-    else:  # tenure, monthly and paperless in one matrix, then the categories
-        assert inputs == [("features", number, 3), ("plan", string, 1), ("region", string, 1)]
+    else:  # tenure, monthly, visits, paperless and autopay in one matrix, then the categories
+        assert inputs == [("features", number, 5), ("plan", string, 1), ("region", string, 1)]
         assert "ZipMap" not in {node.op_type for node in graph.graph.node}
 
 
 def test_a_category_named_features_leaves_the_numeric_matrix_another_input_name() -> None:
     contract = parse_contract(CONTRACTS["binary"].replace("plan:", "features:"), "renamed")
-    records = [
-        {("features" if key == "plan" else key): value for key, value in record.items()}
-        for record in mixed_records(200, seed=3)
-    ]
-    features = record_features(contract, records)
+    features = record_features(contract, records(contract, 200, seed=3))
     target = np.where(features.categories["features"] == "pro", "churn", "stay")
     pipeline = fit_pipeline(contract, PARAMS, 0, features.frame(contract), target)
     graph = convert(pipeline, contract)

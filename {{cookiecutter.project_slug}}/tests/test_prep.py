@@ -12,11 +12,16 @@ import pytest
 
 from {{ cookiecutter.package_name }}.errors import LifecycleError
 from {{ cookiecutter.package_name }}.lifecycle.bundled import load_bundled
-from {{ cookiecutter.package_name }}.lifecycle.data import SPLITS, prepare, read_manifest, read_split
+from {{ cookiecutter.package_name }}.lifecycle.data import (
+    SPLITS,
+    prepare,
+    read_manifest,
+    read_split,
+)
 from {{ cookiecutter.package_name }}.settings import Settings, load_settings
 
 from .conftest import invoke
-from .monitoring_fixtures import CONTRACTS, contract_of, table
+from .contracts import CONTRACTS, TASKS, contract_of, table, with_sensitive
 
 
 def write_csv(folder: Path, frame: pd.DataFrame, name: str = "input.csv") -> Path:
@@ -87,27 +92,29 @@ def test_classes_are_split_in_their_proportions_into_every_part(
         assert (part - shares["train"]).abs().max() < 0.1
 
 
-def test_id_and_sensitive_columns_are_kept_and_ignored_ones_dropped(
-    project: Settings, tmp_path: Path
+@pytest.mark.parametrize("task", TASKS)
+def test_features_ids_and_target_are_kept_once_and_ignored_columns_dropped(
+    project: Settings, tmp_path: Path, task: str
 ) -> None:
-    settings = use_contract(project, CONTRACTS["multiclass"])
-    frame = labelled("multiclass")
-    prepare(settings, write_csv(tmp_path, frame))
+    settings = use_contract(project, with_sensitive(task, "region"))
+    prepare(settings, write_csv(tmp_path, labelled(task)))
     columns = list(splits(settings)["test"].columns)
+    contract = settings.contract
+    assert contract.sensitive[0].name == "region"  # a sensitive feature: kept once, as a feature
+    assert columns == [*contract.feature_names, "customer_id", contract.target.column]
     assert "note" not in columns  # role: ignore
-    assert columns[-1] == "species"
 
 
-@pytest.mark.parametrize(("task", "name"), [("binary", "smoker"), ("multiclass", "indoor")])
+@pytest.mark.parametrize(("task", "name"), [("regression", "paperless"), ("binary", "autopay")])
 def test_booleans_are_stored_as_true_false_as_serving_collects_them_and_read_as_0_1(
     project: Settings, tmp_path: Path, task: str, name: str
 ) -> None:
     settings = use_contract(project, CONTRACTS[task])
     prepare(settings, write_csv(tmp_path, labelled(task)))
     stored = splits(settings)["train"][name]
-    assert stored.dtype == (bool if name == "smoker" else pd.BooleanDtype())
+    assert stored.dtype == (bool if name == "paperless" else pd.BooleanDtype())
     assert set(stored.dropna()) == {True, False}
-    assert stored.isna().any() == (name == "indoor")  # nullable: missing stays missing
+    assert stored.isna().any() == (name == "autopay")  # nullable: missing stays missing
     features, _ = read_split(settings, "train")
     expected = np.where(stored.isna(), np.nan, stored.fillna(False).astype(float))
     np.testing.assert_array_equal(features[name].to_numpy(), expected)

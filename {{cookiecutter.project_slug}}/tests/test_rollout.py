@@ -31,7 +31,7 @@ from {{ cookiecutter.package_name }}.deploy.rollout import (
 from {{ cookiecutter.package_name }}.settings import Settings
 
 from .conftest import invoke
-from .monitoring_fixtures import CONTRACTS
+from .contracts import CONTRACTS
 from .test_prep import use_contract
 
 ROOT = Path(__file__).resolve().parents[1]

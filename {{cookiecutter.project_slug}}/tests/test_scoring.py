@@ -24,7 +24,7 @@ from {{ cookiecutter.package_name }}.serving.server import APIS
 from {{ cookiecutter.package_name }}.tasks.base import Prediction
 
 from .conftest import ROW
-from .model_fixtures import FEATURES, RECORD, contract_of
+from .contracts import FEATURES, RECORD, contract_of
 from .serving_fixtures import CSV_TYPE, request_forms
 
 OTHER_ROW = [-0.01, 0.05, -0.02, 0.03, 0.01, 0.02, -0.03, 0.03, -0.01, 0.04]
@@ -44,8 +44,8 @@ class SumModel:
 
     card = ModelCard("fake", "3")
 
-    def __init__(self, task: str = "regression") -> None:
-        self.contract = contract_of(task)
+    def __init__(self, name: str = "numbers") -> None:
+        self.contract = contract_of(name)
         self.seen: list[Features] = []
 
     def predict(self, features: Features) -> Prediction:
@@ -196,6 +196,19 @@ def test_a_classifier_answers_labels_probabilities_and_classes_in_contract_order
         assert np.allclose(np.sum(result["probabilities"], axis=1), 1.0, atol=1e-6)
 
 
+def test_a_mixed_regression_answers_one_value_per_row_as_scikit_learn_does(
+    regression_dir: Path,
+) -> None:
+    second = {**RECORD, "plan": "pro", "region": "south", "monthly": None, "autopay": None}
+    body = {"input_data": [RECORD, second]}
+    served = score(body, load_model_dir(regression_dir))
+    sklearn = score(body, load_model_dir(regression_dir, prefer_onnx=False))
+    assert list(served) == ["predictions"]
+    assert [isinstance(value, float) for value in served["predictions"]] == [True, True]
+    assert served["predictions"][0] != served["predictions"][1]
+    assert np.allclose(served["predictions"], sklearn["predictions"], atol=1e-3)
+
+
 def test_id_and_ignored_columns_are_accepted_and_never_reach_the_model() -> None:
     with_extras, without = SumModel("binary"), SumModel("binary")
     features = {
@@ -205,7 +218,7 @@ def test_id_and_ignored_columns_are_accepted_and_never_reach_the_model() -> None
     score({"dataframe_records": [features]}, without, MLFLOW)
     given, plain = with_extras.seen[0], without.seen[0]
     assert sorted(given.categories) == ["plan", "region"]
-    assert given.numbers.tolist() == plain.numbers.tolist() == [[12.0, 70.5, 1.0]]
+    assert given.numbers.tolist() == plain.numbers.tolist() == [[12.0, 70.5, 3.0, 1.0, 0.0]]
     assert {name: list(values) for name, values in given.categories.items()} == {
         "plan": ["plus"],
         "region": [""],
@@ -223,13 +236,13 @@ def test_id_and_ignored_columns_are_accepted_and_never_reach_the_model() -> None
         ({"tenure": "12"}, "row 0, column 'tenure': \"12\" is not a number"),
         ({"plan": None}, "row 0, column 'plan': missing value"),
         ({"region": "east"}, "is not a category of 'region': \"north\", \"south\""),
-        ({"nickname": "x"}, "unknown column 'nickname'; expected columns: tenure, monthly, plan"),
+        ({"nickname": "x"}, "unknown column 'nickname'; expected columns: tenure, monthly, visits"),
     ],
 )  # fmt: skip
 def test_a_mixed_request_breaking_the_contract_is_a_422_naming_column_and_rule(
     change: dict, message: str
 ) -> None:
-    record = {name: value for name, value in RECORD.items() if name != "note"}  # 6 of 7 columns
+    record = {name: value for name, value in RECORD.items() if name != "note"}  # 8 of 9 columns
     with pytest.raises(InvalidInputError) as caught:
         score({"input_data": [{**record, **change}]}, SumModel("binary"))
     assert caught.value.status == 422
@@ -237,17 +250,19 @@ def test_a_mixed_request_breaking_the_contract_is_a_422_naming_column_and_rule(
 
 
 def test_a_csv_body_reads_each_cell_as_its_column_type_says() -> None:
-    header = "customer_id,tenure,monthly,plan,region,paperless,note"
-    body = f"{header}\n007,12,,plus,,1,0.5\n008,3,9.5,pro,south,FALSE,\n".encode()
+    header = "customer_id,tenure,monthly,visits,plan,region,paperless,autopay,note"
+    body = f"{header}\n007,12,,4,plus,,1,,0.5\n008,3,9.5,,pro,south,FALSE,true,\n".encode()
     columns, rows, _ = csv_table(contract_of("binary"), body)
     assert columns == header.split(",")
     assert rows == [
-        ["007", 12.0, None, "plus", None, True, "0.5"],
-        ["008", 3.0, 9.5, "pro", "south", False, None],
+        ["007", 12.0, None, 4.0, "plus", None, True, None, "0.5"],
+        ["008", 3.0, 9.5, None, "pro", "south", False, True, None],
     ]
     model = SumModel("binary")
     predict_table((columns, rows, None), model)
-    np.testing.assert_array_equal(model.seen[0].numbers, [[12.0, np.nan, 1.0], [3.0, 9.5, 0.0]])
+    np.testing.assert_array_equal(
+        model.seen[0].numbers, [[12.0, np.nan, 4.0, 1.0, np.nan], [3.0, 9.5, np.nan, 0.0, 1.0]]
+    )
     assert model.seen[0].categories["region"].tolist() == ["", "south"]
 
 
@@ -270,7 +285,7 @@ def test_a_csv_index_column_is_echoed_as_written_and_rows_follow_the_header() ->
 
 def test_csv_cells_of_number_columns_become_what_json_would_carry() -> None:
     line = '"0.5", 1e-3 ,,true,FALSE,abc,-.5,+2,inf,nan'
-    _, rows, _ = csv_table(contract_of("regression"), f"{HEADER}\n{line}\n".encode())
+    _, rows, _ = csv_table(contract_of("numbers"), f"{HEADER}\n{line}\n".encode())
     assert rows == [[0.5, 0.001, None, True, False, "abc", -0.5, 2.0, "inf", "nan"]]
 
 

@@ -21,7 +21,7 @@ from {{ cookiecutter.package_name }}.model.folder import load_model_dir
 from {{ cookiecutter.package_name }}.serving.scoring import score
 
 from .conftest import ROW
-from .model_fixtures import FEATURES, RECORD, mixed_records
+from .contracts import FEATURES, RECORD, contract_of, records
 from .serving_fixtures import API_KEY, AUTH, live_server, request_forms
 
 VALID = {"input_data": {"columns": list(FEATURES), "index": [5], "data": [ROW]}}
@@ -193,7 +193,7 @@ def classifier(binary_dir: Path) -> Iterator[str]:
         yield base_url
 
 
-MIXED_ROWS = [RECORD, *mixed_records(3, seed=4)]
+MIXED_ROWS = [RECORD, *records(contract_of("binary"), 3, seed=4)]
 MIXED_COLUMNS = tuple(RECORD)
 MIXED_FORMS = request_forms(
     [[row[name] for name in MIXED_COLUMNS] for row in MIXED_ROWS], MIXED_COLUMNS, unnamed=False

@@ -32,7 +32,7 @@ from {{ cookiecutter.package_name }}.serving.server import ScoringApp, create_ap
 from {{ cookiecutter.package_name }}.tasks.base import Prediction
 
 from .conftest import ROW
-from .model_fixtures import FEATURES, RECORD, contract_of
+from .contracts import FEATURES, RECORD, contract_of
 from .serving_fixtures import API_KEY, AUTH, asgi_request, request_forms
 
 JSON_HEADERS = {**AUTH, "content-type": "application/json"}
@@ -40,11 +40,11 @@ CSV_HEADERS = {**AUTH, "content-type": "text/csv"}
 VALID = orjson.dumps({"input_data": {"columns": list(FEATURES), "data": [ROW]}})
 
 
-@pytest.fixture(scope="module", params=["regression", "binary"])
+@pytest.fixture(scope="module", params=["numbers", "binary"])
 def app(request: pytest.FixtureRequest) -> ScoringApp:
     """The app exactly as a worker builds it: from a ServerConfig, the key from the environment;
-    once for the numeric regression model, once for the mixed binary classifier."""
-    folder = request.getfixturevalue("model_dir" if request.param == "regression" else "binary_dir")
+    once for the diabetes numbers' regression, once for the mixed binary classifier."""
+    folder = request.getfixturevalue("model_dir" if request.param == "numbers" else "binary_dir")
     with pytest.MonkeyPatch.context() as monkeypatch:
         monkeypatch.setenv(API_KEY_ENV, API_KEY)
         return create_app(ServerConfig(folder, max_body_bytes=4096))
@@ -292,7 +292,7 @@ class UnserializableModel:
     """A defect: predictions that cannot be written as JSON."""
 
     card = ModelCard("broken", "1")
-    contract = contract_of("regression")
+    contract = contract_of("numbers")
 
     def predict(self, features: Features) -> Prediction:
         return Prediction(np.array([object()] * len(features)))
@@ -302,7 +302,7 @@ class FailingModel:
     """A defect: the model raises."""
 
     card = ModelCard("broken", "1")
-    contract = contract_of("regression")
+    contract = contract_of("numbers")
 
     def predict(self, features: Features) -> Prediction:
         raise RuntimeError("the model failed")

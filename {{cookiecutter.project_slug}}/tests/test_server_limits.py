@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from .conftest import ROW
-from .model_fixtures import FEATURES
+from .contracts import FEATURES
 from .serving_fixtures import AUTH, live_server_process
 
 BODY = json.dumps({"input_data": {"columns": list(FEATURES), "data": [ROW]}}).encode()

@@ -18,12 +18,12 @@ from {{ cookiecutter.package_name }}.tasks.base import (
 from {{ cookiecutter.package_name }}.tasks.classification import BinaryTask, MulticlassTask
 from {{ cookiecutter.package_name }}.tasks.regression import RegressionTask
 
-from .task_fixtures import BINARY_STR, MULTICLASS, PARAMS, REGRESSION, contract, fitted
+from .contracts import TASKS, contract_of
+from .task_fixtures import PARAMS, fitted
 
 
 def test_task_for_gives_each_task_its_defaults() -> None:
-    regression, binary = task_for(contract(REGRESSION)), task_for(contract(BINARY_STR))
-    multiclass = task_for(contract(MULTICLASS))
+    regression, binary, multiclass = (task_for(contract_of(task)) for task in TASKS)
     assert (regression.name, regression.primary_metric) == ("regression", "rmse")
     assert dict(regression.guardrails) == {"mae": 0.02, "r2": 0.02}
     assert (binary.name, binary.primary_metric) == ("binary", "roc_auc")
@@ -64,10 +64,10 @@ def good_and_poor(
     return actual, Prediction(actual, sure), Prediction(wrong_labels, wrong)
 
 
-@pytest.mark.parametrize("text", [REGRESSION, BINARY_STR, MULTICLASS])
-def test_a_better_model_wins_on_every_metric_in_its_direction(text: str) -> None:
-    task = task_for(contract(text))
-    actual, good, poor = good_and_poor(task, contract(text).target.classes)
+@pytest.mark.parametrize("name", TASKS)
+def test_a_better_model_wins_on_every_metric_in_its_direction(name: str) -> None:
+    task = task_for(contract_of(name))
+    actual, good, poor = good_and_poor(task, contract_of(name).target.classes)
     good_scores, poor_scores = task.metrics(actual, good, None), task.metrics(actual, poor, None)
     assert set(good_scores) == set(task.lower_is_better)
     for name, lower in task.lower_is_better.items():
@@ -95,7 +95,7 @@ def test_regression_fits_a_seeded_forest_and_predicts_float64_values() -> None:
 
 
 def test_classifiers_are_seeded_forests_without_class_weights() -> None:
-    for task in (task_for(contract(BINARY_STR)), task_for(contract(MULTICLASS))):
+    for task in (task_for(contract_of("binary")), task_for(contract_of("multiclass"))):
         estimator = task.estimator(PARAMS, 5)
         assert isinstance(estimator, RandomForestClassifier)
         assert (estimator.n_estimators, estimator.max_depth, estimator.random_state) == (7, 3, 5)
