@@ -182,6 +182,18 @@ def logs(days: int) -> Record:
     )
 
 
+def online_endpoint(**properties: Any) -> Record:
+    """A managed online endpoint with ``properties`` over the good ones."""
+    good = {"authMode": "AADToken", "publicNetworkAccess": "Disabled"}
+    return rec(guardrail_policies.ONLINE_ENDPOINT, "oe", properties=good | properties)
+
+
+def approved_outbound(*fqdns: str) -> dict[str, Any]:
+    """A managed network allowing only approved outbound, with FQDN rules to ``fqdns``."""
+    rules = {f"r{i}": {"type": "FQDN", "destination": d} for i, d in enumerate(fqdns)}
+    return {"isolationMode": "AllowOnlyApprovedOutbound", "outboundRules": rules}
+
+
 ASSIGNMENTS = [
     assignment(guid) if deny else assignment(guid, parameters={"effect": {"value": "Audit"}})
     for guid, deny in guardrail_policies.ML_GUARDRAILS.items()
@@ -200,6 +212,7 @@ GOOD = [
     workspace(),
     deployment(container()),
     compute(),
+    online_endpoint(),
     exemption(),
     *ENDPOINTS,
     *GUARDED,
@@ -397,6 +410,35 @@ CASES: list[tuple[str, str, list[Record], set[tuple[str, str]]]] = [
     ("retention-staging", "staging", [logs(30)], set()),
     ("no-lock", "prod", [storage(), *ENDPOINTS, *LOCKS[1:]], {("mlops-prod-delete-locks", "st")}),
     ("no-lock-staging", "staging", [storage(), *ENDPOINTS], set()),
+    (
+        "endpoint-keys",
+        "prod",
+        [online_endpoint(authMode="Key")],
+        {("mlops-endpoint-private-token-only", "oe")},
+    ),
+    (
+        "endpoint-public",
+        "staging",
+        [online_endpoint(publicNetworkAccess="Enabled")],
+        {("mlops-endpoint-private-token-only", "oe")},
+    ),
+    ("endpoint-keys-dev", "dev", [online_endpoint(authMode="Key")], set()),
+    (
+        "pypi-outbound",
+        "prod",
+        [
+            workspace(managedNetwork=approved_outbound("pkgs.dev.azure.com", "pypi.org")),
+            *ENDPOINTS,
+            *GUARDED,
+        ],
+        {("mlops-no-public-index-outbound", "mlw")},
+    ),
+    (
+        "pypi-outbound-dev",
+        "dev",
+        [workspace(managedNetwork=approved_outbound("pypi.org")), *ASSIGNMENTS],
+        set(),
+    ),
 ]
 
 
@@ -532,7 +574,19 @@ def _unassign_idle_shutdown(records: list[Record]) -> None:
     records.remove(_one(records, guardrail_policies.ASSIGNMENT, "compute-idle-shutdown"))
 
 
+def _endpoint_with_keys(records: list[Record]) -> None:
+    endpoint = _one(records, guardrail_policies.ONLINE_ENDPOINT)
+    endpoint["inputs"]["properties"]["authMode"] = "Key"
+
+
+def _pypi_outbound(records: list[Record]) -> None:
+    rules = _one(records, mlops_policies.WORKSPACE)["inputs"]["managedNetwork"]["outboundRules"]
+    rules["pypi"] = {"type": "FQDN", "category": "UserDefined", "destination": "pypi.org"}
+
+
 MUTANTS = [
+    ("prod", _endpoint_with_keys, "mlops-endpoint-private-token-only", "online-endpoint"),
+    ("staging", _pypi_outbound, "mlops-no-public-index-outbound", "ml-mlw"),
     ("prod", _public_workspace, "mlops-workspace-no-public-network", "ml-mlw"),
     ("prod", _compute_local_auth, "mlops-compute-no-local-auth", "training-compute"),
     ("prod", _unlock_key_vault, "mlops-prod-delete-locks", "ml-kv"),

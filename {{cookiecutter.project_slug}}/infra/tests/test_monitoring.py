@@ -264,12 +264,26 @@ def test_endpoint_matches_the_cd_spec_and_leaves_traffic_to_the_rollout(
     endpoint = one(stack.resources, ENDPOINT)["inputs"]
     assert endpoint["endpointName"] == stack.settings.names.online_endpoint_name
     assert spec["name"] == f"{SLUG}-online"  # the spec's placeholder; the CD passes the real name
-    assert endpoint["properties"]["authMode"].lower() == spec["auth_mode"].lower()
     assert "traffic" not in endpoint["properties"]
     assert "mirrorTraffic" not in endpoint["properties"]
     assert endpoint["workspaceName"] == stack.settings.names.workspace_name
     assert endpoint["tags"] == stack.settings.tags
     assert ROLLOUT_OWNED == ("properties.traffic", "properties.mirrorTraffic")
+
+
+@pytest.mark.parametrize(
+    ("name", "auth", "access"),
+    [
+        ("dev", "Key", "Enabled"),
+        ("staging", "AADToken", "Disabled"),
+        ("prod", "AADToken", "Disabled"),
+    ],
+)
+def test_staging_and_prod_endpoints_are_private_and_token_only(
+    planned: dict[str, PlannedStack], name: str, auth: str, access: str
+) -> None:
+    properties = one(planned[name].resources, ENDPOINT)["inputs"]["properties"]
+    assert (properties["authMode"], properties["publicNetworkAccess"]) == (auth, access)
 
 
 def test_short_name_keeps_the_environment_and_month_start_is_the_first() -> None:
@@ -377,7 +391,7 @@ def test_components_validate_their_own_args(dev_mocks: Any) -> None:
     endpoint = OnlineEndpointArgs.from_settings(settings, ("rg", "mlw"))
     with pytest.raises(MonitoringArgsError, match="3-32 letters"):
         replace(endpoint, name="x" * 33).validate()
-    with pytest.raises(MonitoringArgsError, match="auth_mode must be one of Key"):
+    with pytest.raises(MonitoringArgsError, match="onlineEndpointAuthMode must be one of Key"):
         replace(endpoint, auth_mode="key").validate()
     assert dev_mocks.resources == []
 

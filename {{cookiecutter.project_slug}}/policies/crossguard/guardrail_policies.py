@@ -1,5 +1,5 @@
 """The pack's run-time guardrail policies: Azure Policy assignments and exemptions, compute local
-auth, delete locks and log retention.
+auth, delete locks, log retention, the managed network's outbound rules and the online endpoint.
 
 The machine-learning guardrails are the built-in definitions the stacks assign
 (``infra/mlops_infra/security/definitions.py``; a test checks both lists agree): staging and prod
@@ -36,6 +36,9 @@ ASSIGNMENT = "azure-native:authorization:PolicyAssignment"
 EXEMPTION = "azure-native:authorization:PolicyExemption"
 LOCK = "azure-native:authorization:ManagementLockByScope"
 COMPUTE = "azure-native:machinelearningservices:Compute"
+ONLINE_ENDPOINT = "azure-native:machinelearningservices:OnlineEndpoint"
+# Public package indexes: an outbound rule to one lets compute install around the quarantine feed.
+PUBLIC_INDEXES = ("pypi.org", "pythonhosted.org", "anaconda.org", "anaconda.com", "conda-forge")
 LOCKED_STACKS = frozenset({"prod"})
 MIN_PROD_RETENTION_DAYS = 90
 # Built-in "Machine Learning" definitions every stack assigns: GUID -> whether Deny is allowed.
@@ -157,6 +160,40 @@ def prod_delete_locks(args: StackValidationArgs, report: ReportViolation) -> Non
             )
 
 
+def no_public_index_outbound(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    """Staging and prod workspaces have no outbound rule to a public package index."""
+    if args.resource_type != WORKSPACE or stack_environment() not in PRODUCTION_STACKS:
+        return
+    rules = (args.props.get("managedNetwork") or {}).get("outboundRules") or {}
+    for name, rule in rules.items():
+        destination = str((rule or {}).get("destination") or "").lower()
+        if any(index in destination for index in PUBLIC_INDEXES):
+            report(
+                f"outbound rule {name} reaches public index {destination}: packages come from "
+                "the feed only; remove it from approvedOutboundFqdns",
+                None,
+            )
+
+
+def endpoint_private_token_only(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    """Staging and prod online endpoints take Entra tokens only and no public traffic."""
+    if args.resource_type != ONLINE_ENDPOINT or stack_environment() not in PRODUCTION_STACKS:
+        return
+    properties = args.props.get("properties") or {}
+    if properties.get("authMode") != "AADToken":
+        report(
+            f"authMode is {properties.get('authMode')!r}: set onlineEndpointAuthMode: AADToken "
+            f"in Pulumi.{stack_environment()}.yaml (keys never expire)",
+            None,
+        )
+    if properties.get("publicNetworkAccess") != "Disabled":
+        report(
+            "publicNetworkAccess is not Disabled: set privateNetwork: true in "
+            f"Pulumi.{stack_environment()}.yaml (score through the private endpoint)",
+            None,
+        )
+
+
 def _stack_policy(name: str, description: str, validate: Any) -> StackValidationPolicy:
     return StackValidationPolicy(
         name=name,
@@ -167,6 +204,16 @@ def _stack_policy(name: str, description: str, validate: Any) -> StackValidation
 
 
 GUARDRAIL_POLICIES: list[Policy] = [
+    resource_policy(
+        "mlops-no-public-index-outbound",
+        "Ensure staging and prod workspaces have no outbound rule to a public package index.",
+        no_public_index_outbound,
+    ),
+    resource_policy(
+        "mlops-endpoint-private-token-only",
+        "Ensure staging and prod online endpoints are private and accept Entra tokens only.",
+        endpoint_private_token_only,
+    ),
     resource_policy(
         "mlops-guardrails-enforced",
         "Ensure staging and prod enforce the ML policy guardrails with Deny where allowed.",
