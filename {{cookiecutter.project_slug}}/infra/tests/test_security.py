@@ -13,7 +13,7 @@ from mlops_infra.mocks import Mocks
 from mlops_infra.plan import ARGS_ERRORS
 from mlops_infra.program import build
 from mlops_infra.security.args import Exemption, SecurityArgsError
-from mlops_infra.settings import load_settings
+from mlops_infra.settings import Settings, load_settings
 from mlops_infra.workspace.args import WorkspaceArgsError
 from support import PlannedStack, Record, mock_stack, mocked, of_type, one
 
@@ -47,6 +47,12 @@ def run_stack(stack: str, **overrides: str) -> Mocks:
 
     run()
     return mocks
+
+
+def load_settings_for(stack: str) -> Settings:
+    """The settings of ``stack`` as shipped."""
+    mock_stack(stack)
+    return load_settings()
 
 
 def _assignments(resources: list[Record]) -> dict[str, dict[str, Any]]:
@@ -97,6 +103,19 @@ def test_an_exemption_is_a_waiver_with_its_reason_and_expiry() -> None:
     assert waiver["description"] == "GPU benchmark needs a warm instance"
     assert waiver["policyAssignmentId"].endswith("-compute-idle-shutdown")
     assert "/resourceGroups/rg-" in waiver["scope"]
+
+
+def test_an_exemption_can_name_one_resource_of_the_stack() -> None:
+    settings_rg = load_settings_for("prod").names.resource_group_name
+    compute = (
+        f"/subscriptions/s/resourceGroups/{settings_rg}/providers/"
+        "Microsoft.MachineLearningServices/workspaces/w/computes/gpu"
+    )
+    exemption = f"compute-local-auth | {TOMORROW} | vendor agent needs SSH | {compute}"
+    resources = run_stack("prod", policyExemptions=json.dumps([exemption])).resources
+    (waiver,) = [r["inputs"] for r in of_type(resources, EXEMPTION)]
+    assert waiver["scope"] == compute
+    assert waiver["policyAssignmentId"].endswith("-compute-local-auth")
 
 
 @pytest.mark.parametrize(
