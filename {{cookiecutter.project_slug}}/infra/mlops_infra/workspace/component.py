@@ -3,7 +3,8 @@
 Resource group, Log Analytics, workspace-based Application Insights, an RBAC Key Vault with purge
 protection, a locked-down storage account that refuses shared keys (Entra ID only), a container
 registry without admin user and the Azure ML workspace (system-assigned identity, identity-based
-system datastores, managed network from config). Where private
+system datastores, managed network from config with the approved FQDN outbound rules, an optional
+customer-managed key). Where private
 (``public_network_access`` Disabled) the Key Vault, storage, registry and workspace refuse public
 traffic (network rules default Deny, trusted Azure services bypass) and the registry is Premium;
 ``private_link_ids`` are what ``PrivateLinkEndpoint`` components connect to. The training cluster
