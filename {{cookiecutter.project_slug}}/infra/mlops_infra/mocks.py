@@ -83,6 +83,29 @@ _EXTENSION_TYPES: dict[str, tuple[str, str, str]] = {
         "name",
     ),
     "azure-native:consumption:Budget": ("scope", "Microsoft.Consumption/budgets", "budgetName"),
+    "azure-native:authorization:PolicyAssignment": (
+        "scope",
+        "Microsoft.Authorization/policyAssignments",
+        "policyAssignmentName",
+    ),
+    "azure-native:authorization:PolicyExemption": (
+        "scope",
+        "Microsoft.Authorization/policyExemptions",
+        "policyExemptionName",
+    ),
+    "azure-native:authorization:ManagementLockByScope": (
+        "scope",
+        "Microsoft.Authorization/locks",
+        "lockName",
+    ),
+    "azure-native:security:Pricing": ("scopeId", "Microsoft.Security/pricings", "pricingName"),
+}
+# Subscription-level resources the provider scopes to its own subscription: type -> (path, name).
+_SUBSCRIPTION_TYPES: dict[str, tuple[str, str]] = {
+    "azure-native:monitor:SubscriptionDiagnosticSetting": (
+        "Microsoft.Insights/diagnosticSettings",
+        "name",
+    ),
 }
 # Entra ID and Azure DevOps resources: the identifier outputs the program reads, by type token.
 _DIRECTORY_OUTPUTS: dict[str, str] = {
@@ -169,6 +192,12 @@ class Mocks(pulumi.runtime.Mocks):
             scope_key, provider_path, name_key = _EXTENSION_TYPES[args.typ]
             azure_name = str(inputs.get(name_key) or args.name)
             rid = f"{inputs.get(scope_key, '')}/providers/{provider_path}/{azure_name}"
+            outputs.update(name=azure_name, id=rid)
+            return rid, outputs
+        if args.typ in _SUBSCRIPTION_TYPES:
+            provider_path, name_key = _SUBSCRIPTION_TYPES[args.typ]
+            azure_name = str(inputs.get(name_key) or args.name)
+            rid = f"/subscriptions/{self.subscription_id}/providers/{provider_path}/{azure_name}"
             outputs.update(name=azure_name, id=rid)
             return rid, outputs
         if known is None:

@@ -45,6 +45,7 @@ from mlops_infra.network.args import NetworkArgsError
 from mlops_infra.program import build
 from mlops_infra.rbac.args import AccessArgsError
 from mlops_infra.rbac.load import RbacDataError
+from mlops_infra.security.args import SecurityArgsError
 from mlops_infra.serving.values import ServingArgsError
 from mlops_infra.settings import ConfigError, load_settings
 from mlops_infra.workspace.args import WorkspaceArgsError
@@ -56,6 +57,7 @@ ARGS_ERRORS = (
     MonitoringArgsError,
     NetworkArgsError,
     RbacDataError,
+    SecurityArgsError,
     ServingArgsError,
     WorkspaceArgsError,
 )

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pulumi
+from pulumi_azure_native import authorization
 
 from mlops_infra.aks.args import AksClusterArgs
 from mlops_infra.aks.component import AksCluster
@@ -39,6 +40,10 @@ from mlops_infra.network.zones import TARGETS
 from mlops_infra.rbac.access import Access, build_access
 from mlops_infra.rbac.args import PersonaAccessArgs
 from mlops_infra.rbac.load import load_rbac
+from mlops_infra.security.args import DefenderArgs, GuardrailsArgs, LockArgs
+from mlops_infra.security.defender import DefenderPlans
+from mlops_infra.security.guardrails import PolicyGuardrails
+from mlops_infra.security.locks import DeleteLocks
 from mlops_infra.serving.args import KubernetesServingArgs
 from mlops_infra.serving.component import KubernetesServing
 from mlops_infra.settings import Settings
@@ -58,6 +63,15 @@ class Monitoring:
 
 
 @dataclass(frozen=True)
+class Security:
+    """The run-time guardrails, as ``_security`` wired them (locks, Defender: where configured)."""
+
+    guardrails: PolicyGuardrails
+    locks: DeleteLocks | None
+    defender: DefenderPlans | None
+
+
+@dataclass(frozen=True)
 class Program:
     """The stack's components, as ``build`` wired them."""
 
@@ -70,6 +84,7 @@ class Program:
     serving: KubernetesServing
     access: Access
     monitoring: Monitoring
+    security: Security
 
 
 def _validate(settings: Settings) -> None:
@@ -85,6 +100,7 @@ def _validate(settings: Settings) -> None:
     OnlineEndpointArgs.from_settings(settings, (group, "")).validate()
     AlertsArgs.from_settings(settings, AlertTargets(group)).validate()
     BudgetArgs.from_settings(settings, "", None).validate()
+    GuardrailsArgs.from_settings(settings, "").validate()
 
 
 def _endpoints(
@@ -114,7 +130,14 @@ def _monitoring(
     )
     logs = workspace.log_analytics_workspace_id
     diagnostics = Diagnostics(
-        f"{SLUG}-diagnostics", DiagnosticsArgs(logs, workspace.workspace_id, endpoint.endpoint_id)
+        f"{SLUG}-diagnostics",
+        DiagnosticsArgs(
+            logs,
+            workspace.workspace_id,
+            endpoint.endpoint_id,
+            workspace.key_vault.id,
+            settings.names.resource_prefix,
+        ),
     )
     targets = AlertTargets(
         group,
@@ -129,6 +152,24 @@ def _monitoring(
         BudgetArgs.from_settings(settings, workspace.resource_group.id, alerts.action_group_id),
     )
     return Monitoring(endpoint, diagnostics, alerts, budget)
+
+
+def _security(settings: Settings, workspace: MlWorkspace) -> Security:
+    """Policy guardrails on the resource group; delete locks and Defender where configured."""
+    guardrails = PolicyGuardrails(
+        f"{SLUG}-guardrails", GuardrailsArgs.from_settings(settings, workspace.resource_group.id)
+    )
+    locks = None
+    if settings.delete_lock:
+        # The private link targets hold the stack's data; the logs hold its audit trail.
+        targets = {**workspace.private_link_ids, "logs": workspace.log_analytics_workspace_id}
+        lock_args = LockArgs(settings.names.resource_prefix, targets)
+        locks = DeleteLocks(f"{SLUG}-locks", lock_args)
+    defender = None
+    if settings.defender_plans:
+        subscription = authorization.get_client_config_output().subscription_id
+        defender = DefenderPlans(f"{SLUG}-defender", DefenderArgs(subscription))
+    return Security(guardrails, locks, defender)
 
 
 def build(settings: Settings) -> Program:
@@ -165,8 +206,18 @@ def build(settings: Settings) -> Program:
     )
     access = build_access(access_args, workspace, serving.namespace_name, opts)
     monitoring = _monitoring(settings, workspace, cluster)
+    security = _security(settings, workspace)
     return Program(
-        settings, workspace, compute, network, endpoints, cluster, serving, access, monitoring
+        settings,
+        workspace,
+        compute,
+        network,
+        endpoints,
+        cluster,
+        serving,
+        access,
+        monitoring,
+        security,
     )
 
 

@@ -9,7 +9,9 @@ as ``pulumi.runtime.Mocks.new_resource`` sees it. From a list of records this mo
 * Kubernetes manifests for every ``kubernetes:*`` resource, in the layout of pulumi-kubernetes'
   ``renderYamlToDirectory``: ``<dir>/1-manifest/<apiVersion, / and : as _>-<kind lowercase>-
   <namespace or "default">-<name>.yaml``, CustomResourceDefinitions under ``<dir>/0-crd/``;
-* a text summary: resource counts per type.
+* a text summary: resource counts per type, then the run-time guardrails one per line (policy
+  assignments and their effect, exemptions, Defender plans, delete locks, diagnostic settings and
+  their log categories, the managed network's outbound rules), as ``guardrail_lines`` lists them.
 """
 
 from __future__ import annotations
@@ -177,7 +179,8 @@ def write_manifests(resources: Iterable[Mapping[str, Any]], directory: Path) -> 
 
 
 def summary_table(resources: Iterable[Mapping[str, Any]]) -> str:
-    """Resource counts per type, as an aligned text table with a total line."""
+    """Resource counts per type as an aligned table with a total line, then the guardrails."""
+    resources = list(resources)
     counts = Counter(record["type"] for record in resources)
     if not counts:
         return "no resources\n"
@@ -185,4 +188,44 @@ def summary_table(resources: Iterable[Mapping[str, Any]]) -> str:
     lines = [f"{'TYPE':<{width}}  COUNT"]
     lines += [f"{t:<{width}}  {n:>5}" for t, n in sorted(counts.items())]
     lines.append(f"{'total':<{width}}  {sum(counts.values()):>5}")
+    guardrails = guardrail_lines(resources)
+    if guardrails:
+        lines += ["", "GUARDRAILS", *guardrails]
     return "\n".join(lines) + "\n"
+
+
+def _tail(resource_id: object) -> str:
+    """The last ``type/name`` of an ARM id (``/subscriptions/s`` for a subscription)."""
+    parts = str(resource_id or "").rstrip("/").split("/")
+    return "/".join(parts[-2:]) if len(parts) > 2 else str(resource_id)
+
+
+def _guardrail_line(record: Mapping[str, Any]) -> str | None:
+    """One line for a guardrail resource, None for any other record."""
+    kind, inputs = str(record["type"]).rsplit(":", 1)[-1], record.get("inputs") or {}
+    if kind == "PolicyAssignment":
+        effect = ((inputs.get("parameters") or {}).get("effect") or {}).get("value")
+        return f"policy {inputs.get('policyAssignmentName')}: {effect}"
+    if kind == "PolicyExemption":
+        return f"exemption {inputs.get('policyExemptionName')}: until {inputs.get('expiresOn')}"
+    if kind == "Pricing":
+        return f"defender {inputs.get('pricingName')}: {inputs.get('pricingTier')}"
+    if kind == "ManagementLockByScope":
+        return f"lock {inputs.get('level')}: {_tail(inputs.get('scope'))}"
+    if kind in ("DiagnosticSetting", "SubscriptionDiagnosticSetting"):
+        scope = _tail(inputs.get("resourceUri")) if "resourceUri" in inputs else "subscription"
+        categories = ", ".join(str(log.get("category")) for log in inputs.get("logs") or [])
+        return f"logs {scope}: {categories}"
+    return None
+
+
+def guardrail_lines(resources: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The run-time guardrails among the records, one line each, sorted."""
+    resources = list(resources)
+    lines = [line for line in map(_guardrail_line, resources) if line]
+    for record in resources:
+        network = (record.get("inputs") or {}).get("managedNetwork") or {}
+        for name, rule in sorted((network.get("outboundRules") or {}).items()):
+            mode = network.get("isolationMode")
+            lines.append(f"outbound {mode} {rule.get('type')} {name}: {rule.get('destination')}")
+    return sorted(lines)

@@ -70,6 +70,15 @@ class Settings:
     alert_node_utilization_percent: int
     budget_amount: int
     stale_workspace_days: int
+    log_retention_days: int
+    guardrail_effect: str
+    policy_exemptions: tuple[str, ...]
+    approved_outbound_fqdns: tuple[str, ...]
+    delete_lock: bool
+    defender_plans: bool
+    customer_managed_key: str
+    customer_managed_key_vault_id: str
+    online_endpoint_auth_mode: str
     project: str = SLUG
 
     @property
@@ -209,4 +218,13 @@ def load_settings(config: pulumi.Config | None = None, stack: str | None = None)
         alert_node_utilization_percent=keys.integer("alertNodeUtilizationPercent"),
         budget_amount=keys.integer("budgetAmount"),
         stale_workspace_days=keys.integer("staleWorkspaceDays"),
+        log_retention_days=keys.integer("logRetentionDays"),
+        guardrail_effect=keys.text("guardrailEffect"),
+        policy_exemptions=keys.strings("policyExemptions"),
+        approved_outbound_fqdns=keys.strings("approvedOutboundFqdns"),
+        delete_lock=keys.boolean("deleteLock"),
+        defender_plans=keys.boolean("defenderPlans"),
+        customer_managed_key=keys.text("customerManagedKey"),
+        customer_managed_key_vault_id=keys.text("customerManagedKeyVaultId"),
+        online_endpoint_auth_mode=keys.text("onlineEndpointAuthMode"),
     )

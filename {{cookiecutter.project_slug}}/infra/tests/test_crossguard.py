@@ -11,12 +11,14 @@ import json
 from pathlib import Path
 from typing import Any
 
+import guardrail_policies
 import mlops_policies
 import pytest
 from policies import crossguard_offline as offline
 from pulumi_policy import EnforcementLevel
 
 from mlops_infra.rbac.delegation import delegation_condition
+from mlops_infra.security.definitions import GUARDRAILS
 from support import PlannedStack
 
 Record = dict[str, Any]
@@ -140,7 +142,81 @@ ENDPOINTS = [
     endpoint("pe-acr", f"{SUB}/Microsoft.ContainerRegistry/registries/acr1"),
     endpoint("pe-mlw", f"{SUB}/Microsoft.MachineLearningServices/workspaces/mlw1"),
 ]
-GOOD = [vault(), storage(), registry(), workspace(), deployment(container()), *ENDPOINTS]
+
+
+def assignment(guid: str, **inputs: Any) -> Record:
+    """A policy assignment of the built-in ``guid`` with Deny, with ``inputs`` over that."""
+    good = {
+        "policyDefinitionId": f"/providers/Microsoft.Authorization/policyDefinitions/{guid}",
+        "enforcementMode": "Default",
+        "parameters": {"effect": {"value": "Deny"}},
+    }
+    return rec(guardrail_policies.ASSIGNMENT, f"pa-{guid[:8]}", **(good | inputs))
+
+
+def lock(name: str, target: str) -> Record:
+    """A CanNotDelete lock on the ARM id ``target``."""
+    return rec(guardrail_policies.LOCK, name, scope=target, level="CanNotDelete")
+
+
+def exemption(**inputs: Any) -> Record:
+    """A policy exemption with ``inputs`` over a good one (reasoned, expiring in 2999)."""
+    good = {"description": "vendor tool", "expiresOn": "2999-01-01T00:00:00Z"}
+    return rec(guardrail_policies.EXEMPTION, "ex", **(good | inputs))
+
+
+def compute(**properties: Any) -> Record:
+    """An AmlCompute with ``properties`` over the good ones."""
+    good = {"computeType": "AmlCompute", "disableLocalAuth": True}
+    return rec(guardrail_policies.COMPUTE, "mlc", properties=good | properties)
+
+
+def logs(days: int) -> Record:
+    """A Log Analytics workspace keeping ``days`` of logs."""
+    return rec(
+        "azure-native:operationalinsights:Workspace",
+        "law",
+        workspaceName="law1",
+        resourceGroupName="rg",
+        retentionInDays=days,
+    )
+
+
+def online_endpoint(**properties: Any) -> Record:
+    """A managed online endpoint with ``properties`` over the good ones."""
+    good = {"authMode": "AADToken", "publicNetworkAccess": "Disabled"}
+    return rec(guardrail_policies.ONLINE_ENDPOINT, "oe", properties=good | properties)
+
+
+def approved_outbound(*fqdns: str) -> dict[str, Any]:
+    """A managed network allowing only approved outbound, with FQDN rules to ``fqdns``."""
+    rules = {f"r{i}": {"type": "FQDN", "destination": d} for i, d in enumerate(fqdns)}
+    return {"isolationMode": "AllowOnlyApprovedOutbound", "outboundRules": rules}
+
+
+ASSIGNMENTS = [
+    assignment(guid) if deny else assignment(guid, parameters={"effect": {"value": "Audit"}})
+    for guid, deny in guardrail_policies.ML_GUARDRAILS.items()
+]
+LOCKS = [
+    lock(
+        f"lock-{e['name']}", e["inputs"]["privateLinkServiceConnections"][0]["privateLinkServiceId"]
+    )
+    for e in ENDPOINTS
+]
+GUARDED = [*ASSIGNMENTS, *LOCKS]
+GOOD = [
+    vault(),
+    storage(),
+    registry(),
+    workspace(),
+    deployment(container()),
+    compute(),
+    online_endpoint(),
+    exemption(),
+    *ENDPOINTS,
+    *GUARDED,
+]
 
 CASES: list[tuple[str, str, list[Record], set[tuple[str, str]]]] = [
     (
@@ -172,10 +248,15 @@ CASES: list[tuple[str, str, list[Record], set[tuple[str, str]]]] = [
     (
         "mlw-net",
         "prod",
-        [workspace(publicNetworkAccess="Enabled"), *ENDPOINTS],
+        [workspace(publicNetworkAccess="Enabled"), *ENDPOINTS, *GUARDED],
         {("mlops-workspace-no-public-network", "mlw")},
     ),
-    ("mlw-net-staging", "staging", [workspace(publicNetworkAccess="Enabled"), *ENDPOINTS], set()),
+    (
+        "mlw-net-staging",
+        "staging",
+        [workspace(publicNetworkAccess="Enabled"), *ENDPOINTS, *ASSIGNMENTS],
+        set(),
+    ),
     (
         "owner",
         "prod",
@@ -229,7 +310,7 @@ CASES: list[tuple[str, str, list[Record], set[tuple[str, str]]]] = [
     (
         "mlw-access-key",
         "dev",
-        [workspace(systemDatastoresAuthMode="AccessKey")],
+        [workspace(systemDatastoresAuthMode="AccessKey"), *ASSIGNMENTS],
         {("mlops-workspace-identity-datastores", "mlw")},
     ),
     (
@@ -254,7 +335,7 @@ CASES: list[tuple[str, str, list[Record], set[tuple[str, str]]]] = [
     (
         "env",
         "prod",
-        [storage(tags={"environment": "dev"}), *ENDPOINTS],
+        [storage(tags={"environment": "dev"}), *ENDPOINTS, *LOCKS],
         {("mlops-environment-tag-matches-stack", "st")},
     ),
     (
@@ -264,6 +345,100 @@ CASES: list[tuple[str, str, list[Record], set[tuple[str, str]]]] = [
         {("mlops-private-endpoint-for-data-plane", "st")},
     ),
     ("no-pe-dev", "dev", [storage(), vault()], set()),
+    (
+        "audit-in-prod",
+        "prod",
+        [
+            assignment(
+                "e96a9a5f-07ca-471b-9bc5-6a0f33cbd68f", parameters={"effect": {"value": "Audit"}}
+            )
+        ],
+        {("mlops-guardrails-enforced", "pa-e96a9a5f")},
+    ),
+    (
+        "do-not-enforce",
+        "staging",
+        [assignment("438c38d2-3772-465a-a9cc-7a6666a275ce", enforcementMode="DoNotEnforce")],
+        {("mlops-guardrails-enforced", "pa-438c38d2")},
+    ),
+    (
+        "audit-only-definition",
+        "prod",
+        [
+            assignment(
+                "45e05259-1eb5-4f70-9574-baf73e9d219b", parameters={"effect": {"value": "Audit"}}
+            )
+        ],
+        set(),
+    ),
+    (
+        "audit-in-dev",
+        "dev",
+        [
+            assignment(
+                "e96a9a5f-07ca-471b-9bc5-6a0f33cbd68f", parameters={"effect": {"value": "Audit"}}
+            )
+        ],
+        set(),
+    ),
+    (
+        "unassigned",
+        "dev",
+        [workspace(), *ASSIGNMENTS[1:]],
+        {("mlops-guardrails-assigned", "stack")},
+    ),
+    (
+        "expired",
+        "dev",
+        [exemption(expiresOn="2020-01-01T00:00:00Z")],
+        {("mlops-exemption-time-boxed", "ex")},
+    ),
+    ("no-reason", "dev", [exemption(description=" ")], {("mlops-exemption-time-boxed", "ex")}),
+    ("no-expiry", "dev", [exemption(expiresOn=None)], {("mlops-exemption-time-boxed", "ex")}),
+    (
+        "local-auth",
+        "dev",
+        [compute(disableLocalAuth=False)],
+        {("mlops-compute-no-local-auth", "mlc")},
+    ),
+    (
+        "retention",
+        "prod",
+        [logs(30), lock("l", f"{SUB}/Microsoft.OperationalInsights/workspaces/law1")],
+        {("mlops-prod-log-retention", "law")},
+    ),
+    ("retention-staging", "staging", [logs(30)], set()),
+    ("no-lock", "prod", [storage(), *ENDPOINTS, *LOCKS[1:]], {("mlops-prod-delete-locks", "st")}),
+    ("no-lock-staging", "staging", [storage(), *ENDPOINTS], set()),
+    (
+        "endpoint-keys",
+        "prod",
+        [online_endpoint(authMode="Key")],
+        {("mlops-endpoint-private-token-only", "oe")},
+    ),
+    (
+        "endpoint-public",
+        "staging",
+        [online_endpoint(publicNetworkAccess="Enabled")],
+        {("mlops-endpoint-private-token-only", "oe")},
+    ),
+    ("endpoint-keys-dev", "dev", [online_endpoint(authMode="Key")], set()),
+    (
+        "pypi-outbound",
+        "prod",
+        [
+            workspace(managedNetwork=approved_outbound("pkgs.dev.azure.com", "pypi.org")),
+            *ENDPOINTS,
+            *GUARDED,
+        ],
+        {("mlops-no-public-index-outbound", "mlw")},
+    ),
+    (
+        "pypi-outbound-dev",
+        "dev",
+        [workspace(managedNetwork=approved_outbound("pypi.org")), *ASSIGNMENTS],
+        set(),
+    ),
 ]
 
 
@@ -361,7 +536,65 @@ def _drop_storage_endpoint(records: list[Record]) -> None:
     assert blob not in records
 
 
+def _public_workspace(records: list[Record]) -> None:
+    _one(records, mlops_policies.WORKSPACE)["inputs"]["publicNetworkAccess"] = "Enabled"
+
+
+def _compute_local_auth(records: list[Record]) -> None:
+    _one(records, guardrail_policies.COMPUTE)["inputs"]["properties"]["disableLocalAuth"] = False
+
+
+def _unlock_key_vault(records: list[Record]) -> None:
+    locks = [r for r in records if r["type"] == guardrail_policies.LOCK]
+    vault_lock = next(r for r in locks if "Microsoft.KeyVault" in r["inputs"]["scope"])
+    records.remove(vault_lock)
+
+
+def _short_retention(records: list[Record]) -> None:
+    _one(records, "azure-native:operationalinsights:Workspace")["inputs"]["retentionInDays"] = 30
+
+
+def _audit_effect(records: list[Record]) -> None:
+    local_auth = _one(records, guardrail_policies.ASSIGNMENT, "compute-local-auth")
+    local_auth["inputs"]["parameters"]["effect"]["value"] = "Audit"
+
+
+def _expired_exemption(records: list[Record]) -> None:
+    records.append(
+        rec(
+            guardrail_policies.EXEMPTION,
+            "guardrails-exemption-0",
+            description="vendor tool needs keys",
+            expiresOn="2020-01-01T00:00:00Z",
+        )
+    )
+
+
+def _unassign_idle_shutdown(records: list[Record]) -> None:
+    records.remove(_one(records, guardrail_policies.ASSIGNMENT, "compute-idle-shutdown"))
+
+
+def _endpoint_with_keys(records: list[Record]) -> None:
+    endpoint = _one(records, guardrail_policies.ONLINE_ENDPOINT)
+    endpoint["inputs"]["properties"]["authMode"] = "Key"
+
+
+def _pypi_outbound(records: list[Record]) -> None:
+    rules = _one(records, mlops_policies.WORKSPACE)["inputs"]["managedNetwork"]["outboundRules"]
+    rules["pypi"] = {"type": "FQDN", "category": "UserDefined", "destination": "pypi.org"}
+
+
 MUTANTS = [
+    ("prod", _endpoint_with_keys, "mlops-endpoint-private-token-only", "online-endpoint"),
+    ("staging", _pypi_outbound, "mlops-no-public-index-outbound", "ml-mlw"),
+    ("prod", _public_workspace, "mlops-workspace-no-public-network", "ml-mlw"),
+    ("prod", _compute_local_auth, "mlops-compute-no-local-auth", "training-compute"),
+    ("prod", _unlock_key_vault, "mlops-prod-delete-locks", "ml-kv"),
+    ("prod", _short_retention, "mlops-prod-log-retention", "ml-logs"),
+    ("prod", _audit_effect, "mlops-guardrails-enforced", "compute-local-auth"),
+    ("staging", _audit_effect, "mlops-guardrails-enforced", "compute-local-auth"),
+    ("prod", _expired_exemption, "mlops-exemption-time-boxed", "exemption-0"),
+    ("dev", _unassign_idle_shutdown, "mlops-guardrails-assigned", "stack"),
     ("prod", _owner_for_a_persona, "mlops-no-standing-admin-for-personas", "mutant"),
     (
         "prod",
@@ -397,3 +630,28 @@ def test_a_mutant_of_a_real_plan_is_caught_by_its_policy(
     found = violations(stack, records)
     assert {p for p, _ in found} == {policy}
     assert all(resource in name for _, name in found), found
+
+
+def test_the_pack_knows_exactly_the_guardrails_the_stacks_assign() -> None:
+    assert {
+        g.definition_guid: "Deny" in g.effects for g in GUARDRAILS
+    } == guardrail_policies.ML_GUARDRAILS
+
+
+def test_a_violation_message_names_the_fix() -> None:
+    resources = [
+        offline.policy_resource(PROJECT, "prod", r)
+        for r in [logs(30), assignment("e96a9a5f-07ca-471b-9bc5-6a0f33cbd68f", parameters={})]
+    ]
+    offline.use_stack(PROJECT, "prod")
+    messages = {(v.policy, v.resource): v.message for v in offline.evaluate("prod", resources)}
+    assert messages["mlops-prod-log-retention", "law"] == (
+        "retentionInDays is 30: set logRetentionDays to at least 90 in Pulumi.prod.yaml"
+    )
+    assert messages["mlops-prod-delete-locks", "law"] == (
+        "azure-native:operationalinsights:Workspace law has no CanNotDelete lock: "
+        "set deleteLock: true in Pulumi.prod.yaml"
+    )
+    assert messages["mlops-guardrails-enforced", "pa-e96a9a5f"].startswith(
+        "effect is None, not Deny: set guardrailEffect: Deny in Pulumi.prod.yaml"
+    )

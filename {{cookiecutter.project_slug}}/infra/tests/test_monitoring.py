@@ -33,6 +33,7 @@ AG = "azure-native:monitor:ActionGroup"
 METRIC_ALERT = "azure-native:monitor:MetricAlert"
 QUERY_RULE = "azure-native:monitor:ScheduledQueryRule"
 DIAGNOSTIC = "azure-native:monitor:DiagnosticSetting"
+ACTIVITY_LOG = "azure-native:monitor:SubscriptionDiagnosticSetting"
 BUDGET = "azure-native:consumption:Budget"
 ENDPOINT = "azure-native:machinelearningservices:OnlineEndpoint"
 ENDPOINT_SPEC = INFRA_DIR.parent / "pipelines" / "online" / "endpoint.yml"
@@ -197,12 +198,12 @@ def test_budget_has_exactly_the_expected_thresholds_on_the_resource_group(
     )
 
 
-def test_diagnostic_settings_send_workspace_and_endpoint_logs_to_the_stack_log_analytics(
+def test_diagnostic_settings_send_operations_and_audit_logs_to_the_stack_log_analytics(
     stack: PlannedStack,
 ) -> None:
     settings = _by_resource(of_type(stack.resources, DIAGNOSTIC))
     names = stack.settings.names
-    assert set(settings) == {"workspaces", "onlineEndpoints"}
+    assert set(settings) == {"workspaces", "onlineEndpoints", "vaults"}
     categories = {k: [log["category"] for log in v["logs"]] for k, v in settings.items()}
     assert categories == {
         "workspaces": [
@@ -210,12 +211,22 @@ def test_diagnostic_settings_send_workspace_and_endpoint_logs_to_the_stack_log_a
             "AmlComputeJobEvent",
             "AmlComputeCpuGpuUtilization",
             "AmlRunStatusChangedEvent",
+            "ModelsChangeEvent",
+            "ModelsReadEvent",
+            "ModelsActionEvent",
+            "EnvironmentChangeEvent",
+            "DataStoreChangeEvent",
+            "DataStoreReadEvent",
+            "DataSetChangeEvent",
+            "RunEvent",
+            "ComputeInstanceEvent",
         ],
         "onlineEndpoints": [
             "AmlOnlineEndpointTrafficLog",
             "AmlOnlineEndpointConsoleLog",
             "AmlOnlineEndpointEventLog",
         ],
+        "vaults": ["AuditEvent"],
     }
     for setting in settings.values():
         assert setting["workspaceId"] == stack.outputs["workspace"]["log_analytics_workspace_id"]
@@ -223,6 +234,27 @@ def test_diagnostic_settings_send_workspace_and_endpoint_logs_to_the_stack_log_a
         assert setting["logAnalyticsDestinationType"] == "Dedicated"
         assert all(log["enabled"] for log in setting["logs"])
     assert settings["workspaces"]["resourceUri"].endswith(f"/workspaces/{names.workspace_name}")
+    assert settings["vaults"]["resourceUri"].endswith(f"/vaults/{names.key_vault_name}")
+
+
+def test_every_stack_exports_the_subscription_activity_log_to_its_own_log_analytics(
+    stack: PlannedStack,
+) -> None:
+    activity = one(stack.resources, ACTIVITY_LOG)["inputs"]
+    assert activity["name"] == f"{stack.settings.names.resource_prefix}-activity-log"
+    assert activity["workspaceId"] == stack.outputs["workspace"]["log_analytics_workspace_id"]
+    assert activity["logs"] == [
+        {"category": category, "enabled": True}
+        for category in ("Administrative", "Security", "Policy", "Alert")
+    ]
+
+
+@pytest.mark.parametrize(("name", "days"), [("dev", 30), ("staging", 90), ("prod", 90)])
+def test_log_analytics_keeps_the_audit_trail_90_days_outside_dev(
+    planned: dict[str, PlannedStack], name: str, days: int
+) -> None:
+    logs = one(planned[name].resources, "azure-native:operationalinsights:Workspace")
+    assert logs["inputs"]["retentionInDays"] == days
 
 
 def test_endpoint_matches_the_cd_spec_and_leaves_traffic_to_the_rollout(
@@ -232,12 +264,26 @@ def test_endpoint_matches_the_cd_spec_and_leaves_traffic_to_the_rollout(
     endpoint = one(stack.resources, ENDPOINT)["inputs"]
     assert endpoint["endpointName"] == stack.settings.names.online_endpoint_name
     assert spec["name"] == f"{SLUG}-online"  # the spec's placeholder; the CD passes the real name
-    assert endpoint["properties"]["authMode"].lower() == spec["auth_mode"].lower()
     assert "traffic" not in endpoint["properties"]
     assert "mirrorTraffic" not in endpoint["properties"]
     assert endpoint["workspaceName"] == stack.settings.names.workspace_name
     assert endpoint["tags"] == stack.settings.tags
     assert ROLLOUT_OWNED == ("properties.traffic", "properties.mirrorTraffic")
+
+
+@pytest.mark.parametrize(
+    ("name", "auth", "access"),
+    [
+        ("dev", "Key", "Enabled"),
+        ("staging", "AADToken", "Disabled"),
+        ("prod", "AADToken", "Disabled"),
+    ],
+)
+def test_staging_and_prod_endpoints_are_private_and_token_only(
+    planned: dict[str, PlannedStack], name: str, auth: str, access: str
+) -> None:
+    properties = one(planned[name].resources, ENDPOINT)["inputs"]["properties"]
+    assert (properties["authMode"], properties["publicNetworkAccess"]) == (auth, access)
 
 
 def test_short_name_keeps_the_environment_and_month_start_is_the_first() -> None:
@@ -345,7 +391,7 @@ def test_components_validate_their_own_args(dev_mocks: Any) -> None:
     endpoint = OnlineEndpointArgs.from_settings(settings, ("rg", "mlw"))
     with pytest.raises(MonitoringArgsError, match="3-32 letters"):
         replace(endpoint, name="x" * 33).validate()
-    with pytest.raises(MonitoringArgsError, match="auth_mode must be one of Key"):
+    with pytest.raises(MonitoringArgsError, match="onlineEndpointAuthMode must be one of Key"):
         replace(endpoint, auth_mode="key").validate()
     assert dev_mocks.resources == []
 

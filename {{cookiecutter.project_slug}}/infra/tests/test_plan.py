@@ -47,7 +47,8 @@ def test_plan_writes_resources_manifests_and_prints_the_summary(
     manifests = sorted((tmp_path / "staging" / "manifests" / "1-manifest").glob("*.yaml"))
     bindings = [path for path in manifests if "-rolebinding-" in path.name]
     assert (len(manifests) - len(bindings), len(bindings)) == (SERVING_OBJECTS, 5)
-    assert out.splitlines()[-1].split() == ["total", str(len(records))]
+    table = out.split("\n\nGUARDRAILS\n")[0]
+    assert table.splitlines()[-1].split() == ["total", str(len(records))]
     assert "kubernetes:apps/v1:Deployment" in out
     assert "plan: loading stack staging" in err
     assert f"plan: wrote {len(manifests)} manifests" in err
@@ -56,6 +57,29 @@ def test_plan_writes_resources_manifests_and_prints_the_summary(
     assert written == (session / "resources.json").read_text()
     for path in manifests:
         assert path.read_text() == (session / "manifests" / "1-manifest" / path.name).read_text()
+
+
+def test_the_prod_plan_lists_its_guardrails_after_the_counts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert plan.main(["--stack", "prod", "--out", str(tmp_path)]) == 0
+    lines = capsys.readouterr().out.split("\n\nGUARDRAILS\n")[1].splitlines()
+    policies = [line for line in lines if line.startswith("policy ")]
+    assert len(policies) == 6
+    assert sum(line.endswith("-prod-compute-local-auth: Deny") for line in policies) == 1
+    assert sum(line.endswith("-prod-workspace-private-link: Audit") for line in policies) == 1
+    assert {line for line in lines if line.startswith("defender ")} == {
+        "defender Containers: Standard",
+        "defender KeyVaults: Standard",
+        "defender StorageAccounts: Standard",
+    }
+    assert sum(line.startswith("lock CanNotDelete: ") for line in lines) == 5
+    assert "logs subscription: Administrative, Security, Policy, Alert" in lines
+    assert any(line.startswith("logs vaults/") and line.endswith(": AuditEvent") for line in lines)
+    assert (
+        "outbound AllowOnlyApprovedOutbound FQDN approved-pkgs-dev-azure-com: pkgs.dev.azure.com"
+        in lines
+    )
 
 
 def test_unknown_stack_names_the_file_and_lists_the_stacks(

@@ -47,12 +47,17 @@ def test_the_planned_program_has_every_component(planned: dict[str, PlannedStack
     # 31 before the private network (the training cluster's Storage Blob Data Contributor
     # included): + the compute component, the network (component, VNet, six zones, six links),
     # five endpoints (component, endpoint, zone group) and AKS' Network Contributor on its subnet;
-    # + persona access; + monitoring (16: the online endpoint and its component, diagnostics with
-    # two settings, alerts with an action group, six metric alerts and the stale-workspace rule,
-    # the budget and its component).
-    assert len(types) - access == 31 + 1 + 14 + 15 + 1 + 16
+    # + persona access; + monitoring (18: the online endpoint and its component, diagnostics with
+    # four settings, alerts with an action group, six metric alerts and the stale-workspace rule,
+    # the budget and its component); + security (11: the guardrails component with six policy
+    # assignments, the Defender component with three plans; staging has no delete locks).
+    assert len(types) - access == 31 + 1 + 14 + 15 + 1 + 18 + 11
     dev = [r["type"] for r in planned["dev"].resources]
-    assert len(dev) - len(access_records(planned["dev"].resources)) == 32 + 16
+    # dev: no network, no Defender plans (defenderPlans: false), no locks.
+    assert len(dev) - len(access_records(planned["dev"].resources)) == 32 + 18 + 7
+    prod = planned["prod"].resources
+    # prod adds the locks component and its five locks.
+    assert len(prod) - len(access_records(prod)) == len(types) - access + 6
     assert not any(":network:" in t or ":privatedns:" in t for t in dev)
 
 

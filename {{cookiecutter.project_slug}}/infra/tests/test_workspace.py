@@ -136,7 +136,8 @@ def test_app_insights_is_workspace_based(stack: PlannedStack) -> None:
     inputs = one(stack.resources, APPI)["inputs"]
     assert inputs["ingestionMode"] == "LogAnalytics"
     assert inputs["workspaceResourceId"] == stack.outputs["workspace"]["log_analytics_workspace_id"]
-    assert one(stack.resources, LAW)["inputs"]["retentionInDays"] == 30
+    retention = one(stack.resources, LAW)["inputs"]["retentionInDays"]
+    assert retention == stack.settings.log_retention_days
 
 
 def test_every_resource_is_tagged_and_in_the_configured_location(stack: PlannedStack) -> None:

@@ -5,6 +5,8 @@ after their environments (dev, staging, prod), the name cannot be edited away on
 like a tag can, and role assignments carry no tags at all. ``mlops-environment-tag-matches-stack``
 closes the gap the other way: a resource tagged (or labelled) ``environment`` must name the stack.
 Staging and prod are "production" for access (rbac/matrix.yaml) and private (Pulumi.<stack>.yaml).
+The run-time guardrail policies (Azure Policy, exemptions, locks, retention) are in
+``guardrail_policies``; what both modules share is in ``pack_support``.
 """
 
 from __future__ import annotations
@@ -12,32 +14,36 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-import pulumi
+from guardrail_policies import GUARDRAIL_POLICIES
+from pack_support import (
+    DEPLOYMENT,
+    DIGEST_STACKS,
+    PACK_NAME,
+    PRIVATE_ENDPOINT,
+    PRIVATE_LINK_TARGETS,
+    PRIVATE_STACKS,
+    PRODUCTION_STACKS,
+    PUBLIC_WORKSPACE_FORBIDDEN,
+    REGISTRY,
+    ROLE_ASSIGNMENT,
+    STORAGE,
+    VAULT,
+    WORKSPACE,
+    points_at,
+    resource_policy,
+    stack_environment,
+)
 from pulumi_policy import (
     EnforcementLevel,
     Policy,
     PolicyResource,
     ReportViolation,
     ResourceValidationArgs,
-    ResourceValidationPolicy,
     StackValidationArgs,
     StackValidationPolicy,
 )
 from role_conditions import delegation
 
-PACK_NAME = "{{ cookiecutter.project_slug }}-policies"
-PRIVATE_STACKS = frozenset({"staging", "prod"})
-PRODUCTION_STACKS = frozenset({"staging", "prod"})  # rbac: production = staging, test, prod
-PUBLIC_WORKSPACE_FORBIDDEN = frozenset({"prod"})
-DIGEST_STACKS = frozenset({"staging", "prod"})
-
-VAULT = "azure-native:keyvault:Vault"
-STORAGE = "azure-native:storage:StorageAccount"
-REGISTRY = "azure-native:containerregistry:Registry"
-WORKSPACE = "azure-native:machinelearningservices:Workspace"
-ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment"
-PRIVATE_ENDPOINT = "azure-native:network:PrivateEndpoint"
-DEPLOYMENT = "kubernetes:apps/v1:Deployment"
 # Built-in role definition ids: Owner, Contributor.
 STANDING_ADMIN_ROLES = {
     "8e3af657-a8ff-443c-a75c-2fe8c4bcb635": "Owner",
@@ -51,18 +57,6 @@ ROLE_ADMINISTRATORS = {
     "f58310d9-a9f6-439a-9e8d-f62e7b41a168": "Role Based Access Control Administrator",
 }
 DELEGABLE_PRINCIPAL_TYPES = frozenset({"serviceprincipal"})
-# Resource type -> (ARM provider path, input that carries the Azure name): private link targets.
-PRIVATE_LINK_TARGETS = {
-    WORKSPACE: ("Microsoft.MachineLearningServices/workspaces", "workspaceName"),
-    VAULT: ("Microsoft.KeyVault/vaults", "vaultName"),
-    STORAGE: ("Microsoft.Storage/storageAccounts", "accountName"),
-    REGISTRY: ("Microsoft.ContainerRegistry/registries", "registryName"),
-}
-
-
-def stack_environment() -> str:
-    """The environment the policies judge: the Pulumi stack name."""
-    return pulumi.get_stack()
 
 
 def _containers(props: Mapping[str, Any]) -> list[Mapping[str, Any]]:
@@ -247,15 +241,6 @@ def environment_tag_matches_stack(args: ResourceValidationArgs, report: ReportVi
         )
 
 
-def _azure_id_suffix(resource: PolicyResource) -> str | None:
-    """``/resourcegroups/<rg>/providers/<path>/<name>`` (lower case) of a private link target."""
-    provider_path, name_key = PRIVATE_LINK_TARGETS[resource.resource_type]
-    name, group = resource.props.get(name_key), resource.props.get("resourceGroupName")
-    if not isinstance(name, str) or not isinstance(group, str):
-        return None
-    return f"/resourcegroups/{group}/providers/{provider_path}/{name}".lower()
-
-
 def _linked_ids(endpoint: PolicyResource) -> set[str]:
     connections = endpoint.props.get("privateLinkServiceConnections") or []
     return {str(c.get("privateLinkServiceId") or "").lower() for c in connections}
@@ -263,14 +248,7 @@ def _linked_ids(endpoint: PolicyResource) -> set[str]:
 
 def _has_endpoint(target: PolicyResource, endpoints: Iterable[PolicyResource]) -> bool:
     """Whether an endpoint links ``target``: by dependency (preview) or by its Azure id."""
-    suffix = _azure_id_suffix(target)
-    for endpoint in endpoints:
-        depends = endpoint.property_dependencies.get("privateLinkServiceConnections") or []
-        if any(dependency.urn == target.urn for dependency in depends):
-            return True
-        if suffix and any(linked.endswith(suffix) for linked in _linked_ids(endpoint)):
-            return True
-    return False
+    return points_at(target, endpoints, "privateLinkServiceConnections", _linked_ids)
 
 
 def private_endpoint_for_data_plane(args: StackValidationArgs, report: ReportViolation) -> None:
@@ -289,83 +267,74 @@ def private_endpoint_for_data_plane(args: StackValidationArgs, report: ReportVio
             )
 
 
-def _resource_policy(name: str, description: str, validate: Any) -> ResourceValidationPolicy:
-    return ResourceValidationPolicy(
-        name=name,
-        description=description,
-        validate=validate,
-        enforcement_level=EnforcementLevel.MANDATORY,
-    )
-
-
 POLICIES: list[Policy] = [
-    _resource_policy(
+    resource_policy(
         "mlops-keyvault-purge-protection",
         "Ensure Key Vaults have purge protection enabled.",
         keyvault_purge_protection,
     ),
-    _resource_policy(
+    resource_policy(
         "mlops-keyvault-rbac-authorization",
         "Ensure Key Vaults authorize data access with Azure RBAC.",
         keyvault_rbac_authorization,
     ),
-    _resource_policy(
+    resource_policy(
         "mlops-storage-no-public-blob-access",
         "Ensure storage accounts do not allow public blob access.",
         storage_no_public_blob_access,
     ),
-    _resource_policy(
+    resource_policy(
         "mlops-storage-no-public-network",
         "Ensure storage accounts in staging and prod disable public network access.",
         storage_no_public_network,
     ),
-    _resource_policy(
+    resource_policy(
         "mlops-storage-no-shared-key",
         "Ensure storage accounts disable shared key access.",
         storage_no_shared_key,
     ),
-    _resource_policy(
+    resource_policy(
         "mlops-workspace-identity-datastores",
         "Ensure Azure ML workspaces use identity-based system datastores.",
         workspace_identity_datastores,
     ),
-    _resource_policy(
+    resource_policy(
         "mlops-registry-no-admin-user",
         "Ensure container registries do not enable the admin user.",
         registry_no_admin_user,
     ),
-    _resource_policy(
+    resource_policy(
         "mlops-workspace-no-public-network",
         "Ensure the prod Azure ML workspace disables public network access.",
         workspace_no_public_network,
     ),
-    _resource_policy(
+    resource_policy(
         "mlops-no-standing-admin-for-personas",
         "Ensure no human persona holds a standing Owner or Contributor role in production.",
         no_standing_admin_for_personas,
     ),
-    _resource_policy(
+    resource_policy(
         "mlops-role-administrators-constrained",
         "Ensure Owner, User Access Administrator and RBAC Administrator role assignments carry "
         "a delegation condition.",
         role_administrators_constrained,
     ),
-    _resource_policy(
+    resource_policy(
         "mlops-container-limits",
         "Ensure every container of a Deployment has CPU and memory limits.",
         container_limits,
     ),
-    _resource_policy(
+    resource_policy(
         "mlops-container-security-context",
         "Ensure every container runs as non-root, read-only, without privilege escalation.",
         container_security_context,
     ),
-    _resource_policy(
+    resource_policy(
         "mlops-image-by-digest",
         "Ensure containers in staging and prod run images pinned by digest.",
         image_by_digest,
     ),
-    _resource_policy(
+    resource_policy(
         "mlops-environment-tag-matches-stack",
         "Ensure a resource's environment tag names the stack that deploys it.",
         environment_tag_matches_stack,
@@ -379,4 +348,17 @@ POLICIES: list[Policy] = [
         validate=private_endpoint_for_data_plane,
         enforcement_level=EnforcementLevel.MANDATORY,
     ),
+    *GUARDRAIL_POLICIES,
+]
+# What the runner and the tests read from the pack (the resource types live in pack_support).
+__all__ = [
+    "DEPLOYMENT",
+    "PACK_NAME",
+    "POLICIES",
+    "PRIVATE_ENDPOINT",
+    "REGISTRY",
+    "ROLE_ASSIGNMENT",
+    "STORAGE",
+    "VAULT",
+    "WORKSPACE",
 ]

@@ -36,7 +36,8 @@ class OnlineEndpointArgs:
     resource_group_name: pulumi.Input[str]
     workspace_name: pulumi.Input[str]
     name: str  # per environment (AzureNames.online_endpoint_name); the CD reads the stack output
-    auth_mode: str = "Key"  # pipelines/online/endpoint.yml's auth_mode
+    auth_mode: str = "AADToken"  # onlineEndpointAuthMode: Entra tokens, which expire
+    public_network_access: str = "Disabled"  # Disabled: scoring through the private endpoint
     tags: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -50,8 +51,15 @@ class OnlineEndpointArgs:
     ) -> OnlineEndpointArgs:
         """The endpoint of ``workspace`` (resource group, name)."""
         group, name = workspace
-        endpoint = settings.names.online_endpoint_name
-        return cls(settings.location, group, name, endpoint, tags=settings.tags)
+        return cls(
+            settings.location,
+            group,
+            name,
+            settings.names.online_endpoint_name,
+            auth_mode=settings.online_endpoint_auth_mode,
+            public_network_access=settings.public_network_access_mode,
+            tags=settings.tags,
+        )
 
     def validate(self) -> OnlineEndpointArgs:
         """Raise ``MonitoringArgsError`` on the first invalid field; return ``self`` otherwise."""
@@ -62,7 +70,13 @@ class OnlineEndpointArgs:
             )
         if self.auth_mode not in AUTH_MODES:
             raise MonitoringArgsError(
-                f"auth_mode must be one of {', '.join(AUTH_MODES)}, got {self.auth_mode!r}"
+                f"onlineEndpointAuthMode must be one of {', '.join(AUTH_MODES)}, got "
+                f"{self.auth_mode!r}: set it with pulumi config set onlineEndpointAuthMode AADToken"
+            )
+        if self.public_network_access not in ("Enabled", "Disabled"):
+            raise MonitoringArgsError(
+                "endpoint public_network_access must be Enabled or Disabled, "
+                f"got {self.public_network_access!r}"
             )
         return self
 

@@ -1,7 +1,9 @@
 """``ServingEndpoint``: the Azure ML managed online endpoint the CD's rollout deploys onto.
 
-Pulumi owns the endpoint (name and auth mode of ``pipelines/online/endpoint.yml``, a system
-identity, tags) so that alerts and diagnostic settings have a scope from the first ``pulumi up``.
+Pulumi owns the endpoint (its per-environment name, auth mode ``onlineEndpointAuthMode``: Entra
+tokens by default, keys only where a stack asks; public network access Disabled in a private
+stack, so scoring goes through the workspace's private endpoint; a system identity, tags) so that
+alerts and diagnostic settings have a scope from the first ``pulumi up``.
 The rollout owns what changes with every release: the deployments (``blue``, ``green``) and the
 endpoint's traffic and mirror traffic, which Pulumi never sets and ignores (``ignore_changes``).
 """
@@ -36,7 +38,9 @@ class ServingEndpoint(pulumi.ComponentResource):
             tags=dict(args.tags),
             identity=ml.ManagedServiceIdentityArgs(type="SystemAssigned"),
             properties=ml.OnlineEndpointPropertiesArgs(
-                auth_mode=args.auth_mode, description=args.description
+                auth_mode=args.auth_mode,
+                description=args.description,
+                public_network_access=args.public_network_access,
             ),
             opts=pulumi.ResourceOptions(parent=self, ignore_changes=list(ROLLOUT_OWNED)),
         )

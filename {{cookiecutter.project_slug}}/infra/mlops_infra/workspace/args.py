@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -13,6 +14,12 @@ ISOLATION_MODES = ("Disabled", "AllowInternetOutbound", "AllowOnlyApprovedOutbou
 # Built-in "Storage Blob Data Contributor": the training cluster's identity on the workspace
 # storage, which refuses shared keys (jobs read and write their datastores as that identity).
 STORAGE_BLOB_DATA_CONTRIBUTOR_ROLE_ID = "ba92f5b4-2d11-453d-a403-e96b0029c9fe"
+APPROVED_ONLY = "AllowOnlyApprovedOutbound"
+RETENTION_DAYS = (30, 730)  # what a PerGB2018 Log Analytics workspace accepts
+_FQDN = re.compile(r"(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
+_KEY_ID = re.compile(
+    r"https://[a-z0-9-]{3,24}\.vault\.azure\.net/keys/[A-Za-z0-9-]+(/[0-9a-f]{32})?"
+)
 
 
 class WorkspaceArgsError(ValueError):
@@ -34,7 +41,10 @@ class MlWorkspaceArgs:
     managed_network_isolation: str  # one of ISOLATION_MODES
     tags: Mapping[str, str] = field(default_factory=dict)
     image_build_compute: str = "cpu-cluster"  # builds environment images when ACR is private
-    log_retention_days: int = 30
+    log_retention_days: int = 90
+    outbound_fqdns: tuple[str, ...] = ()  # FQDN rules, applied in AllowOnlyApprovedOutbound only
+    customer_managed_key: str = ""  # key identifier; empty: Microsoft-managed keys
+    customer_managed_key_vault_id: str = ""
     key_vault_soft_delete_retention_days: int = 90
 
     @classmethod
@@ -52,7 +62,16 @@ class MlWorkspaceArgs:
             public_network_access=settings.public_network_access_mode,
             managed_network_isolation=settings.managed_network_isolation,
             tags=settings.tags,
+            log_retention_days=settings.log_retention_days,
+            outbound_fqdns=settings.approved_outbound_fqdns,
+            customer_managed_key=settings.customer_managed_key,
+            customer_managed_key_vault_id=settings.customer_managed_key_vault_id,
         )
+
+    @property
+    def fqdn_rules(self) -> tuple[str, ...]:
+        """The FQDN outbound rules the managed network gets (only approved outbound has any)."""
+        return self.outbound_fqdns if self.managed_network_isolation == APPROVED_ONLY else ()
 
     @property
     def private(self) -> bool:
@@ -77,7 +96,41 @@ class MlWorkspaceArgs:
                 f"got {self.managed_network_isolation!r}: set it with pulumi config set "
                 "managedNetworkIsolation AllowOnlyApprovedOutbound"
             )
+        self._validate_logs_and_rules()
+        self._validate_customer_key()
         return self
+
+    def _validate_logs_and_rules(self) -> None:
+        low, high = RETENTION_DAYS
+        if not low <= self.log_retention_days <= high:
+            raise WorkspaceArgsError(
+                f"logRetentionDays must be between {low} and {high}, got "
+                f"{self.log_retention_days}: set it with pulumi config set logRetentionDays 90"
+            )
+        for index, fqdn in enumerate(self.outbound_fqdns):
+            if not _FQDN.fullmatch(fqdn):
+                raise WorkspaceArgsError(
+                    f"approvedOutboundFqdns[{index}] must be a host name (optionally *.), got "
+                    f"{fqdn!r}: set it with pulumi config set --path "
+                    f"'approvedOutboundFqdns[{index}]' pkgs.dev.azure.com"
+                )
+
+    def _validate_customer_key(self) -> None:
+        key, vault = self.customer_managed_key, self.customer_managed_key_vault_id
+        if not key and not vault:
+            return
+        if not _KEY_ID.fullmatch(key):
+            raise WorkspaceArgsError(
+                f"customerManagedKey must be a Key Vault key identifier "
+                f"https://<vault>.vault.azure.net/keys/<name>[/<version>], got {key!r}: set it "
+                "with pulumi config set customerManagedKey <key id>, or clear both CMK keys"
+            )
+        if "/providers/microsoft.keyvault/vaults/" not in vault.lower():
+            raise WorkspaceArgsError(
+                f"customerManagedKeyVaultId must be the ARM id of the key's vault, got {vault!r}: "
+                "set it with pulumi config set customerManagedKeyVaultId /subscriptions/<id>/"
+                "resourceGroups/<rg>/providers/Microsoft.KeyVault/vaults/<vault>"
+            )
 
 
 @dataclass(frozen=True)

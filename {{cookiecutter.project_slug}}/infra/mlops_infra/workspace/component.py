@@ -3,7 +3,8 @@
 Resource group, Log Analytics, workspace-based Application Insights, an RBAC Key Vault with purge
 protection, a locked-down storage account that refuses shared keys (Entra ID only), a container
 registry without admin user and the Azure ML workspace (system-assigned identity, identity-based
-system datastores, managed network from config). Where private
+system datastores, managed network from config with the approved FQDN outbound rules, an optional
+customer-managed key). Where private
 (``public_network_access`` Disabled) the Key Vault, storage, registry and workspace refuse public
 traffic (network rules default Deny, trusted Azure services bypass) and the registry is Premium;
 ``private_link_ids`` are what ``PrivateLinkEndpoint`` components connect to. The training cluster
@@ -30,6 +31,7 @@ from mlops_infra.naming import type_token
 from mlops_infra.workspace.args import MlWorkspaceArgs
 
 TYPE_TOKEN = type_token("ml", "Workspace")
+FQDN_RULE_PREFIX = "approved-"
 # The component's outputs, registered under their attribute names.
 OUTPUTS = (
     "workspace_name",
@@ -192,9 +194,34 @@ class MlWorkspace(pulumi.ComponentResource):
             container_registry=self.registry.id,
             public_network_access=args.public_network_access,
             managed_network=ml.ManagedNetworkSettingsArgs(
-                isolation_mode=args.managed_network_isolation
+                isolation_mode=args.managed_network_isolation,
+                outbound_rules=outbound_rules(args.fqdn_rules) or None,
             ),
+            encryption=customer_key(args),
             image_build_compute=args.image_build_compute if args.private else None,
             opts=self._child,
             **self._common,
         )
+
+
+def outbound_rules(fqdns: tuple[str, ...]) -> dict[str, ml.FqdnOutboundRuleArgs]:
+    """One user-defined FQDN rule per host, named after it (``approved-<host>``)."""
+    return {
+        FQDN_RULE_PREFIX + fqdn.replace("*.", "any-").replace(".", "-"): ml.FqdnOutboundRuleArgs(
+            type="FQDN", category=ml.RuleCategory.USER_DEFINED, destination=fqdn
+        )
+        for fqdn in fqdns
+    }
+
+
+def customer_key(args: MlWorkspaceArgs) -> ml.EncryptionPropertyArgs | None:
+    """Encryption with the customer-managed key, through the workspace's system identity."""
+    if not args.customer_managed_key:
+        return None
+    return ml.EncryptionPropertyArgs(
+        status=ml.EncryptionStatus.ENABLED,
+        key_vault_properties=ml.KeyVaultPropertiesArgs(
+            key_identifier=args.customer_managed_key,
+            key_vault_arm_id=args.customer_managed_key_vault_id,
+        ),
+    )

@@ -1,0 +1,1 @@
+"""Run-time guardrails: Azure Policy assignments and exemptions, delete locks, Defender plans."""
