@@ -126,6 +126,7 @@ TESTS = (
     "task_fixtures.py",
     "test_azureml_batch.py",
     "test_azureml_entry.py",
+    "test_azureml_pins.py",
     "test_azureml_specs.py",
     "test_azureml_specs_contract.py",
     "test_baseline.py",
@@ -188,6 +189,8 @@ PIPELINES = (
     "batch/conda.yml",
     "batch/deployment.yml",
     "batch/endpoint.yml",
+    "batch/pyproject.toml",
+    "batch/uv.lock",
     "conda.yml",
     "environment.yml",
     "monitoring/monitor.yml",
@@ -239,6 +242,7 @@ CHECKOV_FIXTURES = tuple(
 )
 ALWAYS = (
     "policies/__init__.py",
+    "policies/azureml_pins.py",
     "policies/package_lists.py",
     "policies/package_sources.py",
     "policies/packages/allowlist.yaml",

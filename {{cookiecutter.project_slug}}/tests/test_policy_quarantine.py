@@ -119,6 +119,14 @@ def test_a_conda_file_is_found_by_content_whatever_its_name(repo: Path) -> None:
     ]
 
 
+def test_a_hashed_pip_entry_is_read_as_its_package(repo: Path) -> None:
+    entry = "      - \"leftpad==1.3.0 ; sys_platform == 'linux' --hash=sha256:" + "0" * 64 + '"\n'
+    line = _append(repo / "pipelines" / "conda.yml", entry)
+    assert found(repo) == [
+        ("PKG001", "pipelines/conda.yml", line, "leftpad 1.3.0 from pypi is not on the allowlist")
+    ]
+
+
 def test_an_environment_image_outside_mcr_is_caught(repo: Path) -> None:
     spec = repo / "pipelines" / "environment.yml"
     text = spec.read_text(encoding="utf-8")
