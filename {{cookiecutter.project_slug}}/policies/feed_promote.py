@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from policies.feed_api import PYPI_UPSTREAM, FeedApi, FeedError
+from policies.feed_index import FeedConfigError, load_feed_config
 from policies.package_lists import PRODUCTION, PolicyDataError, allowlist, exceptions
 
 TOKEN_VARIABLE = "AZURE_DEVOPS_TOKEN"  # noqa: S105  # nosec B105 - a variable name, not a secret
@@ -113,7 +114,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--org-url", required=True, help="https://dev.azure.com/<organization>")
     parser.add_argument("--project", required=True, help="the Azure DevOps project of the feed")
     parser.add_argument("--feed", required=True, help="the feed (feed-<resource prefix>)")
-    parser.add_argument("--view", default="approved", help="the view builds read (approved)")
+    parser.add_argument(
+        "--view", help="the view builds read (default: policies/packages/feed.toml)"
+    )
     parser.add_argument("--dry-run", action="store_true", help="only read; print what it would do")
     parser.add_argument("--root", type=Path, default=Path(), help="repository root (default: .)")
     parser.add_argument("--feeds-url", help="Feed Management API root (default from --org-url)")
@@ -139,15 +142,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     api = api_from(args, token)
     try:
+        view = args.view or load_feed_config(args.root).view
         versions = approved_versions(args.root, dt.date.today())
-        view_id = ensure_feed(api, args.view, args.dry_run)
-        found = plan(api, args.view, versions)
+        view_id = ensure_feed(api, view, args.dry_run)
+        found = plan(api, view, versions)
         if view_id is not None and not args.dry_run:
             promote(api, view_id, found.to_promote)
-    except (FeedError, PolicyDataError) as error:
+    except (FeedError, PolicyDataError, FeedConfigError) as error:
         print(f"feed-promote: {error}", file=sys.stderr)
         return 2
-    return report(api, args.view, found, args.dry_run)
+    return report(api, view, found, args.dry_run)
 
 
 if __name__ == "__main__":

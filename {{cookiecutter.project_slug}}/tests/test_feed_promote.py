@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 
 import pytest
 from policies import feed_promote
 
 from .feed_server import FeedState, running_feed
+from .quarantine_fixtures import ROOT
 
 ENTRY = (
     "  - name: {name}\n    versions: {versions}\n    source: {source}\n    tier: {tier}\n"
@@ -45,6 +47,7 @@ def root(tmp_path: Path) -> Path:
     lists.mkdir(parents=True)
     (lists / "allowlist.yaml").write_text("packages:\n" + "".join(entries), encoding="utf-8")
     (lists / "exceptions.yaml").write_text("exceptions:\n" + "".join(granted), encoding="utf-8")
+    shutil.copy(ROOT / "policies" / "packages" / "feed.toml", lists / "feed.toml")
     return tmp_path
 
 
