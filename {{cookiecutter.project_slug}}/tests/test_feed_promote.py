@@ -174,3 +174,14 @@ def test_without_a_token_it_says_how_to_get_one(
     assert capsys.readouterr().err.startswith(
         "feed-promote: set AZURE_DEVOPS_TOKEN (for example: az account get-access-token"
     )
+
+
+def test_an_api_root_that_is_not_http_is_refused(
+    root: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(root, "file:///etc", monkeypatch) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(
+        "feed-promote: file:///etc/feeds/proj/_apis/packaging/feeds/feed-app-prod"
+    )
+    assert err.endswith(": not an http(s) URL; give the API roots as https://...\n")
