@@ -1,7 +1,10 @@
 """The allowlist and the time-boxed exceptions of ``policies/packages/``, read and validated.
 
-A malformed file raises ``PolicyDataError`` with one line naming the file, the entry and the
-problem; the gate prints it and exits 2.
+Two tiers: an entry's ``tier`` is ``production`` (approved for every environment) or
+``pre-production`` (data scientists may self-serve it in dev, not ship it). A pre-production
+exception needs no approver and may be open-ended; a production exception must name its approver
+and expire. A malformed file raises ``PolicyDataError`` with one line naming the file, the entry
+and the problem; the gate prints it and exits 2.
 """
 
 from __future__ import annotations
@@ -19,9 +22,13 @@ from packaging.version import InvalidVersion, Version
 PACKAGES_DIR = Path("policies") / "packages"
 SOURCES = ("pypi", "conda-forge", "mcr")
 ANY_VERSION = "*"
-ALLOWLIST_FIELDS = ("name", "versions", "source", "rationale", "approver", "review_date")
-EXCEPTION_FIELDS: tuple[str, ...] = ("package", "versions", "source", "reason", "requested_by")
-EXCEPTION_FIELDS += ("approver", "expires", "request")
+PRODUCTION, PRE_PRODUCTION = "production", "pre-production"
+TIERS = (PRODUCTION, PRE_PRODUCTION)
+ALLOWLIST_FIELDS: tuple[str, ...] = ("name", "versions", "source", "tier", "rationale")
+ALLOWLIST_FIELDS += ("approver", "review_date")
+EXCEPTION_FIELDS: tuple[str, ...] = ("package", "versions", "source", "tier", "reason")
+EXCEPTION_FIELDS += ("requested_by", "request")
+PRODUCTION_EXCEPTION_FIELDS = ("approver", "expires")
 
 
 class PolicyDataError(ValueError):
@@ -38,6 +45,11 @@ class Permit:
     until: dt.date
     path: str
     line: int
+    tier: str = PRODUCTION
+
+    def serves(self, environment: str) -> bool:
+        """Whether this permit applies when the gate checks for ``environment``."""
+        return self.tier == PRODUCTION or environment == PRE_PRODUCTION
 
     def allows_source(self, name: str, source: str) -> bool:
         """Whether this permit is about ``name`` from ``source``."""
@@ -75,16 +87,7 @@ def _date(value: object, where: str) -> dt.date:
         raise PolicyDataError(f"{where}: {value!r} is not a date (YYYY-MM-DD)") from None
 
 
-def _permit(entry: object, fields: tuple[str, ...], where: str, line: int) -> Permit:
-    if not isinstance(entry, dict):
-        raise PolicyDataError(f"{where}: an entry must be a mapping with {', '.join(fields)}")
-    missing = [field for field in fields if entry.get(field) in (None, "")]
-    if missing:
-        raise PolicyDataError(f"{where}: missing {', '.join(missing)}")
-    name, source = str(entry[fields[0]]), str(entry["source"])
-    if source not in SOURCES:
-        raise PolicyDataError(f"{where}: source {source!r} is not one of {', '.join(SOURCES)}")
-    raw = entry["versions"]
+def _versions(raw: object, where: str) -> tuple[str, ...]:
     versions = tuple(str(v) for v in raw) if isinstance(raw, list) else (str(raw),)
     for specifier in versions:
         if specifier != ANY_VERSION:
@@ -93,8 +96,37 @@ def _permit(entry: object, fields: tuple[str, ...], where: str, line: int) -> Pe
             except InvalidSpecifier:
                 message = f"versions {specifier!r} is no PEP 440 specifier"
                 raise PolicyDataError(f"{where}: {message}") from None
-    until = _date(entry[fields[-1] if fields is ALLOWLIST_FIELDS else "expires"], where)
-    return Permit(normalized(name, source), versions, source, until, where.split(":")[0], line)
+    return versions
+
+
+def _until(entry: dict[str, Any], fields: tuple[str, ...], tier: str, where: str) -> dt.date:
+    """The review date of an allowlist entry, the expiry of an exception (open-ended: none)."""
+    if fields is ALLOWLIST_FIELDS:
+        return _date(entry["review_date"], where)
+    if tier == PRODUCTION:
+        missing = [f for f in PRODUCTION_EXCEPTION_FIELDS if entry.get(f) in (None, "")]
+        if missing:
+            fix = "a production exception is time-boxed and approved; or set tier: pre-production"
+            raise PolicyDataError(f"{where}: missing {', '.join(missing)} ({fix})")
+    expires = entry.get("expires")
+    return dt.date.max if expires in (None, "") else _date(expires, where)
+
+
+def _permit(entry: object, fields: tuple[str, ...], where: str, line: int) -> Permit:
+    if not isinstance(entry, dict):
+        raise PolicyDataError(f"{where}: an entry must be a mapping with {', '.join(fields)}")
+    missing = [field for field in fields if entry.get(field) in (None, "")]
+    if missing:
+        raise PolicyDataError(f"{where}: missing {', '.join(missing)}")
+    name, source, tier = str(entry[fields[0]]), str(entry["source"]), str(entry["tier"])
+    if source not in SOURCES:
+        raise PolicyDataError(f"{where}: source {source!r} is not one of {', '.join(SOURCES)}")
+    if tier not in TIERS:
+        raise PolicyDataError(f"{where}: tier {tier!r} is not one of {', '.join(TIERS)}")
+    versions = _versions(entry["versions"], where)
+    until = _until(entry, fields, tier, where)
+    rel = where.split(":")[0]
+    return Permit(normalized(name, source), versions, source, until, rel, line, tier)
 
 
 def load_permits(root: Path, file_name: str, key: str, fields: tuple[str, ...]) -> list[Permit]:

@@ -28,6 +28,7 @@ SKIPPED_DIRS = frozenset(
 MCR = "mcr.microsoft.com/"
 CONDA_SPEC = re.compile(r"^(?:(?P<channel>[\w.-]+)::)?(?P<name>[\w.-]+)\s*(?P<spec>.*)$")
 EXACT = re.compile(r"^(===?|=)\s*(?P<version>[^\s,*|<>=!]+)$")
+OPTIONS = re.compile(r"\s+(?=--)")  # where a requirement line's own options (--hash) start
 
 
 @dataclass(frozen=True)
@@ -82,8 +83,9 @@ def lock_packages(path: Path, rel: str, own: set[str]) -> Iterator[Package]:
 
 
 def pip_package(line: str, text: str, rel: str, source: str = "pypi") -> Package | None:
-    """A pip requirement line as a package (None for options such as ``-r file``)."""
-    stripped = line.split("#", 1)[0].strip()
+    """A pip requirement line as a package (None for options such as ``-r file``); per-line
+    options after the requirement (``--hash=...``) are not part of it."""
+    stripped = OPTIONS.split(line.split("#", 1)[0].strip(), maxsplit=1)[0]
     if not stripped or stripped.startswith("-"):
         return None
     try:

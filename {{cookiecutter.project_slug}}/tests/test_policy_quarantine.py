@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 from policies import quarantine
-from policies.package_sources import SKIPPED_DIRS
 
-ROOT = Path(__file__).resolve().parents[1]
-TODAY = dt.date.today()
+from .quarantine_fixtures import ROOT, TODAY, found, project_copy
+
 LEFTPAD = '[[package]]\nname = "leftpad"\nversion = "1.3.0"\n'
 LEFTPAD += 'source = { registry = "https://pypi.org/simple" }\n'
 EXCEPTION = """exceptions:
   - package: leftpad
     versions: "==1.3.0"
     source: pypi
+    tier: production
     reason: prototype
     requested_by: jane.doe
     approver: platform-team
@@ -31,18 +29,7 @@ EXCEPTION = """exceptions:
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     """A copy of the project's declarations (no environments, data or build output)."""
-    copy = tmp_path / "repo"
-    shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(*SKIPPED_DIRS, "data"))
-    return copy
-
-
-def found(root: Path) -> list[tuple[str, str, int, str]]:
-    """(rule, path, line, message without the request hint) of every finding."""
-    hint = "; " + quarantine.request_hint(root)
-    return [
-        (f.rule_id, f.path, f.line, f.message.removesuffix(hint))
-        for f in quarantine.findings(root, TODAY)
-    ]
+    return project_copy(tmp_path)
 
 
 def _append(path: Path, text: str) -> int:
@@ -54,7 +41,7 @@ def _append(path: Path, text: str) -> int:
 
 def test_the_project_as_shipped_passes(capsys: pytest.CaptureFixture[str]) -> None:
     assert quarantine.main(["--root", str(ROOT)]) == 0
-    assert "quarantine: 0 finding(s)" in capsys.readouterr().out
+    assert "quarantine (production): 0 finding(s)" in capsys.readouterr().out
 
 
 def test_the_gate_resolves_every_kind_of_source() -> None:
@@ -132,6 +119,14 @@ def test_a_conda_file_is_found_by_content_whatever_its_name(repo: Path) -> None:
     ]
 
 
+def test_a_hashed_pip_entry_is_read_as_its_package(repo: Path) -> None:
+    entry = "      - \"leftpad==1.3.0 ; sys_platform == 'linux' --hash=sha256:" + "0" * 64 + '"\n'
+    line = _append(repo / "pipelines" / "conda.yml", entry)
+    assert found(repo) == [
+        ("PKG001", "pipelines/conda.yml", line, "leftpad 1.3.0 from pypi is not on the allowlist")
+    ]
+
+
 def test_an_environment_image_outside_mcr_is_caught(repo: Path) -> None:
     spec = repo / "pipelines" / "environment.yml"
     text = spec.read_text(encoding="utf-8")
@@ -186,12 +181,13 @@ def test_findings_exit_1_and_go_to_sarif(repo: Path, capsys: pytest.CaptureFixtu
         ("pkgs: []\n", "policies/packages/allowlist.yaml: expected a top-level `packages:` list"),
         (
             "packages:\n  - name: numpy\n    versions: '~=>2'\n    source: pypi\n"
-            "    rationale: r\n    approver: a\n    review_date: 2030-01-01\n",
+            "    tier: production\n    rationale: r\n    approver: a\n"
+            "    review_date: 2030-01-01\n",
             "policies/packages/allowlist.yaml:2: entry 1 (numpy): versions '~=>2' is no PEP 440",
         ),
         (
             "packages:\n  - name: numpy\n    versions: '==2'\n    source: pypi\n",
-            "policies/packages/allowlist.yaml:2: entry 1 (numpy): missing rationale, approver,",
+            "policies/packages/allowlist.yaml:2: entry 1 (numpy): missing tier, rationale,",
         ),
     ],
 )
@@ -245,7 +241,7 @@ def test_the_work_item_template_is_a_templates_api_body() -> None:
     template = json.loads(path.read_text(encoding="utf-8"))
     assert work_item_template_problems(template) == []
     description = str(template["fields"]["System.Description"])
-    for asked in ("Package", "Versions", "Source", "finding", "Reason", "Needed until"):
+    for asked in ("Package", "Versions", "Source", "Tier", "finding", "Reason", "Needed until"):
         assert asked in description
     assert work_item_template_problems({"name": "x", "fields": {"System.Title": "t"}}) == [
         "missing workItemTypeName",
