@@ -141,6 +141,7 @@ TESTS = (
     "test_drift_command.py",
     "test_events.py",
     "test_fairness.py",
+    "test_base_images.py",
     "test_feed_index.py",
     "test_feed_promote.py",
     "test_input_rules.py",
@@ -153,6 +154,7 @@ TESTS = (
     "test_model_tampering.py",
     "test_onnx_export.py",
     "test_onnx_parity.py",
+    "test_policy_build_sources.py",
     "test_policy_quarantine.py",
     "test_policy_quarantine_tiers.py",
     "test_policy_bandit.py",
@@ -247,6 +249,8 @@ CHECKOV_FIXTURES = tuple(
 ALWAYS = (
     "policies/__init__.py",
     "policies/azureml_pins.py",
+    "policies/base_images.py",
+    "policies/build_sources.py",
     "policies/feed_api.py",
     "policies/feed_index.py",
     "policies/feed_promote.py",
@@ -292,6 +296,7 @@ ALWAYS = (
     "data/contract.yaml",
     "mlops.toml",
     "pyproject.toml",
+    "requirements-image.txt",
     "uv.lock",
 )
 RBAC = ("RBAC.md", "matrix.yaml", "personas.yaml", "roles.yaml")

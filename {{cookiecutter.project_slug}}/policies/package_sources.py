@@ -165,14 +165,35 @@ def yaml_packages(data: object, text: str, rel: str) -> Iterator[Package]:
         yield image_package(image, text, rel)
 
 
-def dockerfile_packages(text: str, rel: str) -> Iterator[Package]:
-    """The base images (``FROM``) of a Dockerfile; later stages naming earlier ones are skipped."""
+def dockerfile_args(text: str) -> dict[str, str]:
+    """The ``ARG name=default`` values of a Dockerfile (an ARG without a default maps to "")."""
+    found = re.finditer(r"^ARG\s+([A-Za-z_]\w*)(?:=(\S*))?", text, re.M | re.I)
+    return {match[1]: (match[2] or "").strip("\"'") for match in found}
+
+
+def expand_args(reference: str, args: dict[str, str]) -> str:
+    """``reference`` with ``$NAME`` and ``${NAME}`` replaced by the ARG defaults (others kept)."""
+    pattern = r"\$\{(\w+)\}|\$(\w+)"
+    return re.sub(pattern, lambda m: args.get(m[1] or m[2]) or m[0], reference)
+
+
+def dockerfile_images(text: str) -> Iterator[tuple[str, str, int]]:
+    """(as written, ARG defaults expanded, line) of every ``FROM`` image but earlier stages."""
     stages: set[str] = set()
+    args = dockerfile_args(text)
     for match in re.finditer(r"^FROM\s+(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?", text, re.M | re.I):
         if match[1].lower() not in stages | {"scratch"}:
-            yield image_package(match[1], text, rel)
+            line = text.count("\n", 0, match.start()) + 1
+            yield match[1], expand_args(match[1], args), line
         if match[2]:
             stages.add(match[2].lower())
+
+
+def dockerfile_packages(text: str, rel: str) -> Iterator[Package]:
+    """The base images (``FROM``) of a Dockerfile, ARG defaults expanded, at their lines."""
+    for _, image, line in dockerfile_images(text):
+        package = image_package(image, text, rel)
+        yield Package(package.name, package.version, package.source, rel, line)
 
 
 def file_packages(path: Path, rel: str, own: set[str]) -> Iterator[Package]:

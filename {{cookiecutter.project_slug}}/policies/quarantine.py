@@ -16,6 +16,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from policies import build_sources
+from policies.base_images import approved_images
 from policies.package_lists import (
     PRE_PRODUCTION,
     PRODUCTION,
@@ -33,6 +35,7 @@ EXPIRED_EXCEPTION = "PKG002"
 VERSION_NOT_ALLOWED = "PKG003"
 SOURCE_NOT_ALLOWED = "PKG004"
 PRE_PRODUCTION_ONLY = "PKG005"
+# PKG006 (public index or channel), PKG007 (image not pinned by digest): policies/build_sources.py
 REQUEST_TEMPLATES = (
     ".github/ISSUE_TEMPLATE/package-exception.yml",
     ".azuredevops/package-exception.json",
@@ -105,7 +108,7 @@ def findings(root: Path, today: dt.date, environment: str = PRODUCTION) -> list[
         versions = " or ".join(v for p in allowed if p.name == package.name for v in p.versions)
         text = MESSAGES[rule].format(what=_describe(package), versions=versions, where=where)
         found.append(Finding(rule, f"{text}; {hint}", package.path, package.line))
-    return found
+    return found + build_sources.findings(root, today, environment)
 
 
 def warnings(root: Path, today: dt.date) -> list[str]:
@@ -120,7 +123,13 @@ def warnings(root: Path, today: dt.date) -> list[str]:
         for p in exceptions(root)
         if p.until < today
     ]
-    return [*stale, *expired]
+    placeholders = [
+        f"{image.where}: {image.repository} has the placeholder digest, which no production "
+        f"build can use; {image.fix()}"
+        for image in approved_images(root)
+        if image.placeholder()
+    ]
+    return [*stale, *expired, *placeholders]
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:

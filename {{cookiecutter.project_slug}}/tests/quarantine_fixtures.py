@@ -28,3 +28,9 @@ def found(root: Path, environment: str = PRODUCTION) -> list[tuple[str, str, int
         (f.rule_id, f.path, f.line, f.message.removesuffix(hint))
         for f in quarantine.findings(root, TODAY, environment)
     ]
+
+
+def with_shipped(exceptions: str) -> str:
+    """An ``exceptions:`` list followed by the project's own entries (its Azure ML waivers)."""
+    shipped = (ROOT / "policies" / "packages" / "exceptions.yaml").read_text(encoding="utf-8")
+    return exceptions + shipped.split("\nexceptions:\n", 1)[1]

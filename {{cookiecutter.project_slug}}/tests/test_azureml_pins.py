@@ -119,3 +119,25 @@ def test_a_missing_uv_is_one_error_line(repo: Path, capsys: pytest.CaptureFixtur
     assert capsys.readouterr().err == (
         f"azureml-pins: cannot run {missing}: No such file or directory; run `make setup`\n"
     )
+
+
+def test_the_scoring_images_requirements_are_the_hashed_export_of_uv_lock() -> None:
+    text = (ROOT / azureml_pins.IMAGE.conda_file).read_text(encoding="utf-8")
+    entries = azureml_pins.requirements(text)
+    assert len(entries) > 50
+    assert [entry for entry in entries if not PINNED_ENTRY.match(entry)] == []
+    locked = tomllib.loads((ROOT / "uv.lock").read_text(encoding="utf-8"))["package"]
+    assert {entry.split("==")[0] for entry in entries} <= {p["name"] for p in locked}
+
+
+def test_a_hand_edited_image_requirement_is_caught_and_make_lock_restores_it(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = repo / azureml_pins.IMAGE.conda_file
+    shipped = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"^tqdm==\S+", "tqdm==4.0.0", shipped, flags=re.M), encoding="utf-8")
+    assert azureml_pins.main(["--check", "--root", str(repo)]) == 1
+    expected = f"{azureml_pins.IMAGE.conda_file}: is out of step with its uv lock; run `make lock`"
+    assert capsys.readouterr().out == expected + "\n"
+    assert azureml_pins.main(["--root", str(repo)]) == 0
+    assert path.read_text(encoding="utf-8") == shipped

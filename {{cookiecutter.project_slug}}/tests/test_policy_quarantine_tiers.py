@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from policies import quarantine
 
-from .quarantine_fixtures import ROOT, found, project_copy
+from .quarantine_fixtures import ROOT, found, project_copy, with_shipped
 
 ALLOWLIST = Path("policies") / "packages" / "allowlist.yaml"
 EXCEPTIONS = Path("policies") / "packages" / "exceptions.yaml"
@@ -82,7 +82,7 @@ def test_the_command_line_picks_the_environment(
 
 def test_a_self_served_pre_production_exception_allows_dev_only(repo: Path) -> None:
     line = _with_leftpad(repo)
-    (repo / EXCEPTIONS).write_text(_exception("pre-production"), encoding="utf-8")
+    (repo / EXCEPTIONS).write_text(with_shipped(_exception("pre-production")), "utf-8")
     assert found(repo, "pre-production") == []
     where = f"{EXCEPTIONS.as_posix()}:2"
     assert found(repo) == [
@@ -98,15 +98,14 @@ def test_a_self_served_pre_production_exception_allows_dev_only(repo: Path) -> N
 def test_an_approved_live_production_exception_ships_the_package(repo: Path) -> None:
     _with_leftpad(repo)
     extra = "    approver: platform-team\n    expires: 2999-12-31\n"
-    (repo / EXCEPTIONS).write_text(_exception("production", extra), encoding="utf-8")
+    (repo / EXCEPTIONS).write_text(with_shipped(_exception("production", extra)), "utf-8")
     assert found(repo) == []
 
 
 def test_an_expired_pre_production_exception_allows_nothing(repo: Path) -> None:
     line = _with_leftpad(repo)
-    (repo / EXCEPTIONS).write_text(
-        _exception("pre-production", "    expires: 2000-01-01\n"), encoding="utf-8"
-    )
+    expired = _exception("pre-production", "    expires: 2000-01-01\n")
+    (repo / EXCEPTIONS).write_text(with_shipped(expired), encoding="utf-8")
     assert found(repo, "pre-production") == [
         (
             "PKG002",
@@ -130,7 +129,7 @@ def test_a_production_exception_without_approver_or_expiry_is_refused(
     repo: Path, capsys: pytest.CaptureFixture[str], tier: str, extra: str, error: str
 ) -> None:
     _with_leftpad(repo)
-    (repo / EXCEPTIONS).write_text(_exception(tier, extra), encoding="utf-8")
+    (repo / EXCEPTIONS).write_text(with_shipped(_exception(tier, extra)), "utf-8")
     for environment in ("production", "pre-production"):
         assert quarantine.main(["--root", str(repo), "--env", environment]) == 2
         err = capsys.readouterr().err
