@@ -198,6 +198,7 @@ PIPELINES = (
     "batch/pyproject.toml",
     "batch/uv.lock",
     "conda.yml",
+    "feed-connection.yml",
     "environment.yml",
     "monitoring/monitor.yml",
     "online/blue.yml",

@@ -27,8 +27,10 @@ from azure.ai.ml import (
     load_job,
     load_online_deployment,
     load_online_endpoint,
+    load_workspace_connection,
 )
 from marshmallow.exceptions import ValidationError
+from policies import build_sources
 
 from {{ cookiecutter.package_name }}.deploy.monitor_spec import ml_task
 from {{ cookiecutter.package_name }}.lifecycle.bundled import load_bundled
@@ -59,6 +61,8 @@ SCHEMAS = {
 }
 # Exported from their uv locks by `make lock` (tests/test_azureml_pins.py).
 CONDA_FILES = ("conda.yml", "batch/conda.yml")
+# The workspace connection to the quarantine feed (no $schema line: the CLI has none for it).
+FEED_CONNECTION = "feed-connection.yml"
 TEMPLATED = {"training/pipeline.yml", *(f"training/components/{step}.yml" for step in STEPS)}
 OPEN, CLOSE = "$" + "{" * 2, "}" * 2  # spelled apart so a Jinja template copies this file as is
 BINDING = re.compile(r"\$\{\{(inputs|outputs)\.(\w+)\}\}")
@@ -262,7 +266,7 @@ def test_schema_line(relative: str, schema: str) -> None:
 
 def test_every_yaml_file_is_checked() -> None:
     found = {str(path.relative_to(PIPELINES)) for path in PIPELINES.rglob("*.yml")}
-    assert found == set(SCHEMAS) | set(CONDA_FILES)
+    assert found == set(SCHEMAS) | set(CONDA_FILES) | {FEED_CONNECTION}
 
 
 def test_template_placeholders_only_where_expected() -> None:
@@ -683,3 +687,24 @@ def test_pipeline_registers_the_monitor_reference() -> None:
         str(job.jobs["prep"].outputs["reference"]._data)
         == f"{OPEN}parent.outputs.reference_data{CLOSE}"
     )
+
+
+def test_the_feed_connection_is_a_python_feed_on_the_view_without_a_stored_token() -> None:
+    connection: Any = load_workspace_connection(PIPELINES / FEED_CONNECTION)
+    assert (connection.type, type(connection.credentials).__name__) == (
+        "python_feed",
+        "PatTokenConfiguration",
+    )
+    view = build_sources.view_pattern(ROOT)
+    assert view is not None
+    assert view.match(connection.target)
+    assert connection.credentials.pat == "SET-AT-CREATION"  # the token comes with --set
+
+
+def test_the_feed_connection_takes_the_stacks_view_and_token_as_the_readme_says() -> None:
+    view = "https://pkgs.dev.azure.com/org/proj/_packaging/feed-mlops-prod@approved/pypi/simple/"
+    overrides = [{"target": view}, {"credentials.pat": "token"}]
+    connection: Any = load_workspace_connection(
+        PIPELINES / FEED_CONNECTION, params_override=overrides
+    )
+    assert (connection.target, connection.credentials.pat) == (view, "token")
