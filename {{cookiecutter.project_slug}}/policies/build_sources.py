@@ -26,7 +26,13 @@ import yaml
 from policies.base_images import approved_images
 from policies.feed_index import FeedConfigError, load_feed_config
 from policies.package_lists import Permit, exceptions, normalized
-from policies.package_sources import MCR, SKIPPED_DIRS, dockerfile_images, environment_images
+from policies.package_sources import (
+    MCR,
+    SKIPPED_DIRS,
+    dockerfile_images,
+    environment_images,
+    scanned_files,
+)
 from policies.sarif import Finding
 
 PUBLIC_INDEX = "PKG006"
@@ -41,10 +47,10 @@ FEED_FIX = 'use the feed\'s view: --index-url "$PIP_INDEX_URL" (python -m polici
 
 def build_files(root: Path) -> Iterator[tuple[Path, str]]:
     """(path, repository path) of every Dockerfile and of every YAML file under pipelines/."""
-    for path in sorted(root.rglob("*")):
+    for path in scanned_files(root):
         rel = path.relative_to(root).as_posix()
-        if not path.is_file() or not SKIPPED_DIRS.isdisjoint(rel.split("/")):
-            continue
+        if not SKIPPED_DIRS.isdisjoint(rel.split("/")):
+            continue  # the packaged and logged models: the quarantine checks their environments
         dockerfile = path.name == "Dockerfile" or path.suffix == ".Dockerfile"
         if dockerfile or (rel.startswith("pipelines/") and path.suffix in {".yml", ".yaml"}):
             yield path, rel
