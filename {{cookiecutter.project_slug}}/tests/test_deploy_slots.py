@@ -8,7 +8,11 @@ import pytest
 
 from {{ cookiecutter.package_name }}.deploy import rollout as driver
 from {{ cookiecutter.package_name }}.deploy.ci import annotation
-from {{ cookiecutter.package_name }}.deploy.slots import choose_slots, other, slots_from_json
+from {{ cookiecutter.package_name }}.deploy.slots import (
+    choose_slots,
+    other,
+    slots_from_json,
+)
 from {{ cookiecutter.package_name }}.errors import LifecycleError
 
 from .conftest import invoke

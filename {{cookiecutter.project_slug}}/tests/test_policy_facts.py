@@ -30,8 +30,8 @@ def test_the_gates_and_ci_tests_use_the_facts_module_itself() -> None:
     assert gha.STORED_CREDENTIAL is facts.STORED_CREDENTIAL
 
 
-FACT_WORDS = ("'dev'", "'staging'", "'prod'", "pulumi", "rollout", "ServiceConnection", "SECRET")
-FACT_WORDS += ("AccessToken", ".venv", "mlartifacts")
+FACT_WORDS: tuple[str, ...] = ("'dev'", "'staging'", "'prod'", "pulumi", "rollout")
+FACT_WORDS += ("ServiceConnection", "SECRET", "AccessToken", ".venv", "mlartifacts")
 
 
 def _restated(path: Path) -> list[str]:

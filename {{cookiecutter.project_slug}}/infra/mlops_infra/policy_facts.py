@@ -29,3 +29,4 @@ def _load(path: Path = SOURCE) -> ModuleType:
 _FACTS = _load()
 ENVIRONMENTS: tuple[str, ...] = tuple(_FACTS.ENVIRONMENTS)
 DIGEST_REQUIRED_IN: tuple[str, ...] = tuple(_FACTS.DIGEST_REQUIRED_IN)
+PRIVATE_ENDPOINT_IN: tuple[str, ...] = tuple(_FACTS.PRIVATE_ENDPOINT_IN)

@@ -14,6 +14,9 @@ ENVIRONMENTS = ("dev", "staging", "prod")
 PROD = "prod"
 # Only an immutable image@sha256:... may run here (AKS workloads and Azure ML deployments).
 DIGEST_REQUIRED_IN = ("staging", "prod")
+# The online endpoint takes only Entra tokens here, through private endpoints: no keys, no
+# public network access (dev may keep keys).
+PRIVATE_ENDPOINT_IN = ("staging", "prod")
 
 # A command that deploys: infrastructure (`pulumi up`), the model (the CLI's `rollout` and
 # `register-model`, or the `az ml` commands they wrap).
@@ -65,6 +68,15 @@ def targets_prod_command(text: str) -> bool:
     return bool(PROD_COMMAND.search(text))
 
 
+def _strict(environment: str | None, strict_in: tuple[str, ...]) -> bool:
+    return environment not in ENVIRONMENTS or environment in strict_in
+
+
 def digest_required(environment: str | None) -> bool:
-    """Whether ``environment`` may run only images by digest (none given: required)."""
-    return environment not in ENVIRONMENTS or environment in DIGEST_REQUIRED_IN
+    """Whether ``environment`` may run only images by digest (none or unknown: required)."""
+    return _strict(environment, DIGEST_REQUIRED_IN)
+
+
+def private_endpoint_required(environment: str | None) -> bool:
+    """Whether ``environment``'s online endpoint must be private and token-only (none: yes)."""
+    return _strict(environment, PRIVATE_ENDPOINT_IN)

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import pulumi
 
+from mlops_infra.policy_facts import PRIVATE_ENDPOINT_IN
 from mlops_infra.settings import Settings
 
 AUTH_MODES = ("Key", "AMLToken", "AADToken")
@@ -36,7 +37,9 @@ class OnlineEndpointArgs:
     resource_group_name: pulumi.Input[str]
     workspace_name: pulumi.Input[str]
     name: str  # per environment (AzureNames.online_endpoint_name); the CD reads the stack output
-    auth_mode: str = "Key"  # pipelines/online/endpoint.yml's auth_mode
+    # pipelines/online/endpoint.yml (staging, prod: private, Entra tokens) or endpoint.dev.yml
+    auth_mode: str = "AADToken"
+    public_network_access: str = "Disabled"
     tags: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -51,7 +54,11 @@ class OnlineEndpointArgs:
         """The endpoint of ``workspace`` (resource group, name)."""
         group, name = workspace
         endpoint = settings.names.online_endpoint_name
-        return cls(settings.location, group, name, endpoint, tags=settings.tags)
+        private = settings.environment in PRIVATE_ENDPOINT_IN
+        access = {"auth_mode": "AADToken", "public_network_access": "Disabled"}
+        if not private:  # dev: keys and a public scoring URL (pipelines/online/endpoint.dev.yml)
+            access = {"auth_mode": "Key", "public_network_access": "Enabled"}
+        return cls(settings.location, group, name, endpoint, **access, tags=settings.tags)
 
     def validate(self) -> OnlineEndpointArgs:
         """Raise ``MonitoringArgsError`` on the first invalid field; return ``self`` otherwise."""
@@ -63,6 +70,11 @@ class OnlineEndpointArgs:
         if self.auth_mode not in AUTH_MODES:
             raise MonitoringArgsError(
                 f"auth_mode must be one of {', '.join(AUTH_MODES)}, got {self.auth_mode!r}"
+            )
+        if self.public_network_access not in ("Enabled", "Disabled"):
+            raise MonitoringArgsError(
+                "public_network_access must be Enabled or Disabled, "
+                f"got {self.public_network_access!r}"
             )
         return self
 

@@ -1,7 +1,8 @@
 """``ServingEndpoint``: the Azure ML managed online endpoint the CD's rollout deploys onto.
 
-Pulumi owns the endpoint (name and auth mode of ``pipelines/online/endpoint.yml``, a system
-identity, tags) so that alerts and diagnostic settings have a scope from the first ``pulumi up``.
+Pulumi owns the endpoint (name, auth mode and public network access of
+``pipelines/online/endpoint.yml``, in dev ``endpoint.dev.yml``; a system identity, tags) so that
+alerts and diagnostic settings have a scope from the first ``pulumi up``.
 The rollout owns what changes with every release: the deployments (``blue``, ``green``) and the
 endpoint's traffic and mirror traffic, which Pulumi never sets and ignores (``ignore_changes``).
 """
@@ -36,7 +37,9 @@ class ServingEndpoint(pulumi.ComponentResource):
             tags=dict(args.tags),
             identity=ml.ManagedServiceIdentityArgs(type="SystemAssigned"),
             properties=ml.OnlineEndpointPropertiesArgs(
-                auth_mode=args.auth_mode, description=args.description
+                auth_mode=args.auth_mode,
+                public_network_access=args.public_network_access,
+                description=args.description,
             ),
             opts=pulumi.ResourceOptions(parent=self, ignore_changes=list(ROLLOUT_OWNED)),
         )

@@ -12,7 +12,11 @@ from {{ cookiecutter.package_name }}.deploy import plan as rollout_plan
 from {{ cookiecutter.package_name }}.deploy import rollout as driver
 from {{ cookiecutter.package_name }}.deploy.ci import annotation
 from {{ cookiecutter.package_name }}.deploy.plan import Config
-from {{ cookiecutter.package_name }}.deploy.slots import DEPLOYMENTS, other, slots_from_json
+from {{ cookiecutter.package_name }}.deploy.slots import (
+    DEPLOYMENTS,
+    other,
+    slots_from_json,
+)
 from {{ cookiecutter.package_name }}.errors import LifecycleError
 from {{ cookiecutter.package_name }}.events.sink import EventSink
 from {{ cookiecutter.package_name }}.options import json_option
