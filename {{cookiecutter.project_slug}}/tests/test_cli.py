@@ -32,7 +32,7 @@ def test_the_cli_has_the_lifecycle_serving_batch_rollout_drift_and_contract_comm
     assert COMMANDS == [
         "all", "azureml-specs", "drift", "evaluate", "export-onnx", "package", "point-monitor",
         "prep", "promote", "register", "register-model", "rollout", "score-batch", "serve",
-        "smoke-test", "train",
+        "smoke-test", "submit-training", "train",
     ]  # fmt: skip
 
 

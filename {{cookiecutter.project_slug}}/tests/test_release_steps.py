@@ -10,6 +10,7 @@ import pytest
 
 from {{ cookiecutter.package_name }}.deploy import rollout as driver
 from {{ cookiecutter.package_name }}.deploy.rollout import AzError
+from {{ cookiecutter.package_name }}.lifecycle import lineage
 
 from .conftest import invoke
 from .test_rollout import REQUEST
@@ -46,12 +47,21 @@ def test_register_model_creates_a_missing_version_and_prints_it(
 ) -> None:
     az = Az({("ml", "model", "show"): AzError("not found")})
     monkeypatch.setattr(driver, "az_runner", az)
+    monkeypatch.setenv("MLOPS_CI_RUN_URL", "https://ci.example/run/1")
+    monkeypatch.setenv("MLOPS_AUTHOR", "approver")
     model = packaged(tmp_path / "model")
     result = invoke("register-model", "--model-dir", str(model), *WS)
     assert (result.exit_code, result.stdout.strip()) == (0, "7")
     show = ("az", "ml", "model", "show", "--name", MODEL, "--version", "7", *SCOPE)
-    create = ("az", "ml", "model", "create", "--name", MODEL, "--version", "7")
-    assert az.calls == [show, (*create, "--path", str(model), "--type", "custom_model", *SCOPE)]
+    create: tuple[str, ...] = ("az", "ml", "model", "create", "--name", MODEL, "--version", "7")
+    create += ("--path", str(model), "--type", "custom_model")
+    assert az.calls[0] == show
+    assert az.calls[1][: len(create)] == create
+    assert az.calls[1][-4:] == SCOPE
+    sets = az.calls[1][len(create) : -4]
+    assert sets[1::2] == tuple(f"tags.{k}={v}" for k, v in lineage.run_tags().items())
+    assert "tags.ci_run_url=https://ci.example/run/1" in sets
+    assert "tags.author=approver" in sets
 
 
 def test_register_model_leaves_a_registered_version_alone(

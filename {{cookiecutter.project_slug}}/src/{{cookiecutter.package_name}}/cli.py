@@ -14,6 +14,7 @@ from {{ cookiecutter.package_name }}.contract.commands import contract
 from {{ cookiecutter.package_name }}.deploy.commands import rollout
 from {{ cookiecutter.package_name }}.deploy.release_commands import RELEASE_COMMANDS
 from {{ cookiecutter.package_name }}.deploy.specs import azureml_specs
+from {{ cookiecutter.package_name }}.deploy.training_job import submit_training
 from {{ cookiecutter.package_name }}.lifecycle.commands import LIFECYCLE_COMMANDS
 from {{ cookiecutter.package_name }}.monitoring.commands import drift
 from {{ cookiecutter.package_name }}.options import ProjectGroup
@@ -31,7 +32,7 @@ def cli() -> None:
 
 
 COMMANDS = (*LIFECYCLE_COMMANDS, contract, serve, score_batch, rollout, *RELEASE_COMMANDS)
-for command in (*COMMANDS, azureml_specs, drift):
+for command in (*COMMANDS, submit_training, azureml_specs, drift):
     cli.add_command(command)
 
 

@@ -69,6 +69,11 @@ OUTCOME_MESSAGES = {
     show_default=True,
     help="Largest share of failed probes per check.",
 )
+@click.option(
+    "--environment",
+    type=click.Choice(["dev", "staging", "prod"]),
+    help="Tag the version deployed_<environment>=<endpoint>/<deployment> once it serves.",
+)
 @click.option("--dry-run", is_flag=True, help="Print the commands, run nothing.")
 @json_option
 @click.pass_context
@@ -87,6 +92,7 @@ def rollout(
     canary_percent: int,
     probes: int,
     max_error_rate: float,
+    environment: str | None,
     dry_run: bool,
     as_json: bool,
 ) -> None:
@@ -110,6 +116,7 @@ def rollout(
         canary_percent=canary_percent,
         probes=probes,
         max_error_rate=max_error_rate,
+        environment=environment,
     )
     if dry_run:
         emit(*rollout_plan.dry_run(cfg), as_json)

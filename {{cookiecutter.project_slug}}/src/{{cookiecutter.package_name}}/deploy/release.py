@@ -19,6 +19,7 @@ from {{ cookiecutter.package_name }}.deploy.rollout import (
 )
 from {{ cookiecutter.package_name }}.deploy.slots import slots_from_json
 from {{ cookiecutter.package_name }}.errors import LifecycleError
+from {{ cookiecutter.package_name }}.lifecycle import lineage
 
 MONITOR_TARGET = "create_monitor.monitoring_target.endpoint_deployment_id"
 
@@ -43,13 +44,15 @@ def model_version(model_dir: Path) -> str:
 def register_model(
     model_dir: Path, name: str, where: Sequence[str], runner: Runner
 ) -> tuple[str, bool]:
-    """Register the folder as ``name:<version>`` unless it is; return (version, created)."""
+    """Register the folder as ``name:<version>`` (lineage tags: who released it, from what) unless
+    it is; return (version, created)."""
     version = model_version(model_dir)
     try:
         runner(("az", "ml", "model", "show", "--name", name, "--version", version, *where))
     except AzError:
         create = ("az", "ml", "model", "create", "--name", name, "--version", version)
-        runner((*create, "--path", str(model_dir), "--type", "custom_model", *where))
+        tags = [arg for k, v in lineage.run_tags().items() for arg in ("--set", f"tags.{k}={v}")]
+        runner((*create, "--path", str(model_dir), "--type", "custom_model", *tags, *where))
         return version, True
     return version, False
 

@@ -26,13 +26,14 @@ endpoint_option = click.option(
 )
 
 
-def _workspace(command: Callable[..., None]) -> Callable[..., None]:
+def with_workspace(command: Callable[..., None]) -> Callable[..., None]:
+    """Add --resource-group and --workspace-name to a command."""
     for option in reversed(workspace_options):
         command = option(command)
     return command
 
 
-def _az(step: Callable[[], _T]) -> _T:
+def az_step(step: Callable[[], _T]) -> _T:
     """Run a step; a failed az command becomes one clear line."""
     try:
         return step()
@@ -49,14 +50,14 @@ def _az(step: Callable[[], _T]) -> _T:
     help="The folder `package` wrote.",
 )
 @click.option("--model-name", metavar="NAME", default=Config.model_name, show_default=True)
-@_workspace
+@with_workspace
 @json_option
 def register_model(
     model_dir: Path, model_name: str, resource_group: str, workspace_name: str, as_json: bool
 ) -> None:
     """Register the packaged model in the workspace once per version; print the version."""
     where = release.scope(resource_group, workspace_name)
-    version, created = _az(
+    version, created = az_step(
         lambda: release.register_model(model_dir, model_name, where, driver.az_runner)
     )
     result = {"model": model_name, "version": version, "registered": created}
@@ -71,7 +72,7 @@ def register_model(
     default=Config.request_file,
     show_default=True,
 )
-@_workspace
+@with_workspace
 @json_option
 def smoke_test(
     endpoint_name: str, request_file: Path, resource_group: str, workspace_name: str, as_json: bool
@@ -79,7 +80,7 @@ def smoke_test(
     """Score the sample request through the endpoint; fail unless every prediction is valid."""
     classes = load_settings().contract.target.classes
     where = release.scope(resource_group, workspace_name)
-    rows = _az(
+    rows = az_step(
         lambda: release.smoke_test(endpoint_name, request_file, where, driver.az_runner, classes)
     )
     emit(
@@ -95,14 +96,16 @@ def smoke_test(
     default=Path("pipelines/monitoring/monitor.yml"),
     show_default=True,
 )
-@_workspace
+@with_workspace
 @json_option
 def point_monitor(
     endpoint_name: str, monitor_file: Path, resource_group: str, workspace_name: str, as_json: bool
 ) -> None:
     """Point the drift monitor at the deployment serving the endpoint's traffic now."""
     where = release.scope(resource_group, workspace_name)
-    live = _az(lambda: release.point_monitor(endpoint_name, monitor_file, where, driver.az_runner))
+    live = az_step(
+        lambda: release.point_monitor(endpoint_name, monitor_file, where, driver.az_runner)
+    )
     emit(
         {"endpoint": endpoint_name, "deployment": live},
         [f"monitoring {endpoint_name}:{live}"],
@@ -110,4 +113,4 @@ def point_monitor(
     )
 
 
-RELEASE_COMMANDS = (register_model, smoke_test, point_monitor)
+RELEASE_COMMANDS = (register_model, smoke_test, point_monitor)  # and training_job's
