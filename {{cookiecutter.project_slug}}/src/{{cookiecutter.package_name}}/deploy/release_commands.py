@@ -113,4 +113,4 @@ def point_monitor(
     )
 
 
-RELEASE_COMMANDS = (register_model, smoke_test, point_monitor)  # and training_job's
+RELEASE_COMMANDS = (register_model, smoke_test, point_monitor)
