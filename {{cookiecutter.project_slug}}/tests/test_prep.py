@@ -12,7 +12,12 @@ import pytest
 
 from {{ cookiecutter.package_name }}.errors import LifecycleError
 from {{ cookiecutter.package_name }}.lifecycle.bundled import load_bundled
-from {{ cookiecutter.package_name }}.lifecycle.data import SPLITS, prepare, read_manifest, read_split
+from {{ cookiecutter.package_name }}.lifecycle.data import (
+    SPLITS,
+    prepare,
+    read_manifest,
+    read_split,
+)
 from {{ cookiecutter.package_name }}.settings import Settings, load_settings
 
 from .conftest import invoke
