@@ -20,19 +20,17 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from policies.checkov.policy_facts import GENERATED_ANYWHERE, GENERATED_AT_ROOT
 from policies.sarif import Finding, write_sarif
 
 TOOL = "bandit"
 POLICY_DIR = Path(__file__).resolve().parent
 CODE_PROFILE = POLICY_DIR / "bandit.yaml"
 TEST_PROFILE = POLICY_DIR / "bandit-tests.yaml"
-# Generated or vendored, never scanned: these folder names anywhere (venv/ is the CrossGuard
-# pack's CLI-made environment), and these at the root only.
-EXCLUDED_DIRS = frozenset(
-    {".venv", "venv", ".tools", ".git", "node_modules", "__pycache__"}
-    | {".mypy_cache", ".pytest_cache", ".ruff_cache"}
-)
-EXCLUDED_ROOT_DIRS = frozenset({"build", "mlartifacts"})
+# Generated or vendored, never scanned (policies/checkov/policy_facts.py): these folder names
+# anywhere (venv/ is the CrossGuard pack's CLI-made environment), and these at the root only.
+EXCLUDED_DIRS = frozenset(GENERATED_ANYWHERE)
+EXCLUDED_ROOT_DIRS = frozenset(GENERATED_AT_ROOT)
 TEST_DIR_NAME = "tests"
 
 

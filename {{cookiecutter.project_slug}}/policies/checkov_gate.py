@@ -2,9 +2,10 @@
 
 Runs, with checkov's own interpreter (``tools/checkov_run.py``), one checkov per part: the
 rendered manifests of every planned stack (``build/plan/<stack>/manifests``), every CI
-definition in the repository (GitHub workflows and Azure Pipelines) and a secrets scan of every
-file. Writes checkov's SARIF per part to ``build/policy/checkov-<part>.sarif``, prints one line
-per failed check and exits non-zero on any.
+definition in the repository (GitHub workflows and Azure Pipelines), the Azure ML specs of
+``pipelines/`` (checkov's yaml framework) and a secrets scan of every file. Writes checkov's
+SARIF per part to ``build/policy/checkov-<part>.sarif``, prints one line per failed check and
+exits non-zero on any.
 """
 
 from __future__ import annotations
@@ -23,16 +24,20 @@ from typing import Any
 
 import yaml
 
+from policies.checkov.policy_facts import GENERATED_ANYWHERE, GENERATED_AT_ROOT
+
 CHECKOV_PYTHON = Path(".tools/checkov/bin/python")
 RUNNER = Path("tools/checkov_run.py")
 CHECKS = Path("policies/checkov")
 SKIPS = Path("policies/checkov-skips.yaml")
 PLANS = Path("build/plan")
 OUT = Path("build/policy")
-# Generated or vendored, never ours to scan; the fixtures are known-bad CI definitions on purpose.
-EXCLUDED = (".venv", "infra/.venv", ".tools", "build", "mlartifacts", "mlflow.db", ".git")
-CACHES = (".pytest_cache", ".ruff_cache", ".mypy_cache", "__pycache__")
+# Generated or vendored, never ours to scan (policy_facts); the fixtures are known-bad CI
+# definitions on purpose.
+EXCLUDED = GENERATED_AT_ROOT
+CACHES = GENERATED_ANYWHERE
 FIXTURES = "tests/fixtures/policy"
+AZUREML_SPECS = "pipelines"  # the Azure ML YAML specs (endpoints, deployments, environments)
 SARIF = "checkov.sarif"
 SETUP_HINT = "run `make checkov-setup`"
 
@@ -96,7 +101,8 @@ def parts() -> list[Part]:
         for stack in stacks
     ]
     ci = ("-d", ".", "--framework", "github_actions", "azure_pipelines", *exclusions(FIXTURES))
-    return [*found, Part("ci", ci, skipped("ci")), secrets_part()]
+    azureml = Part("azureml", ("-d", AZUREML_SPECS, "--framework", "yaml"))
+    return [*found, Part("ci", ci, skipped("ci")), azureml, secrets_part()]
 
 
 def secrets_part(root: str = ".") -> Part:

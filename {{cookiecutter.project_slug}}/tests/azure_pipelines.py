@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from policies.checkov.policy_facts import DEPLOY_COMMAND, PROD_COMMAND, STORED_CREDENTIAL
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 PIPELINES_DIR = PROJECT_ROOT / ".azure-pipelines"
@@ -34,17 +35,10 @@ CONDITION = re.compile(
 # Build.Reason of a pull-request validation run and of a push to main.
 PULL_REQUEST, PUSH = "PullRequest", "IndividualCI"
 LISTS = ("stages", "jobs", "steps")
-DEPLOY = re.compile(
-    r"\bpulumi up\b|\brollout --|\baz ml (model create|online-deployment (create|update)"
-    r"|online-endpoint update)\b"
-)
-PROD_STACK = re.compile(r"(-s|--stack|STACK=)\s*['\"]?prod\b")
-FORBIDDEN = re.compile(
-    r"AZURE_CLIENT_SECRET|ARM_CLIENT_SECRET|servicePrincipalKey|addSpnToEnvironment"
-    r"|AZURE_STORAGE_KEY|AZURE_STORAGE_SAS_TOKEN|PULUMI_CONFIG_PASSPHRASE|PULUMI_ACCESS_TOKEN"
-    r"|client_?secret|\baz login\b|--password\b",
-    re.IGNORECASE,
-)
+# What deploys, what targets prod and what is a stored credential: policies/checkov/policy_facts.
+DEPLOY = DEPLOY_COMMAND
+PROD_STACK = PROD_COMMAND
+FORBIDDEN = STORED_CREDENTIAL
 CONNECTION_INPUTS = {
     "azuresubscription",
     "connectedservicenamearm",

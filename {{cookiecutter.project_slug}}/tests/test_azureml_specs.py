@@ -51,6 +51,7 @@ STEPS = ("prep", "train", "evaluate", "register", "promote")
 SCHEMAS = {
     "environment.yml": "environment",
     "online/endpoint.yml": "managedOnlineEndpoint",
+    "online/endpoint.dev.yml": "managedOnlineEndpoint",
     "online/blue.yml": "managedOnlineDeployment",
     "online/green.yml": "managedOnlineDeployment",
     "batch/endpoint.yml": "batchEndpoint",
@@ -285,12 +286,50 @@ def test_environment() -> None:
     assert f"python={python}" in spec.conda_file["dependencies"]
 
 
-def test_online_endpoint() -> None:
-    endpoint = load_online_endpoint(PIPELINES / "online/endpoint.yml")
+@pytest.mark.parametrize(
+    ("relative", "auth_mode", "public_access", "environment"),
+    [
+        ("online/endpoint.yml", "aad_token", "disabled", None),  # staging and prod
+        ("online/endpoint.dev.yml", "key", "enabled", "dev"),
+    ],
+)
+def test_online_endpoint(
+    relative: str, auth_mode: str, public_access: str, environment: str | None
+) -> None:
+    endpoint = load_online_endpoint(PIPELINES / relative)
     assert endpoint.name == "{{ cookiecutter.project_slug }}-online"
-    assert endpoint.auth_mode == "key"
+    assert (endpoint.auth_mode, endpoint.public_network_access) == (auth_mode, public_access)
+    assert endpoint.tags.get("environment") == environment
     assert not endpoint.traffic
     assert not endpoint.mirror_traffic
+
+
+def test_the_staging_and_prod_endpoint_spec_becomes_a_private_token_only_endpoint() -> None:
+    rest = load_online_endpoint(PIPELINES / "online/endpoint.yml")._to_rest_online_endpoint("x")
+    assert rest.properties.auth_mode == "AADToken"
+    assert rest.properties.public_network_access.lower() == "disabled"
+
+
+def test_the_rollout_invokes_an_aad_token_endpoint_with_an_entra_token_not_a_key() -> None:
+    """`az ml online-endpoint invoke` (the rollout's smoke test and probes, `smoke-test`) asks the
+    SDK for the endpoint's credentials: for aad_token an Entra token for https://ml.azure.com."""
+    from azure.ai.ml.operations import OnlineEndpointOperations
+
+    class Credential:
+        scopes: tuple[str, ...] = ()
+
+        def get_token(self, *scopes: str) -> object:
+            Credential.scopes = scopes
+            return type("Token", (), {"token": "entra", "expires_on": 0})()
+
+    class Control:
+        def list_keys(self, **_: object) -> object:
+            raise AssertionError("keys were fetched for an aad_token endpoint")
+
+    operations = object.__new__(OnlineEndpointOperations)
+    operations.__dict__.update(_credentials=Credential(), _online_operation=Control())
+    token = operations._get_online_credentials(name="e", auth_mode="AADToken")
+    assert (token.access_token, Credential.scopes) == ("entra", ("https://ml.azure.com/.default",))
 
 
 @pytest.mark.parametrize("colour", ["blue", "green"])

@@ -11,12 +11,7 @@ given), which checks every template in every place it is used; no template may g
 from __future__ import annotations
 
 import copy
-import json
-import os
-import re
-import shlex
 import shutil
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -26,6 +21,7 @@ import yaml
 
 from . import azure_pipelines as ap
 from .ci_installs import unpinned_installs
+from .ci_release import CLI_STEPS, cli_steps, inline_release_logic, uv_pinned_inline
 
 PIPELINE_PATHS = [ap.PIPELINES_DIR / name for name in ap.PIPELINES]
 ALL_FILES = PIPELINE_PATHS + ap.template_files()
@@ -556,51 +552,37 @@ def test_a_deployment_the_scan_does_not_gate_is_caught(mutate: Mutation) -> None
     assert len(image_scan_not_gating(pipeline)) == 1
 
 
-def _staging_smoke_test() -> str:
-    """The inline script of the staging smoke test, as the expanded CD pipeline runs it."""
-    (script,) = [
+def release_not_through_the_cli(pipeline: dict[str, Any], stage: str, monitor: bool) -> list[str]:
+    """A deploy stage runs the CLI's release steps in order, and none of them inline."""
+    scripts = [
         ap.script(step)
-        for _, job in ap.jobs_with_stage(_stage(_cd(), "Staging"))
+        for _, job in ap.jobs_with_stage(_stage(pipeline, stage))
         for step in ap.job_steps(job)
-        if step.get("displayName") == "Smoke test the staging endpoint"
     ]
-    return script
+    expected = list(CLI_STEPS if monitor else CLI_STEPS[:-1])
+    found = cli_steps(scripts)
+    problems = [] if found == expected else [f"{stage}: runs {found}, not {expected}"]
+    return problems + [f"{stage}: inline {line}" for line in inline_release_logic(scripts)]
 
 
-CLASSIFIER = {"classes": ["benign", "malignant"], "probabilities": [[0.9, 0.1]] * 3}
+@pytest.mark.parametrize("stage", ["Dev", "Staging", "Prod"])
+def test_every_deploy_stage_runs_the_clis_release_steps_and_no_inline_copy(stage: str) -> None:
+    assert release_not_through_the_cli(_cd(), stage, monitor=stage == "Prod") == []
 
 
-@pytest.mark.parametrize(
-    ("body", "passes"),
-    [
-        ({"predictions": [151.2, 80.5, 203.9]}, True),
-        ({"predictions": ["benign", "malignant", "benign"], **CLASSIFIER}, True),
-        ({"predictions": [1, 3, 2], "classes": [1, 2, 3]}, True),
-        ({"predictions": [151.2, 80.5]}, False),
-        ({"predictions": [151.2, 80.5, "203.9"]}, False),
-        ({"predictions": ["benign", "malignant", "cat"], **CLASSIFIER}, False),
-        ({"predictions": [0.1, 0.9, 0.2], **CLASSIFIER}, False),
-        ({"error": "boom"}, False),
-    ],
-)
-def test_staging_smoke_test_wants_a_number_or_a_class_per_request_row(
-    tmp_path: Path, body: dict[str, Any], passes: bool
-) -> None:
-    request = tmp_path / "pipelines" / "online" / "sample-request.json"
-    request.parent.mkdir(parents=True)
-    shutil.copy(ap.PROJECT_ROOT / "pipelines" / "online" / "sample-request.json", request)
-    (tmp_path / "bin").mkdir()
-    az = tmp_path / "bin" / "az"
-    az.write_text(f"#!/bin/sh\necho {shlex.quote(json.dumps(json.dumps(body)))}\n", "utf-8")
-    az.chmod(0o755)
-    script = re.sub(r"\$\((\w+)\)", r"\1", _staging_smoke_test())  # Azure Pipelines macros
-    done = subprocess.run(
-        ["bash", "-c", script],  # noqa: S607
-        cwd=tmp_path,
-        env={**os.environ, "PATH": f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}"},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert (done.returncode == 0) is passes, done.stdout + done.stderr
+def test_an_inline_slot_choice_in_a_deploy_stage_is_caught() -> None:
+    pipeline = _cd()
+    (job,) = [
+        job for _, job in ap.jobs_with_stage(_stage(pipeline, "Staging")) if "deployment" in job
+    ]
+    choose = 'blue="$(az ml online-endpoint show --name e --query traffic.blue --output tsv)"'
+    job["strategy"]["runOnce"]["deploy"]["steps"].append({"bash": choose, "displayName": "choose"})
+    assert len(release_not_through_the_cli(pipeline, "Staging", monitor=False)) == 1
+
+
+def test_uv_is_installed_only_at_the_version_of_the_pins_file() -> None:
+    texts = [p.read_text(encoding="utf-8") for p in ap.PIPELINES_DIR.rglob("*.yml")]
+    assert len(texts) > 1
+    assert uv_pinned_inline(texts) == []
+    assert uv_pinned_inline(["  - script: pipx install uv==0.13.8"]) != []
 {%- endraw %}

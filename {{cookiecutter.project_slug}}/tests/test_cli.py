@@ -30,8 +30,9 @@ HEAVY = ("numpy", "pandas", "mlflow", "sklearn", "onnxruntime", "uvicorn", "prom
 def test_the_cli_has_the_lifecycle_serving_batch_rollout_drift_and_contract_commands() -> None:
     assert (GROUPS, SUBCOMMANDS) == (["contract"], [("contract", "check"), ("contract", "init")])
     assert COMMANDS == [
-        "all", "azureml-specs", "drift", "evaluate", "export-onnx", "package", "prep", "promote",
-        "register", "rollout", "score-batch", "serve", "train",
+        "all", "azureml-specs", "drift", "evaluate", "export-onnx", "package", "point-monitor",
+        "prep", "promote", "register", "register-model", "rollout", "score-batch", "serve",
+        "smoke-test", "submit-training", "train",
     ]  # fmt: skip
 
 

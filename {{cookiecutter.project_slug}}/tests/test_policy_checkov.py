@@ -25,6 +25,9 @@ ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "policy" / "checkov"
 CI_CHECKS = {f"CKV_MLOPS_{n}" for n in range(1, 8)}
 K8S_CHECKS = {f"CKV_MLOPS_{n}" for n in range(10, 20)}
+AZUREML_CHECKS = {"CKV_MLOPS_20"}  # Azure ML specs (pipelines/), checkov's yaml framework
+FIXTURE_CHECKS = CI_CHECKS | AZUREML_CHECKS
+ONLINE = ROOT / "pipelines" / "online"
 Results = dict[str, dict[str, set[str]]]  # folder -> {"passed"|"failed" -> our check ids}
 Mutation = Callable[[dict[str, Any]], object]
 
@@ -96,8 +99,8 @@ def by_folder(reports: list[dict[str, Any]], root: Path, depth: int) -> Results:
 
 @pytest.fixture(scope="module")
 def ci_results() -> Results:
-    """One checkov run over every committed CI fixture."""
-    args = ["-d", str(FIXTURES), "--framework", "github_actions", "azure_pipelines"]
+    """One checkov run over every committed CI and Azure ML spec fixture."""
+    args = ["-d", str(FIXTURES), "--framework", "github_actions", "azure_pipelines", "yaml"]
     return by_folder(checkov(args), FIXTURES, 2)
 
 
@@ -122,7 +125,7 @@ def k8s_results(tmp_path_factory: pytest.TempPathFactory) -> Results:
     return by_folder(checkov(["-d", str(root), "--framework", "kubernetes"]), root, 1)
 
 
-@pytest.mark.parametrize("check", sorted(CI_CHECKS))
+@pytest.mark.parametrize("check", sorted(FIXTURE_CHECKS))
 def test_ci_check_passes_its_good_fixture_and_fails_its_bad_one(
     ci_results: Results, check: str
 ) -> None:
@@ -132,7 +135,7 @@ def test_ci_check_passes_its_good_fixture_and_fails_its_bad_one(
 
 
 def test_every_ci_check_has_fixtures() -> None:
-    assert {p.name for p in FIXTURES.glob("CKV_MLOPS_*")} == CI_CHECKS
+    assert {p.name for p in FIXTURES.glob("CKV_MLOPS_*")} == FIXTURE_CHECKS
 
 
 def test_good_workload_and_route_pass_every_kubernetes_check(k8s_results: Results) -> None:
@@ -153,7 +156,7 @@ def test_every_kubernetes_check_has_a_mutant() -> None:
     assert set(MUTANTS) == K8S_CHECKS
     checks = "\n".join(p.read_text() for p in (ROOT / "policies" / "checkov").glob("*.py"))
     ids = {f"CKV_MLOPS_{n}" for n in range(1, 100) if f'id="CKV_MLOPS_{n}"' in checks}
-    assert ids == CI_CHECKS | K8S_CHECKS
+    assert ids == CI_CHECKS | K8S_CHECKS | AZUREML_CHECKS
 
 
 def test_a_secret_in_any_file_fails_the_secrets_scan(tmp_path: Path) -> None:
@@ -169,3 +172,40 @@ def test_a_secret_in_any_file_fails_the_secrets_scan(tmp_path: Path) -> None:
     part = checkov_gate.secrets_part(str(repo))
     failed = checkov_gate.failures(checkov(list(part.args)))
     assert {(f.check_id, Path(f.path).name) for f in failed} == {("CKV_SECRET_3", "deploy.txt")}
+
+
+# Broken copies of the shipped online endpoint specs: each must fail CKV_MLOPS_20.
+ENDPOINT_MUTANTS: dict[str, tuple[str, Mutation]] = {
+    "public": ("endpoint.yml", lambda s: s.update(public_network_access="enabled")),
+    "keys": ("endpoint.yml", lambda s: s.update(auth_mode="key")),
+    "untagged-dev": ("endpoint.dev.yml", lambda s: s.pop("tags")),
+    "dev-spec-in-prod": ("endpoint.dev.yml", lambda s: s["tags"].update(environment="prod")),
+}
+
+
+@pytest.fixture(scope="module")
+def endpoint_results(tmp_path_factory: pytest.TempPathFactory) -> Results:
+    """One checkov run over the shipped endpoint specs and one broken copy per mutant."""
+    root = tmp_path_factory.mktemp("azureml")
+    (root / "shipped").mkdir()
+    for name in ("endpoint.yml", "endpoint.dev.yml"):
+        shutil.copy(ONLINE / name, root / "shipped" / name)
+    for mutant, (name, mutate) in ENDPOINT_MUTANTS.items():
+        spec = yaml.safe_load((ONLINE / name).read_text(encoding="utf-8"))
+        mutate(spec)
+        (root / mutant).mkdir()
+        (root / mutant / name).write_text(yaml.safe_dump(spec), encoding="utf-8")
+    return by_folder(checkov(["-d", str(root), "--framework", "yaml"]), root, 1)
+
+
+def test_the_shipped_endpoint_specs_pass_the_private_endpoint_check(
+    endpoint_results: Results,
+) -> None:
+    assert endpoint_results["shipped"] == {"passed": {"CKV_MLOPS_20"}, "failed": set()}
+
+
+@pytest.mark.parametrize("mutant", sorted(ENDPOINT_MUTANTS))
+def test_a_public_or_keyed_endpoint_outside_dev_fails(
+    endpoint_results: Results, mutant: str
+) -> None:
+    assert endpoint_results[mutant]["failed"] == {"CKV_MLOPS_20"}

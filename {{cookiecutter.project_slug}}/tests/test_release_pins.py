@@ -114,7 +114,7 @@ def _tools(tmp_path: Path, pin_lines: str) -> Path:
     """A copy of the installers next to a pins file of ``pin_lines``."""
     tools = tmp_path / "tools"
     tools.mkdir()
-    for script in ("install_release.sh", "az_extension.sh"):
+    for script in ("install_release.sh", "az_extension.sh", "install_uv.sh"):
         shutil.copy2(TOOLS / script, tools / script)
     (tools / "release-pins.txt").write_text(pin_lines, encoding="utf-8")
     return tools
@@ -211,3 +211,68 @@ def test_an_azure_cli_extension_is_added_at_its_pinned_version(tmp_path: Path) -
     assert refused.returncode == 2
     assert "pins no Azure CLI extension named ssh" in refused.stderr
     assert len(calls.read_text().splitlines()) == 1
+
+
+def test_uv_is_pinned_once_and_the_makefile_reads_it() -> None:
+    (version,) = pins()[("pypi", "uv")]
+    assert VERSION.fullmatch(version)
+    done = subprocess.run(
+        [  # noqa: S607 - make from PATH, as every make target runs
+            "make",
+            "-s",
+            "--no-print-directory",
+            "-f",
+            "Makefile",
+            "--eval",
+            "v:\n\t@echo $(UV_VERSION)",
+            "v",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert done.stdout.strip() == version, done.stderr
+
+
+@pytest.mark.parametrize(
+    ("installer", "expected"), [("pip", "-m pip install uv==9.8.7"), ("pipx", "install uv==9.8.7")]
+)
+def test_uv_is_installed_at_its_pinned_version(
+    tmp_path: Path, installer: str, expected: str
+) -> None:
+    tools = _tools(tmp_path, "pypi uv 9.8.7\n")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    calls = tmp_path / "calls.txt"
+    for name in ("python", "pipx"):
+        (bin_dir / name).write_text(f'#!/bin/sh\necho "$@" >> {calls}\n', encoding="utf-8")
+        (bin_dir / name).chmod(0o755)
+    env = {"PATH": f"{bin_dir}:/usr/bin:/bin"}
+    done = subprocess.run(
+        [BASH, str(tools / "install_uv.sh"), installer], env=env, check=False, timeout=30
+    )
+    assert done.returncode == 0
+    assert calls.read_text().strip() == expected
+
+
+def test_a_missing_uv_pin_installs_nothing(tmp_path: Path) -> None:
+    tools = _tools(tmp_path, "az-extension ml 2.43.0\n")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    calls = tmp_path / "calls.txt"
+    (bin_dir / "python").write_text(f'#!/bin/sh\necho "$@" >> {calls}\n', encoding="utf-8")
+    (bin_dir / "python").chmod(0o755)
+    env = {"PATH": f"{bin_dir}:/usr/bin:/bin"}
+    done = subprocess.run(
+        [BASH, str(tools / "install_uv.sh")],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=30,
+    )
+    assert done.returncode == 2
+    assert "pins no uv version" in done.stderr
+    assert not calls.exists()

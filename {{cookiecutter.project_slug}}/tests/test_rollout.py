@@ -292,7 +292,7 @@ def test_a_classifier_smoke_test_refuses_numbers_and_booleans() -> None:
 def test_the_command_runs_the_whole_plan_through_az(fake_az: FakeAz) -> None:
     result = invoke("rollout", *ARGV)
     assert result.exit_code == EXIT_OK
-    assert fake_az.calls == HAPPY
+    assert fake_az.calls == [SHOW, *HAPPY]  # the first show chooses live and candidate
     assert result.stderr.count("rollout [") == 8
     assert result.stdout == ""
 
@@ -334,7 +334,7 @@ def test_dry_run_json_lists_the_exact_commands(fake_az: FakeAz) -> None:
         (["--canary-percent", "100"], "--canary-percent"),
         (["--probes", "0"], "--probes"),
         (["--max-error-rate", "1"], "--max-error-rate"),
-        (["--candidate", "blue"], "--candidate"),
+        (["--live", "blue", "--candidate", "blue"], "--candidate"),
     ],
 )
 def test_bad_arguments_exit_2_naming_the_option(

@@ -18,9 +18,8 @@ from typing import TypeVar
 import pulumi
 
 from mlops_infra.naming import SLUG, AzureNames, compact
+from mlops_infra.policy_facts import DIGEST_REQUIRED_IN, ENVIRONMENTS
 
-ENVIRONMENTS = ("dev", "staging", "prod")
-DIGEST_REQUIRED_IN = ("staging", "prod")
 _T = TypeVar("_T")
 
 

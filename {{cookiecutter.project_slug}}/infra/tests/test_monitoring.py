@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -260,10 +259,18 @@ def test_log_analytics_keeps_the_audit_trail_90_days_outside_dev(
 def test_endpoint_matches_the_cd_spec_and_leaves_traffic_to_the_rollout(
     stack: PlannedStack,
 ) -> None:
-    spec = yaml.safe_load(Path(ENDPOINT_SPEC).read_text())
+    dev_spec = ENDPOINT_SPEC.with_name("endpoint.dev.yml")
+    spec_file = dev_spec if stack.settings.environment == "dev" else ENDPOINT_SPEC
+    spec = yaml.safe_load(spec_file.read_text(encoding="utf-8"))
     endpoint = one(stack.resources, ENDPOINT)["inputs"]
     assert endpoint["endpointName"] == stack.settings.names.online_endpoint_name
     assert spec["name"] == f"{SLUG}-online"  # the spec's placeholder; the CD passes the real name
+    auth = {"key": "Key", "aad_token": "AADToken"}[spec["auth_mode"]]
+    assert endpoint["properties"]["authMode"] == auth
+    access = endpoint["properties"]["publicNetworkAccess"]
+    assert access.lower() == spec["public_network_access"]
+    private = stack.settings.environment in ("staging", "prod")
+    assert (auth, access) == (("AADToken", "Disabled") if private else ("Key", "Enabled"))
     assert "traffic" not in endpoint["properties"]
     assert "mirrorTraffic" not in endpoint["properties"]
     assert endpoint["workspaceName"] == stack.settings.names.workspace_name
@@ -393,6 +400,8 @@ def test_components_validate_their_own_args(dev_mocks: Any) -> None:
         replace(endpoint, name="x" * 33).validate()
     with pytest.raises(MonitoringArgsError, match="onlineEndpointAuthMode must be one of Key"):
         replace(endpoint, auth_mode="key").validate()
+    with pytest.raises(MonitoringArgsError, match="public_network_access must be Enabled"):
+        replace(endpoint, public_network_access="Off").validate()
     assert dev_mocks.resources == []
 
 

@@ -10,19 +10,16 @@ or a literal connection named ``*-dev``, ``*-staging`` or ``*-prod``) and never 
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from checkov.azure_pipelines.checks.base_azure_pipelines_check import BaseAzurePipelinesCheck
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.yaml_doc.enums import BlockType
 from deploys import pairs
+from policy_facts import DEPLOY_CONNECTION_NAME, DEPLOY_CONNECTION_PARAMETER, JOB_TOKEN
 
-DEPLOY_PARAMETER = re.compile(r"\bparameters\.(dev|staging|prod)ServiceConnection\b")
-DEPLOY_NAME = re.compile(r"-(dev|staging|prod)$")
 CONNECTION_KEYS = {"azuresubscription", "serviceconnection", "connectedservicenamearm"}
 PIPELINE_KEYS = ("trigger", "pr", "schedules", "resources", "pool")
-JOB_TOKEN = "System.AccessToken"  # noqa: S105  # nosec B105 - a variable name, not a secret
 
 
 def runs_on_pull_requests(document: dict[str, Any]) -> bool:
@@ -36,8 +33,8 @@ def holds_a_deploy_credential(key: str, value: str) -> bool:
     literal = key.lower() in CONNECTION_KEYS and "$" not in value
     return bool(
         JOB_TOKEN in value
-        or DEPLOY_PARAMETER.search(value)
-        or (literal and DEPLOY_NAME.search(value.strip()))
+        or DEPLOY_CONNECTION_PARAMETER.search(value)
+        or (literal and DEPLOY_CONNECTION_NAME.search(value.strip()))
     )
 
 

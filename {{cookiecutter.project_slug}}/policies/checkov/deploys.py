@@ -2,22 +2,18 @@
 
 checkov puts this folder on ``sys.path`` while it loads the checks, so they import it by name.
 A job deploys when a command, action input or template parameter runs ``pulumi up`` or the
-project's blue/green ``rollout`` (or creates/updates an online deployment), and it targets prod
+project's ``rollout`` or ``register-model`` (policy_facts.DEPLOY_COMMAND), and it targets prod
 when a stack, stack-name or environment input is ``prod``, a command selects the prod stack, or
 it uses the prod service connection. Display names are prose and never count.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
-PROD = "prod"
-DEPLOY_COMMAND = re.compile(
-    r"\bpulumi\s+up\b|\srollout\s|\brollout\s+--|\bonline-deployment\s+(create|update)\b"
-)
-PROD_COMMAND = re.compile(r"(--stack|-s|stack\s+select)\s+[\"']?prod\b|prodServiceConnection")
+from policy_facts import PROD, deploys_command, targets_prod_command
+
 TARGET_KEYS = ("stack", "stack-name", "environment")
 PROSE_KEYS = ("displayName", "name", "description")
 
@@ -39,7 +35,7 @@ def pairs(node: Any, key: str = "") -> Iterator[tuple[str, str]]:
 def deploys(node: Any) -> bool:
     """Something in ``node`` runs ``pulumi up``, a rollout or an online deployment change."""
     return any(
-        (key == "command" and value.split()[:1] == ["up"]) or DEPLOY_COMMAND.search(f" {value} ")
+        (key == "command" and value.split()[:1] == ["up"]) or deploys_command(value)
         for key, value in pairs(node)
     )
 
@@ -47,7 +43,7 @@ def deploys(node: Any) -> bool:
 def targets_prod(node: Any) -> bool:
     """Something in ``node`` names the prod stack, environment or service connection."""
     return any(
-        (key in TARGET_KEYS and value.strip() == PROD) or PROD_COMMAND.search(value)
+        (key in TARGET_KEYS and value.strip() == PROD) or targets_prod_command(value)
         for key, value in pairs(node)
     )
 

@@ -12,7 +12,9 @@ from {{ cookiecutter.package_name }} import __version__
 from {{ cookiecutter.package_name }}.batch.commands import score_batch
 from {{ cookiecutter.package_name }}.contract.commands import contract
 from {{ cookiecutter.package_name }}.deploy.commands import rollout
+from {{ cookiecutter.package_name }}.deploy.release_commands import RELEASE_COMMANDS
 from {{ cookiecutter.package_name }}.deploy.specs import azureml_specs
+from {{ cookiecutter.package_name }}.deploy.training_job import submit_training
 from {{ cookiecutter.package_name }}.lifecycle.commands import LIFECYCLE_COMMANDS
 from {{ cookiecutter.package_name }}.monitoring.commands import drift
 from {{ cookiecutter.package_name }}.options import ProjectGroup
@@ -29,7 +31,8 @@ def cli() -> None:
     """
 
 
-for command in (*LIFECYCLE_COMMANDS, contract, serve, score_batch, rollout, azureml_specs, drift):
+COMMANDS = (*LIFECYCLE_COMMANDS, contract, serve, score_batch, rollout, *RELEASE_COMMANDS)
+for command in (*COMMANDS, submit_training, azureml_specs, drift):
     cli.add_command(command)
 
 

@@ -30,6 +30,9 @@ class Config:
     # The contract's class labels for a classifier (its predictions must be among them); for
     # regression none, and predictions must be finite numbers.
     classes: tuple[str | int, ...] = ()
+    # dev, staging or prod: a completed rollout records itself in the registry under this name
+    # (registry_record); none, no record.
+    environment: str | None = None
 
     @property
     def scope(self) -> tuple[str, ...]:

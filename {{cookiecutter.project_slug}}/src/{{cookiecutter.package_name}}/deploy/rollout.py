@@ -3,7 +3,8 @@
 Deploy the candidate at 0 % traffic, smoke-test it directly, mirror live traffic to it while
 probing its error rate, give it a canary share and probe again, then all traffic. A failed gate
 or command puts all traffic back on the live deployment and exits non-zero. A completed rollout
-emits a `model_deployed` lifecycle event; a refused or rolled-back one emits none.
+emits a `model_deployed` lifecycle event and, given its environment, tags the model version with
+where it now serves (registry_record); a refused or rolled-back one does neither.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import subprocess
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from {{ cookiecutter.package_name }}.deploy import registry_record
 from {{ cookiecutter.package_name }}.deploy.plan import (
     PROBE,
     SMOKE,
@@ -144,6 +146,8 @@ def run_rollout(cfg: Config, runner: Runner, log: Log, events: Emitter) -> int:
             log(f"rollout: rolled back: {cfg.live}=100 {cfg.candidate}=0, mirroring off")
             return EXIT_ROLLED_BACK
     log(f"rollout: done: {cfg.candidate} serves model version {cfg.model_version} at 100 %")
+    for problem in registry_record.record(cfg, runner):
+        log(f"rollout: the registry does not record this deployment, tag it by hand: {problem}")
     events.emit("model_deployed", deployed_event(cfg))
     return EXIT_OK
 

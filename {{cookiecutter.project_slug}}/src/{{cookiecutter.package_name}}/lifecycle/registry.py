@@ -42,9 +42,11 @@ def lineage_tags(run: Run, reason: str) -> dict[str, str]:
     """Who published the model, why, when, from which code, data and data contract."""
     run_tags = run.data.tags
     carried = {tag: run_tags[tag] for tag in CARRIED_TAGS if tag in run_tags}
+    current = lineage.run_tags()
+    trained = {tag: run_tags.get(tag) or current[tag] for tag in lineage.LINEAGE_TAGS}
     return {
-        "git_commit": run_tags.get("git_commit") or lineage.git_commit(),
-        "author": lineage.author(),
+        **trained,
+        "author": current["author"],  # who registers; the run's own tags say who trained
         "reason": reason,
         "data_hash": run_tags.get(DATA_HASH_TAG, "unknown"),
         "run_id": run.info.run_id,
