@@ -145,7 +145,8 @@ def test_a_full_queue_drops_and_counts_exactly_what_the_stuck_writer_never_got(
     assert dropped + len(lines) == 40  # every request is either written or counted as dropped
     assert dropped >= 40 - 2 * 3  # at most one drained batch and one full queue got through
     sent = [reply.headers["x-request-id"] for reply in replies]
-    assert [line["request_id"] for line in lines] == sent[: len(lines)]  # then all were dropped
+    written = [line["request_id"] for line in lines]  # each once, in the order they were sent
+    assert written == [request_id for request_id in sent if request_id in set(written)]
 
 
 def test_shutdown_writes_every_accepted_sample(model_dir: Path, tmp_path: Path) -> None:

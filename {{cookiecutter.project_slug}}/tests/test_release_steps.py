@@ -11,9 +11,10 @@ import pytest
 from {{ cookiecutter.package_name }}.deploy import rollout as driver
 from {{ cookiecutter.package_name }}.deploy.rollout import AzError
 from {{ cookiecutter.package_name }}.lifecycle import lineage
+from {{ cookiecutter.package_name }}.settings import Settings
 
 from .conftest import invoke
-from .test_rollout import REQUEST
+from .test_rollout import REQUEST, answers
 
 WS = ["--resource-group", "rg", "--workspace-name", "ws"]
 SCOPE = tuple(WS)
@@ -123,12 +124,16 @@ def test_point_monitor_refuses_traffic_on_an_unknown_deployment(
     assert len(az.calls) == 1
 
 
-@pytest.mark.parametrize(
-    ("predictions", "code"), [([151.2, 80.5, 203.9], 0), ([1.0], 1), (["x", 1.0, 2.0], 1)]
-)
+@pytest.mark.parametrize(("answer", "code"), [("healthy", 0), ("one row short", 1), ("foreign", 1)])
 def test_smoke_test_wants_one_valid_prediction_per_row(
-    monkeypatch: pytest.MonkeyPatch, project: object, predictions: list[object], code: int
+    monkeypatch: pytest.MonkeyPatch, project: Settings, answer: str, code: int
 ) -> None:
+    healthy = answers(project.contract)  # the project's own task: numbers or its classes
+    predictions = {
+        "healthy": healthy,
+        "one row short": healthy[:-1],
+        "foreign": ["not a class nor a number", *healthy[1:]],
+    }[answer]
     body = json.dumps(json.dumps({"predictions": predictions}))
     az = Az({("ml", "online-endpoint", "invoke"): body})
     monkeypatch.setattr(driver, "az_runner", az)
