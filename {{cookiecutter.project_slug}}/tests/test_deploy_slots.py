@@ -14,9 +14,10 @@ from {{ cookiecutter.package_name }}.deploy.slots import (
     slots_from_json,
 )
 from {{ cookiecutter.package_name }}.errors import LifecycleError
+from {{ cookiecutter.package_name }}.settings import Settings
 
 from .conftest import invoke
-from .test_rollout import ARGV, EP, LIST, SHOW, FakeAz
+from .test_rollout import ARGV, EP, LIST, SHOW, FakeAz, answers
 
 
 @pytest.mark.parametrize(
@@ -83,9 +84,10 @@ def test_errors_are_annotated_for_the_provider_that_runs_the_command(
 
 
 def test_the_rollout_without_slots_keeps_the_busiest_deployment_live(
-    monkeypatch: pytest.MonkeyPatch, project: object
+    monkeypatch: pytest.MonkeyPatch, project: Settings
 ) -> None:
     az = FakeAz(traffic={"blue": 0, "green": 100}, deployments=("blue", "green"))
+    az.predictions = answers(project.contract)  # a healthy model of the project's own task
     monkeypatch.setattr(driver, "az_runner", az)
     result = invoke("rollout", *ARGV)
     assert result.exit_code == driver.EXIT_OK, result.stderr
