@@ -290,6 +290,7 @@ ALWAYS = (
     "tests/fixtures/policy/checkov/kubernetes/httproute.yaml",
     "tests/test_policy_checkov.py",
     "tools/checkov_run.py",
+    "tools/build_image.sh",
     "tools/drift_inputs.sh",
     "tools/az_extension.sh",
     "tools/install_release.sh",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -25,6 +26,10 @@ if sys.argv[1:3] == ["acr", os.environ.get("FAKE_AZ_FAIL", "-")]:
     sys.exit(1)
 if sys.argv[1:4] == ["acr", "repository", "show"]:
     print(os.environ["FAKE_AZ_DIGEST"])
+if sys.argv[1:3] == ["acr", "show"]:
+    print("mlopsstagingacr.azurecr.io")
+if sys.argv[1:3] == ["account", "get-access-token"]:
+    print("entra-token")
 """
 
 
@@ -134,3 +139,44 @@ def test_a_malformed_registry_name_is_refused(
     assert capsys.readouterr().err == (
         "base-images: 'x.azurecr.io' is no registry name (5-50 letters, digits)\n"
     )
+
+
+VIEW = "https://pkgs.dev.azure.com/contoso/mlops/_packaging/feed-x-prod@approved/pypi/simple/"
+
+
+def build(root: Path, feed: str | None = VIEW) -> subprocess.CompletedProcess[str]:
+    """tools/build_image.sh in `root` for the staging registry (the test's Python as .venv's)."""
+    env = {**os.environ, "PYTHON": sys.executable}
+    env.pop("FEED_INDEX_URL", None)
+    if feed is not None:
+        env["FEED_INDEX_URL"] = feed
+    script = Path(__file__).resolve().parents[1] / "tools" / "build_image.sh"
+    command = ["bash", str(script), REGISTRY, "scoring:7-1"]
+    return subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, check=False)
+
+
+def test_the_image_is_built_on_the_imported_base_from_the_feeds_view(
+    repo: Path, az_log: Path
+) -> None:
+    done = build(repo)
+    assert done.returncode == 0, done.stderr
+    built = calls(az_log)[-1]
+    assert built[:6] == ["acr", "build", "--registry", REGISTRY, "--image", "scoring:7-1"]
+    assert "BASE_REGISTRY=mlopsstagingacr.azurecr.io" in built
+    index = "PIP_INDEX_URL=https://build:entra-token@" + VIEW.removeprefix("https://")
+    assert built[built.index("--secret-build-arg") + 1] == index
+    assert ["acr", "import"] in [call[:2] for call in calls(az_log)[:-1]]  # the base, first
+
+
+def test_no_image_is_built_on_the_placeholder_digest_or_without_the_feed(
+    tmp_path: Path, repo: Path, az_log: Path
+) -> None:
+    shipped = project_copy(tmp_path / "shipped")  # the allowlist as the template ships it
+    refused = build(shipped)
+    assert refused.returncode != 0
+    assert "placeholder" in refused.stderr
+    for feed in (None, "http://pkgs.dev.azure.com/plain/", ""):
+        without = build(repo, feed)
+        assert without.returncode == 2
+        assert "FEED_INDEX_URL must be this stack feed's approved view" in without.stderr
+    assert not [call for call in calls(az_log) if call[:2] == ["acr", "build"]]
