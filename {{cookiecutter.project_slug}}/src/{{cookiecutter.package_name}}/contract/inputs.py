@@ -51,6 +51,11 @@ def numeric_features(contract: Contract) -> tuple[Column, ...]:
     return tuple(column for column in contract.features if column.type != "category")
 
 
+def category_features(contract: Contract) -> tuple[Column, ...]:
+    """The category features, in contract order: each a text input of its own."""
+    return tuple(column for column in contract.features if column.type == "category")
+
+
 def numeric_positions(contract: Contract) -> dict[str, int]:
     """Each numeric feature's column in the numeric matrix."""
     return {column.name: index for index, column in enumerate(numeric_features(contract))}
@@ -58,7 +63,7 @@ def numeric_positions(contract: Contract) -> dict[str, int]:
 
 def model_columns(contract: Contract) -> list[str]:
     """The features in the order the model reads them: the numeric matrix's, then categories."""
-    categories = [column.name for column in contract.features if column.type == "category"]
+    categories = [column.name for column in category_features(contract)]
     return [column.name for column in numeric_features(contract)] + categories
 
 

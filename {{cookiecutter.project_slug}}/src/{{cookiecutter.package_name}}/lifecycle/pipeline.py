@@ -20,7 +20,11 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder
 
-from {{ cookiecutter.package_name }}.contract.inputs import model_columns, numeric_features
+from {{ cookiecutter.package_name }}.contract.inputs import (
+    category_features,
+    model_columns,
+    numeric_features,
+)
 from {{ cookiecutter.package_name }}.contract.schema import Contract
 from {{ cookiecutter.package_name }}.contract.values import category_key
 from {{ cookiecutter.package_name }}.tasks.base import task_for
@@ -51,7 +55,7 @@ def preparation(contract: Contract) -> ColumnTransformer:
     numeric = numeric_features(contract)
     filled = [position[column.name] for column in numeric if column.nullable]
     plain = [position[column.name] for column in numeric if not column.nullable]
-    categories = [column for column in contract.features if column.type == "category"]
+    categories = category_features(contract)
     parts: list[tuple[str, Any, list[int]]] = []
     if plain:
         parts.append(("numbers", "passthrough", plain))

@@ -15,7 +15,10 @@ from typing import Any
 import numpy as np
 from sklearn.pipeline import Pipeline
 
-from {{ cookiecutter.package_name }}.contract.inputs import numeric_features
+from {{ cookiecutter.package_name }}.contract.inputs import (
+    category_features,
+    numeric_features,
+)
 from {{ cookiecutter.package_name }}.contract.schema import Contract
 from {{ cookiecutter.package_name }}.model.decision import CLASSES_KEY, TOLERANCE_KEY
 
@@ -50,7 +53,7 @@ def initial_types(contract: Contract) -> list[tuple[str, Any]]:
     """The numeric features as one float32 matrix (if any), then one text input per category."""
     from skl2onnx.common.data_types import FloatTensorType, StringTensorType
 
-    categories = [column.name for column in contract.features if column.type == "category"]
+    categories = [column.name for column in category_features(contract)]
     width = len(numeric_features(contract))
     numbers = [(numeric_input_name(categories), FloatTensorType([None, width]))] if width else []
     return numbers + [(name, StringTensorType([None, 1])) for name in categories]

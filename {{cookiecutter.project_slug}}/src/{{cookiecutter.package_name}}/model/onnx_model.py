@@ -16,7 +16,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from {{ cookiecutter.package_name }}.contract.inputs import Features, numeric_features
+from {{ cookiecutter.package_name }}.contract.inputs import (
+    Features,
+    category_features,
+    numeric_features,
+)
 from {{ cookiecutter.package_name }}.contract.schema import Contract
 from {{ cookiecutter.package_name }}.errors import LifecycleError
 from {{ cookiecutter.package_name }}.model.decision import (
@@ -86,7 +90,7 @@ class OnnxModel:
 def _feeds(session: Any, contract: Contract) -> tuple[str | None, list[str]]:
     """The graph's numeric input (None without numeric features) and its category inputs."""
     inputs = {node.name: node.shape for node in session.get_inputs()}
-    categories = [column.name for column in contract.features if column.type == "category"]
+    categories = [column.name for column in category_features(contract)]
     width = len(numeric_features(contract))
     numeric = [name for name in inputs if name not in categories]
     wanted = 1 if width else 0
