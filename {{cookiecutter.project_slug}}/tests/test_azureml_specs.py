@@ -32,8 +32,10 @@ from azure.ai.ml import (
 from marshmallow.exceptions import ValidationError
 from policies import build_sources
 
+from {{ cookiecutter.package_name }}.deploy.image_environment import parse_image
 from {{ cookiecutter.package_name }}.deploy.monitor_spec import ml_task
 from {{ cookiecutter.package_name }}.lifecycle.bundled import load_bundled
+from {{ cookiecutter.package_name }}.serving.image_entry import AZUREML_PORT, SERVER_ENV
 from {{ cookiecutter.package_name }}.settings import Settings, load_settings
 
 try:
@@ -54,6 +56,7 @@ SCHEMAS = {
     "online/endpoint.dev.yml": "managedOnlineEndpoint",
     "online/blue.yml": "managedOnlineDeployment",
     "online/green.yml": "managedOnlineDeployment",
+    "online/image-environment.yml": "environment",
     "batch/endpoint.yml": "batchEndpoint",
     "batch/deployment.yml": "batchDeployment",
     "training/pipeline.yml": "pipelineJob",
@@ -93,6 +96,12 @@ def env_ref() -> str:
     return f"{spec.name}:{spec.version}"
 
 
+def image_env_ref() -> str:
+    """name:version of the scanned scoring image's environment, as the SDK shows it."""
+    spec = load_environment(PIPELINES / "online/image-environment.yml")
+    return f"{spec.name}:{spec.version}"
+
+
 def beside(relative: str, path: str) -> Path:
     """`path` as written in pipelines/`relative`, resolved against that file's folder."""
     return ((PIPELINES / relative).parent / path).resolve()
@@ -109,13 +118,15 @@ def code_problems(relative: str, code: str, script: str | None = None) -> list[s
 
 def online_problems(relative: str, deployment: Any) -> list[str]:
     """What is wrong with a managed online deployment beyond the SDK's schema."""
-    config = deployment.code_configuration
-    problems = code_problems(relative, config.code, config.scoring_script)
+    problems = []
+    if deployment.code_configuration is not None:
+        problems.append(f"{relative}: code_configuration: the scanned image carries the code")
     expected = {
         "name": Path(relative).stem,
         "endpoint_name": raw("online/endpoint.yml")["name"],
         "model": f"{SERVING_MODEL}:1",  # the SDK drops the azureml: prefix
-        "environment": env_ref(),
+        "environment": image_env_ref(),
+        "environment_variables": {SERVER_ENV: "azureml"},
         "app_insights_enabled": True,
     }
     for field, value in expected.items():
@@ -286,6 +297,17 @@ def test_environment() -> None:
     assert f"python={python}" in spec.conda_file["dependencies"]
 
 
+def test_the_online_deployments_run_the_scanned_image_without_an_azure_ml_build() -> None:
+    spec: Any = load_environment(PIPELINES / "online/image-environment.yml")
+    assert (spec.name, spec.conda_file, spec.build) == (image_env_ref().split(":")[0], None, None)
+    assert parse_image(spec.image)["repository"] == "{{ cookiecutter.project_slug }}"
+    routes = spec.inference_config
+    served = {(r.port, r.path) for r in (routes.liveness_route, routes.readiness_route)}
+    assert served == {(AZUREML_PORT, "/")}  # azmlinfsrv answers GET / once the model is loaded
+    assert (routes.scoring_route.port, routes.scoring_route.path) == (AZUREML_PORT, "/score")
+    assert spec._to_rest_object().properties.inference_config.scoring_route.port == AZUREML_PORT
+
+
 @pytest.mark.parametrize(
     ("relative", "auth_mode", "public_access", "environment"),
     [
@@ -445,6 +467,7 @@ SCHEMA_MUTANTS = [
     (load_model_batch_deployment, "batch/deployment.yml", "settings.output_action", "append"),
     (load_batch_endpoint, "batch/endpoint.yml", "auth_mode", "password"),
     (load_environment, "environment.yml", "imagez", "ubuntu"),
+    (load_environment, "online/image-environment.yml", "inference_config.scoring_route.port", "x"),
     (load_component, "training/components/train.yml", "inputs.max_depth.type", "integr"),
     (load_job, "training/pipeline.yml", "jobs.train.type", "comand"),
     (load_job, "training/pipeline.yml", "jobs.promote.component", "./components/missing.yml"),
@@ -461,8 +484,9 @@ def test_sdk_rejects_a_broken_copy(loader: Loader, relative: str, key: str, valu
 @pytest.mark.parametrize(
     ("key", "value"),
     [
-        ("code_configuration.scoring_script", f"{PACKAGE}/missing.py"),
-        ("code_configuration.code", "../.."),
+        ("code_configuration", {"code": "../../src", "scoring_script": "score.py"}),
+        ("environment", "azureml:{{ cookiecutter.project_slug }}-env:1"),
+        ("environment_variables", {SERVER_ENV: "project"}),
         ("endpoint_name", "another-endpoint"),
         ("app_insights_enabled", False),
     ],

@@ -23,7 +23,7 @@ SUBCOMMANDS = [
     for group in GROUPS
     for name in sorted(cli.commands[group].commands)  # type: ignore[attr-defined]
 ]
-RUNS_UNTIL_STOPPED = {"serve"}  # the only command without a result to print
+RUNS_UNTIL_STOPPED = {"serve", "serve-image"}  # the commands without a result to print
 HEAVY = ("numpy", "pandas", "mlflow", "sklearn", "onnxruntime", "uvicorn", "prometheus_client")
 
 
@@ -31,8 +31,8 @@ def test_the_cli_has_the_lifecycle_serving_batch_rollout_drift_and_contract_comm
     assert (GROUPS, SUBCOMMANDS) == (["contract"], [("contract", "check"), ("contract", "init")])
     assert COMMANDS == [
         "all", "azureml-specs", "drift", "evaluate", "export-onnx", "package", "point-monitor",
-        "prep", "promote", "register", "register-model", "rollout", "score-batch", "serve",
-        "smoke-test", "submit-training", "train",
+        "prep", "promote", "register", "register-environment", "register-model", "rollout",
+        "score-batch", "serve", "serve-image", "smoke-test", "submit-training", "train",
     ]  # fmt: skip
 
 

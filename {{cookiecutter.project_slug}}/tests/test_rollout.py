@@ -44,7 +44,9 @@ SHOW += ("--output", "json", "--query", "traffic")
 LIST: Command = ("az", "ml", "online-deployment", "list", "--endpoint-name", EP, *SCOPE)
 LIST += ("--output", "json", "--query", "[].name")
 DEPLOY: Command = ("--name", "green", "--endpoint-name", EP, "--file", "pipelines/online/green.yml")
-DEPLOY += ("--set", "model=azureml:{{ cookiecutter.project_slug }}-serving:7", *SCOPE)
+IMAGE_ENV = "azureml:{{ cookiecutter.project_slug }}-scoring-image:0123456789abcdef"
+DEPLOY += ("--set", "model=azureml:{{ cookiecutter.project_slug }}-serving:7")
+DEPLOY += ("--set", f"environment={IMAGE_ENV}", *SCOPE)
 CREATE = ("az", "ml", "online-deployment", "create", *DEPLOY)
 UPDATE = ("az", "ml", "online-deployment", "update", *DEPLOY)
 INVOKE: Command = ("az", "ml", "online-endpoint", "invoke", "--name", EP, "--deployment-name")
@@ -64,10 +66,12 @@ PROMOTE = endpoint_update("--traffic", "blue=0 green=100")
 ROLLBACK = [endpoint_update("--traffic", "blue=100 green=0"), MIRROR_OFF]
 PROBES = 4
 CONFIG = Config(EP, "7", "rg", "ws", request_file=REQUEST, probes=PROBES, max_error_rate=0.25)
+CONFIG = replace(CONFIG, image_environment=IMAGE_ENV)
 HAPPY = [SHOW, LIST, CREATE, INVOKE, MIRROR_ON, *[INVOKE] * PROBES, MIRROR_OFF, CANARY]
 HAPPY += [*[INVOKE] * PROBES, PROMOTE]
 ARGV = ["--endpoint-name", EP, "--model-version", "7", "--resource-group", "rg"]
 ARGV += ["--workspace-name", "ws", "--request-file", str(REQUEST), "--probes", str(PROBES)]
+ARGV += ["--image-environment", IMAGE_ENV]
 
 
 class FakeAz:
@@ -335,6 +339,8 @@ def test_dry_run_json_lists_the_exact_commands(fake_az: FakeAz) -> None:
         (["--probes", "0"], "--probes"),
         (["--max-error-rate", "1"], "--max-error-rate"),
         (["--live", "blue", "--candidate", "blue"], "--candidate"),
+        (["--image-environment", "{{ cookiecutter.project_slug }}:latest"], "--image-environment"),
+        (["--image-environment", "azureml:name"], "--image-environment"),
     ],
 )
 def test_bad_arguments_exit_2_naming_the_option(
@@ -344,6 +350,23 @@ def test_bad_arguments_exit_2_naming_the_option(
     assert result.exit_code == 2
     assert f"Invalid value for '{option}'" in result.stderr
     assert fake_az.calls == []
+
+
+def test_the_command_refuses_to_deploy_without_the_scanned_image_environment(
+    fake_az: FakeAz,
+) -> None:
+    argv = ARGV[: ARGV.index("--image-environment")]
+    result = invoke("rollout", *argv)
+    assert result.exit_code == 2
+    assert "Missing option '--image-environment'" in result.stderr
+    assert fake_az.calls == []
+
+
+def test_the_candidate_runs_the_environment_registered_from_the_scanned_image() -> None:
+    deploy = plan(CONFIG, candidate_exists=False)[0].args
+    assert deploy[deploy.index(f"environment={IMAGE_ENV}") - 1] == "--set"
+    keeps_the_files = plan(replace(CONFIG, image_environment=None), False)[0].args
+    assert not [arg for arg in keeps_the_files if arg.startswith("environment=")]
 
 
 def test_help_explains_the_exit_codes() -> None:

@@ -19,6 +19,7 @@ from {{ cookiecutter.package_name }}.lifecycle.commands import LIFECYCLE_COMMAND
 from {{ cookiecutter.package_name }}.monitoring.commands import drift
 from {{ cookiecutter.package_name }}.options import ProjectGroup
 from {{ cookiecutter.package_name }}.serving.commands import serve
+from {{ cookiecutter.package_name }}.serving.image_entry import serve_image
 
 
 @click.group(cls=ProjectGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -31,7 +32,15 @@ def cli() -> None:
     """
 
 
-COMMANDS = (*LIFECYCLE_COMMANDS, contract, serve, score_batch, rollout, *RELEASE_COMMANDS)
+COMMANDS = (
+    *LIFECYCLE_COMMANDS,
+    contract,
+    serve,
+    serve_image,
+    score_batch,
+    rollout,
+    *RELEASE_COMMANDS,
+)
 for command in (*COMMANDS, submit_training, azureml_specs, drift):
     cli.add_command(command)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -40,6 +41,13 @@ OUTCOME_MESSAGES = {
 @click.option("--resource-group", metavar="RG", required=True)
 @click.option("--workspace-name", metavar="WS", required=True)
 @click.option("--model-name", metavar="NAME", default=Config.model_name, show_default=True)
+@click.option(
+    "--image-environment",
+    metavar="azureml:NAME:VERSION",
+    required=True,
+    callback=lambda _ctx, _param, value: checked_environment(value),
+    help="The environment register-environment printed: the scanned image the candidate runs.",
+)
 @click.option(
     "--live",
     metavar="NAME",
@@ -84,6 +92,7 @@ def rollout(
     resource_group: str,
     workspace_name: str,
     model_name: str,
+    image_environment: str,
     live: str | None,
     candidate: str | None,
     deployment_file: Path | None,
@@ -108,6 +117,7 @@ def rollout(
         resource_group=resource_group,
         workspace=workspace_name,
         model_name=model_name,
+        image_environment=image_environment,
         live=chosen[0] if chosen else Config.live,
         candidate=chosen[1] if chosen else Config.candidate,
         deployment_file=deployment_file,
@@ -138,6 +148,16 @@ def rollout(
         outcome = {"outcome": driver.OUTCOMES[code], "exit_code": code}
         emit({**outcome, "endpoint": cfg.endpoint, "model_version": cfg.model_version}, [], True)
     ctx.exit(code)
+
+
+def checked_environment(value: str) -> str:
+    """A registered environment reference ``azureml:<name>:<version>``, else a usage error."""
+    if not re.fullmatch(r"azureml:[A-Za-z0-9][A-Za-z0-9._-]*:[A-Za-z0-9._-]+", value):
+        raise click.BadParameter(
+            f"{value!r} is not azureml:<name>:<version>: pass what register-environment printed",
+            param_hint="'--image-environment'",
+        )
+    return value
 
 
 def _given_slots(live: str | None, candidate: str | None) -> tuple[str, str] | None:

@@ -19,6 +19,9 @@ class Config:
     workspace: str
     # The packaged model folder's registered name, see pipelines/README.md.
     model_name: str = "{{ cookiecutter.project_slug }}-serving"
+    # The environment registered from the scanned scoring image (register-environment); None
+    # keeps the deployment file's.
+    image_environment: str | None = None
     live: str = "blue"
     candidate: str = "green"
     deployment_file: Path | None = None  # default: pipelines/online/<candidate>.yml
@@ -74,7 +77,10 @@ def plan(cfg: Config, candidate_exists: bool) -> list[Step]:
     deploy: tuple[str, ...] = ("az", "ml", "online-deployment")
     deploy += ("update" if candidate_exists else "create",)
     deploy += ("--name", new, "--endpoint-name", cfg.endpoint, "--file", str(file))
-    deploy += ("--set", f"model=azureml:{cfg.model_name}:{cfg.model_version}", *cfg.scope)
+    deploy += ("--set", f"model=azureml:{cfg.model_name}:{cfg.model_version}")
+    if cfg.image_environment:
+        deploy += ("--set", f"environment={cfg.image_environment}")
+    deploy += cfg.scope
     invoke: tuple[str, ...] = ("az", "ml", "online-endpoint", "invoke", "--name", cfg.endpoint)
     invoke += ("--deployment-name", new, "--request-file", str(cfg.request_file), *cfg.scope)
     invoke += ("--output", "json")
