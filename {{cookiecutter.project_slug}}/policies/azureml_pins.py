@@ -42,7 +42,7 @@ class PinnedEnvironment:
 
 
 PINNED = (
-    PinnedEnvironment("pipelines/conda.yml", ".", ("azureml", "serving")),
+    PinnedEnvironment("pipelines/conda.yml", ".", ("azureml",)),
     PinnedEnvironment("pipelines/batch/conda.yml", "pipelines/batch"),
 )
 # The scoring image's packages (Dockerfile): uv.lock's runtime dependencies and the `serving`

@@ -61,13 +61,17 @@ def test_the_quarantine_sees_every_pinned_package(
     assert seen == pinned
 
 
-def test_the_online_environment_has_the_projects_dependencies_and_its_server() -> None:
+def test_training_has_the_projects_dependencies_and_the_image_also_azure_mls_server() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     direct = {
         re.split(r"[<>=!~ ;\[]", spec, maxsplit=1)[0].lower() for spec in project["dependencies"]
     }
     names = {re.split(r"[\[=]", entry, maxsplit=1)[0] for entry in pip_entries(ROOT, CONDA)}
-    assert direct | {"azureml-inference-server-http", "azureml-mlflow"} <= names
+    assert direct | {"azureml-mlflow"} <= names
+    assert "azureml-inference-server-http" not in names  # training serves nothing
+    image = (ROOT / "requirements-image.txt").read_text(encoding="utf-8").splitlines()
+    shipped = {re.split(r"[\[=]", line, maxsplit=1)[0] for line in image if "==" in line}
+    assert direct | {"azureml-inference-server-http", "azureml-ai-monitoring"} <= shipped
 
 
 def test_a_hand_edited_pin_is_caught_and_make_lock_restores_it(
