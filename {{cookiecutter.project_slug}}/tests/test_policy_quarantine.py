@@ -145,6 +145,24 @@ def test_an_environment_image_outside_mcr_is_caught(repo: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize("repository", ["someone-else", "{{ cookiecutter.project_slug }}-tools"])
+def test_only_the_projects_own_scoring_image_passes_from_a_stack_registry(
+    repo: Path, repository: str
+) -> None:
+    spec = repo / "pipelines" / "online" / "image-environment.yml"
+    text = spec.read_text(encoding="utf-8")
+    own = "registry.azurecr.io/{{ cookiecutter.project_slug }}@"
+    assert own in text and found(repo) == []  # the scanned image is built from this repository
+    spec.write_text(text.replace(own, f"registry.azurecr.io/{repository}@"), encoding="utf-8")
+    assert [(f[0], f[1], f[3].split(" from ")[1]) for f in found(repo)] == [
+        (
+            "PKG004",
+            "pipelines/online/image-environment.yml",
+            "registry.azurecr.io: this source is not approved (pypi, conda-forge, mcr images)",
+        )
+    ]
+
+
 @pytest.mark.parametrize(
     "model_file",
     ["build/model/requirements.txt", "mlartifacts/1/models/m-1/artifacts/requirements.txt"],
