@@ -37,6 +37,7 @@ PACKAGE_MODULES = (
     "deploy/__init__.py",
     "deploy/ci.py",
     "deploy/commands.py",
+    "deploy/image_commands.py",
     "deploy/image_environment.py",
     "deploy/monitor_spec.py",
     "deploy/plan.py",

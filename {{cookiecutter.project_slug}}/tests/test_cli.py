@@ -31,8 +31,8 @@ def test_the_cli_has_the_lifecycle_serving_batch_rollout_drift_and_contract_comm
     assert (GROUPS, SUBCOMMANDS) == (["contract"], [("contract", "check"), ("contract", "init")])
     assert COMMANDS == [
         "all", "azureml-specs", "drift", "evaluate", "export-onnx", "package", "point-monitor",
-        "prep", "promote", "register", "register-environment", "register-model", "rollout",
-        "score-batch", "serve", "serve-image", "smoke-test", "submit-training", "train",
+        "prep", "promote", "promote-image", "register", "register-environment", "register-model",
+        "rollout", "score-batch", "serve", "serve-image", "smoke-test", "submit-training", "train",
     ]  # fmt: skip
 
 

@@ -99,3 +99,62 @@ def test_an_image_from_another_registry_is_refused(monkeypatch: pytest.MonkeyPat
     assert "is in mlopsacrdev.azurecr.io, not in this workspace's registry" in err
     assert "mlopsacrprod.azurecr.io" in err
     assert [call[3] for call in az.calls] == ["show"]  # the workspace only
+
+
+PROD_IMAGE = IMAGE.replace("mlopsacrdev", "mlopsacrprod")
+IMPORT = ("acr", "import")
+REPOSITORY_SHOW = ("acr", "repository", "show")
+
+
+def promote(image: str = IMAGE, source: str = REGISTRY_ID) -> tuple[int, str, str]:
+    """Promote into the prod registry: (exit code, stdout, stderr)."""
+    options = ("--image", image, "--source-registry-id", source, "--registry", "mlopsacrprod")
+    result = invoke("promote-image", *options)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_the_scanned_digest_is_imported_into_the_next_registry_and_checked_there(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    az = Az({REPOSITORY_SHOW: f"sha256:{DIGEST}\n"})
+    monkeypatch.setattr(driver, "az_runner", az)
+    code, out, err = promote()
+    assert (code, out.strip()) == (0, PROD_IMAGE), err
+    source = f"{{ cookiecutter.project_slug }}@sha256:{DIGEST}"
+    tag = "{{ cookiecutter.project_slug }}:release-0123456789abcdef"
+    assert az.calls == [
+        ("az", "acr", "import", "--name", "mlopsacrprod", "--source", source,
+         "--registry", REGISTRY_ID, "--image", tag, "--force"),
+        ("az", "acr", "repository", "show", "--name", "mlopsacrprod", "--image", source,
+         "--query", "digest", "--output", "tsv"),
+    ]  # fmt: skip
+
+
+def test_a_registry_reporting_another_digest_fails_the_promotion(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    az = Az({REPOSITORY_SHOW: "sha256:" + "f" * 64})
+    monkeypatch.setattr(driver, "az_runner", az)
+    code, _, err = promote()
+    assert code == 1
+    assert f"reports sha256:{'f' * 64}" in err
+
+
+def test_an_image_from_another_registry_than_the_source_is_refused_before_az_runs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    az = Az({})
+    monkeypatch.setattr(driver, "az_runner", az)
+    code, _, err = promote(source=REGISTRY_ID.replace("MlopsAcrDev", "mlopsacrstaging"))
+    assert code == 1
+    assert "is not in the registry" in err
+    assert az.calls == []
+
+
+@pytest.mark.parametrize("image", [IMAGE.split("@")[0] + ":latest", f"docker.io/x@sha256:{DIGEST}"])
+def test_only_a_scanned_digest_is_promoted(monkeypatch: pytest.MonkeyPatch, image: str) -> None:
+    az = Az({})
+    monkeypatch.setattr(driver, "az_runner", az)
+    code, _, err = promote(image)
+    assert (code, az.calls) == (1, [])
+    assert "is not a scanned image digest" in err

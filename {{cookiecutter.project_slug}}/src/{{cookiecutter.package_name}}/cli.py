@@ -12,6 +12,7 @@ from {{ cookiecutter.package_name }} import __version__
 from {{ cookiecutter.package_name }}.batch.commands import score_batch
 from {{ cookiecutter.package_name }}.contract.commands import contract
 from {{ cookiecutter.package_name }}.deploy.commands import rollout
+from {{ cookiecutter.package_name }}.deploy.image_commands import IMAGE_COMMANDS
 from {{ cookiecutter.package_name }}.deploy.release_commands import RELEASE_COMMANDS
 from {{ cookiecutter.package_name }}.deploy.specs import azureml_specs
 from {{ cookiecutter.package_name }}.deploy.training_job import submit_training
@@ -40,6 +41,7 @@ COMMANDS = (
     score_batch,
     rollout,
     *RELEASE_COMMANDS,
+    *IMAGE_COMMANDS,
 )
 for command in (*COMMANDS, submit_training, azureml_specs, drift):
     cli.add_command(command)

@@ -1,10 +1,10 @@
-"""The Azure ML environment of a scanned scoring image: registered from its digest, never built.
+"""The scanned scoring image across stacks and into Azure ML: promoted by digest, never rebuilt.
 
-CD builds and scans the scoring image once per environment in the stack's registry; the online
-deployments then run that digest through an environment whose `image` is it (no conda file, so
-Azure ML builds nothing). Only a digest in the workspace's own registry is accepted, and a version
-names one digest for good: registering it again changes nothing, a different image under the same
-version is refused.
+CD builds and scans the scoring image once per release (in dev) and imports that digest into the
+staging and prod registries (`promote_image`). The online deployments run it through an Azure ML
+environment whose `image` is that digest (no conda file, so Azure ML builds nothing). Only a
+digest in the workspace's own registry is registered, and a version names one digest for good:
+registering it again changes nothing, a different image under the same version is refused.
 """
 
 from __future__ import annotations
@@ -83,3 +83,31 @@ def register_environment(
             "are immutable; archive that version if it is wrong"
         )
     return reference, False
+
+
+def promote_image(image: str, source_registry_id: str, registry: str, runner: Runner) -> str:
+    """Import the scanned ``image`` by digest into ``registry``; return its reference there.
+
+    The release builds the image once (in dev) and promotes that very digest to staging and prod:
+    `az acr import` copies the manifest and its layers, so the digest cannot change, and the
+    target registry must report it afterwards.
+    """
+    match = parse_image(image)
+    source = source_registry_id.rstrip("/").rsplit("/", 1)[-1].lower()
+    if f"{source}.azurecr.io" != match["server"]:
+        raise LifecycleError(
+            f"{image} is not in the registry {source_registry_id}: give the resource ID of the "
+            "registry the image was scanned in"
+        )
+    repository, digest = match["repository"], f"sha256:{match['digest']}"
+    tag = f"{repository}:release-{match['digest'][:VERSION_DIGITS]}"
+    acr = ("az", "acr")
+    copy = ("import", "--name", registry, "--source", f"{repository}@{digest}")
+    runner((*acr, *copy, "--registry", source_registry_id, "--image", tag, "--force"))
+    show = (*acr, "repository", "show", "--name", registry, "--image", f"{repository}@{digest}")
+    reported = runner((*show, "--query", "digest", "--output", "tsv")).strip()
+    if reported != digest:
+        raise LifecycleError(
+            f"{registry} reports {reported or 'no digest'} for {tag}, not {digest}"
+        )
+    return f"{registry.lower()}.azurecr.io/{repository}@{digest}"

@@ -1,5 +1,4 @@
-"""CD's steps around the rollout, via `az ml`: `register-model`, `register-environment`,
-`smoke-test` and `point-monitor`."""
+"""The `register-model`, `smoke-test` and `point-monitor` subcommands (CD's steps, via `az ml`)."""
 
 from __future__ import annotations
 
@@ -10,7 +9,7 @@ from typing import TypeVar
 import click
 
 from {{ cookiecutter.package_name }}.console import emit
-from {{ cookiecutter.package_name }}.deploy import image_environment, release
+from {{ cookiecutter.package_name }}.deploy import release
 from {{ cookiecutter.package_name }}.deploy import rollout as driver
 from {{ cookiecutter.package_name }}.deploy.plan import Config
 from {{ cookiecutter.package_name }}.errors import LifecycleError
@@ -65,33 +64,6 @@ def register_model(
     emit(result, [version], as_json)
 
 
-@click.command("register-environment")
-@click.option(
-    "--image",
-    metavar="REF",
-    required=True,
-    help="The scanned image: <registry>.azurecr.io/<repository>@sha256:<digest>.",
-)
-@click.option(
-    "--environment-file",
-    type=click.Path(path_type=Path, exists=True, dir_okay=False),
-    default=Path("pipelines/online/image-environment.yml"),
-    show_default=True,
-)
-@with_workspace
-@json_option
-def register_environment(
-    image: str, environment_file: Path, resource_group: str, workspace_name: str, as_json: bool
-) -> None:
-    """Register the online deployments' environment from a scanned image digest; print it."""
-    reference, created = az_step(
-        lambda: image_environment.register_environment(
-            image, environment_file, resource_group, workspace_name, driver.az_runner
-        )
-    )
-    emit({"environment": reference, "image": image, "registered": created}, [reference], as_json)
-
-
 @click.command("smoke-test")
 @endpoint_option
 @click.option(
@@ -141,4 +113,4 @@ def point_monitor(
     )
 
 
-RELEASE_COMMANDS = (register_model, register_environment, smoke_test, point_monitor)
+RELEASE_COMMANDS = (register_model, smoke_test, point_monitor)
