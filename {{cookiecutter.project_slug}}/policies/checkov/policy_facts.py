@@ -18,6 +18,16 @@ DIGEST_REQUIRED_IN = ("staging", "prod")
 # public network access (dev may keep keys).
 PRIVATE_ENDPOINT_IN = ("staging", "prod")
 
+# Azure ML online deployments run only the scanned scoring image: the environment registered from
+# pipelines/online/image-environment.yml (referenced as azureml:<name>:<version>), whose image is
+# an Azure Container Registry image by digest (CD sets the digest it scanned). Never an image
+# Azure ML builds itself (conda_file, build), a tag, or another registry's image.
+SCORING_IMAGE_ENVIRONMENT = "{{ cookiecutter.project_slug }}-scoring-image"
+SCORING_IMAGE_REFERENCE = re.compile(rf"azureml:{re.escape(SCORING_IMAGE_ENVIRONMENT)}:[\w.-]+")
+ACR_IMAGE_BY_DIGEST = re.compile(
+    r"[a-z0-9]{5,50}\.azurecr\.io/[a-z0-9]+(?:(?:[._]|__|-+|/)[a-z0-9]+)*@sha256:[0-9a-f]{64}"
+)
+
 # A command that deploys: infrastructure (`pulumi up`), the model (the CLI's `rollout` and
 # `register-model`, or the `az ml` commands they wrap).
 DEPLOY_COMMAND = re.compile(
@@ -80,3 +90,13 @@ def digest_required(environment: str | None) -> bool:
 def private_endpoint_required(environment: str | None) -> bool:
     """Whether ``environment``'s online endpoint must be private and token-only (none: yes)."""
     return _strict(environment, PRIVATE_ENDPOINT_IN)
+
+
+def scoring_image_reference(environment: object) -> bool:
+    """``environment`` names the scoring image environment (``azureml:<name>:<version>``)."""
+    return isinstance(environment, str) and bool(SCORING_IMAGE_REFERENCE.fullmatch(environment))
+
+
+def acr_image_by_digest(image: object) -> bool:
+    """``image`` is ``<registry>.azurecr.io/<repository>@sha256:<64 lowercase hex>``."""
+    return isinstance(image, str) and bool(ACR_IMAGE_BY_DIGEST.fullmatch(image))
