@@ -7,6 +7,7 @@ import ast
 from pathlib import Path
 
 import pytest
+import yaml
 from policies import bandit_gate, checkov_gate
 from policies.checkov import policy_facts as facts
 
@@ -23,6 +24,7 @@ def test_the_gates_use_the_facts_module_itself() -> None:
 
 FACT_WORDS: tuple[str, ...] = ("'dev'", "'staging'", "'prod'", "pulumi", "rollout")
 FACT_WORDS += ("ServiceConnection", "SECRET", "AccessToken", ".venv", "mlartifacts")
+FACT_WORDS += ("azurecr", "scoring-image")
 
 
 def _restated(path: Path) -> list[str]:
@@ -109,4 +111,57 @@ def test_federated_sign_in_is_not_a_stored_credential() -> None:
 )
 def test_which_environments_need_an_image_digest(environment: str | None, required: bool) -> None:
     assert facts.digest_required(environment) is required
+
+
+HEX = "0123456789abcdef" * 4
+
+
+@pytest.mark.parametrize(
+    ("image", "scanned"),
+    [
+        (f"registry.azurecr.io/scoring@sha256:{HEX}", True),
+        (f"contosomlopsprod.azurecr.io/team/scoring-api@sha256:{HEX}", True),
+        ("registry.azurecr.io/scoring:1.0", False),
+        ("registry.azurecr.io/scoring:latest", False),
+        ("registry.azurecr.io/scoring", False),
+        (f"registry.azurecr.io/scoring@sha256:{HEX.upper()}", False),
+        (f"registry.azurecr.io/scoring@sha256:{HEX[:-1]}", False),
+        (f"mcr.microsoft.com/azureml/openmpi5.0-ubuntu24.04@sha256:{HEX}", False),
+        (f"docker.io/library/python@sha256:{HEX}", False),
+        (f"python@sha256:{HEX}", False),
+        (f"registry.azurecr.io.example.com/scoring@sha256:{HEX}", False),
+        (f"example.com/registry.azurecr.io/scoring@sha256:{HEX}", False),
+        (None, False),
+    ],
+)
+def test_which_images_are_a_digest_in_an_azure_container_registry(
+    image: str | None, scanned: bool
+) -> None:
+    assert facts.acr_image_by_digest(image) is scanned
+
+
+def test_only_the_scoring_image_environment_is_a_scanned_reference() -> None:
+    name = facts.SCORING_IMAGE_ENVIRONMENT
+    assert facts.scoring_image_reference(f"azureml:{name}:1")
+    assert facts.scoring_image_reference(f"azureml:{name}:12")
+    refused = [
+        f"azureml:{name}@latest",
+        f"azureml:{name}",
+        f"azureml:{name.removesuffix('-scoring-image')}-env:1",
+        f"azureml:{name}-debug:1",
+        f"azureml://registries/shared/environments/{name}/versions/1",
+        {"image": f"registry.azurecr.io/scoring@sha256:{HEX}"},
+        None,
+    ]
+    assert [ref for ref in refused if facts.scoring_image_reference(ref)] == []
+
+
+def test_the_online_specs_register_and_reference_the_scoring_image_environment() -> None:
+    online = ROOT / "pipelines" / "online"
+    environment = yaml.safe_load((online / "image-environment.yml").read_text(encoding="utf-8"))
+    assert environment["name"] == facts.SCORING_IMAGE_ENVIRONMENT
+    assert facts.acr_image_by_digest(environment["image"])
+    for colour in ("blue", "green"):
+        deployment = yaml.safe_load((online / f"{colour}.yml").read_text(encoding="utf-8"))
+        assert facts.scoring_image_reference(deployment["environment"]), colour
 {%- endraw %}
