@@ -20,6 +20,8 @@ import yaml
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
+from policies.checkov.policy_facts import scoring_image_by_digest
+
 # Generated, vendored or local-state folders: never the project's own declarations.
 SKIPPED_DIRS = frozenset(
     {".git", ".venv", ".tools", "build", "mlartifacts", "node_modules", "mlflow.db"}
@@ -162,7 +164,8 @@ def yaml_packages(data: object, text: str, rel: str) -> Iterator[Package]:
                 yield package
     azureml = "azuremlschemas" in str(data.get("$schema", ""))
     for image in environment_images(data, azureml):
-        yield image_package(image, text, rel)
+        if not scoring_image_by_digest(image):  # the project's own scanned image is no package
+            yield image_package(image, text, rel)
 
 
 def dockerfile_args(text: str) -> dict[str, str]:

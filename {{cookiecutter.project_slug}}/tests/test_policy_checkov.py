@@ -285,6 +285,8 @@ SCANNED_IMAGE_MUTANTS: dict[str, Variant] = {
     "docker-hub": _environment({"image": f"docker.io/library/python{DIGEST}"}),
     "docker-hub-short-name": _environment({"image": f"python{DIGEST}"}),
     "lookalike-registry": _environment({"image": f"{ACR}.example.com/{SLUG}{DIGEST}"}),
+    "another-repository": _environment({"image": f"{ACR}/{SLUG}-debug{DIGEST}"}),
+    "imported-base-image": _environment({"image": f"{ACR}/azureml/openmpi5.0-ubuntu24.04{DIGEST}"}),
     "uppercase-digest": _environment({"image": f"{ACR}/{SLUG}@sha256:{HEX.upper()}"}),
     "short-digest": _environment({"image": f"{ACR}/{SLUG}{DIGEST[:-1]}"}),
     "conda-file": _environment({"conda_file": "../conda.yml"}),
@@ -295,7 +297,7 @@ SCANNED_IMAGE_MUTANTS: dict[str, Variant] = {
 PASSING_VARIANTS: dict[str, Variant] = {
     "next-version": _deployment({"environment": f"azureml:{SLUG}-scoring-image:12"}),
     "kubernetes": _deployment({"$schema": KUBERNETES_DEPLOYMENT}),
-    "stack-registry": _environment({"image": f"mlopsdevacr01.azurecr.io/team/{SLUG}{DIGEST}"}),
+    "stack-registry": _environment({"image": f"mlopsdevacr01.azurecr.io/{SLUG}{DIGEST}"}),
 }
 
 

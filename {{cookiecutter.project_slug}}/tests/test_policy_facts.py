@@ -119,25 +119,28 @@ HEX = "0123456789abcdef" * 4
 @pytest.mark.parametrize(
     ("image", "scanned"),
     [
-        (f"registry.azurecr.io/scoring@sha256:{HEX}", True),
-        (f"contosomlopsprod.azurecr.io/team/scoring-api@sha256:{HEX}", True),
-        ("registry.azurecr.io/scoring:1.0", False),
-        ("registry.azurecr.io/scoring:latest", False),
-        ("registry.azurecr.io/scoring", False),
-        (f"registry.azurecr.io/scoring@sha256:{HEX.upper()}", False),
-        (f"registry.azurecr.io/scoring@sha256:{HEX[:-1]}", False),
-        (f"mcr.microsoft.com/azureml/openmpi5.0-ubuntu24.04@sha256:{HEX}", False),
-        (f"docker.io/library/python@sha256:{HEX}", False),
-        (f"python@sha256:{HEX}", False),
-        (f"registry.azurecr.io.example.com/scoring@sha256:{HEX}", False),
-        (f"example.com/registry.azurecr.io/scoring@sha256:{HEX}", False),
-        (None, False),
+        ("registry.azurecr.io/{repository}@sha256:{hex}", True),
+        ("contosomlopsprod.azurecr.io/{repository}@sha256:{hex}", True),
+        ("registry.azurecr.io/{repository}:1.0", False),
+        ("registry.azurecr.io/{repository}:latest", False),
+        ("registry.azurecr.io/{repository}", False),
+        ("registry.azurecr.io/{repository}@sha256:{upper}", False),
+        ("registry.azurecr.io/{repository}@sha256:{short}", False),
+        ("registry.azurecr.io/{repository}-debug@sha256:{hex}", False),
+        ("registry.azurecr.io/team/{repository}@sha256:{hex}", False),
+        ("registry.azurecr.io/azureml/openmpi5.0-ubuntu24.04@sha256:{hex}", False),
+        ("mcr.microsoft.com/azureml/openmpi5.0-ubuntu24.04@sha256:{hex}", False),
+        ("docker.io/library/{repository}@sha256:{hex}", False),
+        ("{repository}@sha256:{hex}", False),
+        ("registry.azurecr.io.example.com/{repository}@sha256:{hex}", False),
+        ("example.com/registry.azurecr.io/{repository}@sha256:{hex}", False),
     ],
 )
-def test_which_images_are_a_digest_in_an_azure_container_registry(
-    image: str | None, scanned: bool
-) -> None:
-    assert facts.acr_image_by_digest(image) is scanned
+def test_which_images_are_the_scanned_scoring_image_by_digest(image: str, scanned: bool) -> None:
+    repository = facts.SCORING_IMAGE_REPOSITORY
+    written = image.format(repository=repository, hex=HEX, upper=HEX.upper(), short=HEX[:-1])
+    assert facts.scoring_image_by_digest(written) is scanned
+    assert facts.scoring_image_by_digest(None) is False
 
 
 def test_only_the_scoring_image_environment_is_a_scanned_reference() -> None:
@@ -150,7 +153,7 @@ def test_only_the_scoring_image_environment_is_a_scanned_reference() -> None:
         f"azureml:{name.removesuffix('-scoring-image')}-env:1",
         f"azureml:{name}-debug:1",
         f"azureml://registries/shared/environments/{name}/versions/1",
-        {"image": f"registry.azurecr.io/scoring@sha256:{HEX}"},
+        {"image": f"registry.azurecr.io/{facts.SCORING_IMAGE_REPOSITORY}@sha256:{HEX}"},
         None,
     ]
     assert [ref for ref in refused if facts.scoring_image_reference(ref)] == []
@@ -160,7 +163,7 @@ def test_the_online_specs_register_and_reference_the_scoring_image_environment()
     online = ROOT / "pipelines" / "online"
     environment = yaml.safe_load((online / "image-environment.yml").read_text(encoding="utf-8"))
     assert environment["name"] == facts.SCORING_IMAGE_ENVIRONMENT
-    assert facts.acr_image_by_digest(environment["image"])
+    assert facts.scoring_image_by_digest(environment["image"])
     for colour in ("blue", "green"):
         deployment = yaml.safe_load((online / f"{colour}.yml").read_text(encoding="utf-8"))
         assert facts.scoring_image_reference(deployment["environment"]), colour

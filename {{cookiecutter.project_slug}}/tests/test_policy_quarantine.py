@@ -145,6 +145,30 @@ def test_an_environment_image_outside_mcr_is_caught(repo: Path) -> None:
     ]
 
 
+def test_the_scanned_scoring_image_is_the_projects_own_not_a_package() -> None:
+    paths = {p.path for p in quarantine.resolved_packages(ROOT)}
+    assert "pipelines/online/image-environment.yml" not in paths
+    assert "pipelines/environment.yml" in paths  # the MCR base of the training environment is
+
+
+def test_another_image_in_the_scoring_environment_is_caught(repo: Path) -> None:
+    spec = repo / "pipelines" / "online" / "image-environment.yml"
+    text = spec.read_text(encoding="utf-8")
+    scanned = "registry.azurecr.io/{{ cookiecutter.project_slug }}@"
+    digest = text.split(scanned, 1)[1].split()[0]
+    spec.write_text(text.replace(scanned, "registry.azurecr.io/base@"), encoding="utf-8")
+    line = text[: text.index(scanned)].count("\n") + 1
+    assert found(repo) == [
+        (
+            "PKG004",
+            "pipelines/online/image-environment.yml",
+            line,
+            f"registry.azurecr.io/base {digest} from registry.azurecr.io: this source is not "
+            "approved (pypi, conda-forge, mcr images)",
+        )
+    ]
+
+
 @pytest.mark.parametrize(
     "model_file",
     ["build/model/requirements.txt", "mlartifacts/1/models/m-1/artifacts/requirements.txt"],

@@ -1,11 +1,12 @@
-"""CKV_MLOPS_22: the Azure ML scoring image environment is an image digest from the registry.
+"""CKV_MLOPS_22: the Azure ML scoring image environment is the scanned image, by digest.
 
 An environment spec that declares ``inference_config`` (a scoring image's routes) or is named
 ``policy_facts.SCORING_IMAGE_ENVIRONMENT`` must give ``image`` as
-``<registry>.azurecr.io/<repository>@sha256:<64 lowercase hex>`` (policy_facts.ACR_IMAGE_BY_DIGEST)
-and neither ``conda_file`` nor ``build``: a tag moves, MCR or Docker Hub images are not the
-scanned one, and with either key Azure ML builds an image of its own that no one scanned. Other
-environments (the training environment's conda build) are not this check's business.
+``<registry>.azurecr.io/<SCORING_IMAGE_REPOSITORY>@sha256:<64 lowercase hex>``
+(policy_facts.SCORING_IMAGE_BY_DIGEST) and neither ``conda_file`` nor ``build``: a tag moves,
+MCR, Docker Hub or another repository is not the scanned image, and with either key Azure ML
+builds an image of its own that no one scanned. Other environments (the training environment's
+conda build) are not this check's business.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.yaml_doc.base_yaml_check import BaseYamlCheck
 from checkov.yaml_doc.enums import BlockType
-from policy_facts import SCORING_IMAGE_ENVIRONMENT, acr_image_by_digest
+from policy_facts import SCORING_IMAGE_ENVIRONMENT, scoring_image_by_digest
 
 BUILT_BY_AZURE_ML = ("conda_file", "build")
 
@@ -42,7 +43,7 @@ class AzureMlImageEnvironment(BaseYamlCheck):
         if "inference_config" not in conf and conf.get("name") != SCORING_IMAGE_ENVIRONMENT:
             return CheckResult.UNKNOWN
         built = any(key in conf for key in BUILT_BY_AZURE_ML)
-        pinned = acr_image_by_digest(conf.get("image"))
+        pinned = scoring_image_by_digest(conf.get("image"))
         return CheckResult.PASSED if pinned and not built else CheckResult.FAILED
 
 

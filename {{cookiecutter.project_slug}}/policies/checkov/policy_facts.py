@@ -20,12 +20,14 @@ PRIVATE_ENDPOINT_IN = ("staging", "prod")
 
 # Azure ML online deployments run only the scanned scoring image: the environment registered from
 # pipelines/online/image-environment.yml (referenced as azureml:<name>:<version>), whose image is
-# an Azure Container Registry image by digest (CD sets the digest it scanned). Never an image
-# Azure ML builds itself (conda_file, build), a tag, or another registry's image.
+# the one CD builds, scans and pushes (repository <slug>, CI's IMAGE_REPOSITORY) to the stack's
+# Azure Container Registry, by digest. Never an image Azure ML builds itself (conda_file, build),
+# a tag, another registry's image or another repository (such as the imported MCR base images).
 SCORING_IMAGE_ENVIRONMENT = "{{ cookiecutter.project_slug }}-scoring-image"
+SCORING_IMAGE_REPOSITORY = "{{ cookiecutter.project_slug }}"
 SCORING_IMAGE_REFERENCE = re.compile(rf"azureml:{re.escape(SCORING_IMAGE_ENVIRONMENT)}:[\w.-]+")
-ACR_IMAGE_BY_DIGEST = re.compile(
-    r"[a-z0-9]{5,50}\.azurecr\.io/[a-z0-9]+(?:(?:[._]|__|-+|/)[a-z0-9]+)*@sha256:[0-9a-f]{64}"
+SCORING_IMAGE_BY_DIGEST = re.compile(
+    r"[a-z0-9]{5,50}\.azurecr\.io/" + re.escape(SCORING_IMAGE_REPOSITORY) + r"@sha256:[0-9a-f]{64}"
 )
 
 # A command that deploys: infrastructure (`pulumi up`), the model (the CLI's `rollout` and
@@ -97,6 +99,6 @@ def scoring_image_reference(environment: object) -> bool:
     return isinstance(environment, str) and bool(SCORING_IMAGE_REFERENCE.fullmatch(environment))
 
 
-def acr_image_by_digest(image: object) -> bool:
-    """``image`` is ``<registry>.azurecr.io/<repository>@sha256:<64 lowercase hex>``."""
-    return isinstance(image, str) and bool(ACR_IMAGE_BY_DIGEST.fullmatch(image))
+def scoring_image_by_digest(image: object) -> bool:
+    """``image`` is ``<registry>.azurecr.io/<SCORING_IMAGE_REPOSITORY>@sha256:<64 hex>``."""
+    return isinstance(image, str) and bool(SCORING_IMAGE_BY_DIGEST.fullmatch(image))
