@@ -236,7 +236,9 @@ CHECKOV_MODULES = (
     "azure_prod_deployment_job",
     "azure_prod_template_environment",
     "azure_pull_request_credentials",
+    "azureml_image_environment",
     "azureml_private_endpoint",
+    "azureml_scanned_image",
     "deploys",
     "drop_all_capabilities",
     "gha_job_write_permissions",
@@ -292,6 +294,11 @@ ALWAYS = (
     "tests/fixtures/policy/checkov/CKV_MLOPS_20/fail/pipelines/online/endpoint.yml",
     "tests/fixtures/policy/checkov/CKV_MLOPS_20/pass/pipelines/online/endpoint.yml",
     "tests/fixtures/policy/checkov/CKV_MLOPS_20/pass/pipelines/online/endpoint.dev.yml",
+    *(
+        f"tests/fixtures/policy/checkov/CKV_MLOPS_{n}/{outcome}/pipelines/online/{name}"
+        for n, name in ((21, "blue.yml"), (22, "image-environment.yml"))
+        for outcome in ("fail", "pass")
+    ),
     "tests/fixtures/policy/checkov/kubernetes/deployment.yaml",
     "tests/fixtures/policy/checkov/kubernetes/httproute.yaml",
     "tests/test_policy_checkov.py",

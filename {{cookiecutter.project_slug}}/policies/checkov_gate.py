@@ -101,8 +101,12 @@ def parts() -> list[Part]:
         for stack in stacks
     ]
     ci = ("-d", ".", "--framework", "github_actions", "azure_pipelines", *exclusions(FIXTURES))
-    azureml = Part("azureml", ("-d", AZUREML_SPECS, "--framework", "yaml"))
-    return [*found, Part("ci", ci, skipped("ci")), azureml, secrets_part()]
+    return [*found, Part("ci", ci, skipped("ci")), azureml_part(), secrets_part()]
+
+
+def azureml_part(root: str = AZUREML_SPECS) -> Part:
+    """The Azure ML specs under ``root`` (endpoints, deployments, environments), yaml framework."""
+    return Part("azureml", ("-d", root, "--framework", "yaml"))
 
 
 def secrets_part(root: str = ".") -> Part:

@@ -20,6 +20,8 @@ import yaml
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
+from policies.checkov.policy_facts import scoring_image_by_digest
+
 # Generated, vendored or local-state folders: never the project's own declarations.
 SKIPPED_DIRS = frozenset(
     {".git", ".venv", ".tools", "build", "mlartifacts", "node_modules", "mlflow.db"}
@@ -150,13 +152,7 @@ def environment_images(node: object, azureml: bool) -> Iterator[str]:
             yield from environment_images(value, azureml)
 
 
-def own_image(package: Package, own: set[str]) -> bool:
-    """The project's own scoring image in a stack's registry: its Dockerfile and packages are
-    what the gate checks, so the image itself is no third-party package."""
-    return package.source.endswith(".azurecr.io") and package.name.rsplit("/", 1)[-1] in own
-
-
-def yaml_packages(data: object, text: str, rel: str, own: set[str]) -> Iterator[Package]:
+def yaml_packages(data: object, text: str, rel: str) -> Iterator[Package]:
     """The packages a YAML file declares: a conda file, an Azure ML spec, MLflow's python_env."""
     if not isinstance(data, dict):
         return
@@ -167,8 +163,9 @@ def yaml_packages(data: object, text: str, rel: str, own: set[str]) -> Iterator[
             if (package := pip_package(str(line), text, rel)) is not None:
                 yield package
     azureml = "azuremlschemas" in str(data.get("$schema", ""))
-    images = (image_package(image, text, rel) for image in environment_images(data, azureml))
-    yield from (package for package in images if not own_image(package, own))
+    for image in environment_images(data, azureml):
+        if not scoring_image_by_digest(image):  # the project's own scanned image is no package
+            yield image_package(image, text, rel)
 
 
 def dockerfile_args(text: str) -> dict[str, str]:
@@ -218,7 +215,7 @@ def file_packages(path: Path, rel: str, own: set[str]) -> Iterator[Package]:
             data = yaml.safe_load(text)
         except yaml.YAMLError:
             return  # not this gate's business: the linters and schemas refuse broken YAML
-        yield from yaml_packages(data, text, rel, own)
+        yield from yaml_packages(data, text, rel)
 
 
 def resolved_packages(root: Path) -> list[Package]:

@@ -7,6 +7,7 @@ import ast
 from pathlib import Path
 
 import pytest
+import yaml
 from policies import bandit_gate, checkov_gate
 from policies.checkov import policy_facts as facts
 
@@ -23,6 +24,7 @@ def test_the_gates_use_the_facts_module_itself() -> None:
 
 FACT_WORDS: tuple[str, ...] = ("'dev'", "'staging'", "'prod'", "pulumi", "rollout")
 FACT_WORDS += ("ServiceConnection", "SECRET", "AccessToken", ".venv", "mlartifacts")
+FACT_WORDS += ("azurecr", "scoring-image")
 
 
 def _restated(path: Path) -> list[str]:
@@ -109,4 +111,60 @@ def test_federated_sign_in_is_not_a_stored_credential() -> None:
 )
 def test_which_environments_need_an_image_digest(environment: str | None, required: bool) -> None:
     assert facts.digest_required(environment) is required
+
+
+HEX = "0123456789abcdef" * 4
+
+
+@pytest.mark.parametrize(
+    ("image", "scanned"),
+    [
+        ("registry.azurecr.io/{repository}@sha256:{hex}", True),
+        ("contosomlopsprod.azurecr.io/{repository}@sha256:{hex}", True),
+        ("registry.azurecr.io/{repository}:1.0", False),
+        ("registry.azurecr.io/{repository}:latest", False),
+        ("registry.azurecr.io/{repository}", False),
+        ("registry.azurecr.io/{repository}@sha256:{upper}", False),
+        ("registry.azurecr.io/{repository}@sha256:{short}", False),
+        ("registry.azurecr.io/{repository}-debug@sha256:{hex}", False),
+        ("registry.azurecr.io/team/{repository}@sha256:{hex}", False),
+        ("registry.azurecr.io/azureml/openmpi5.0-ubuntu24.04@sha256:{hex}", False),
+        ("mcr.microsoft.com/azureml/openmpi5.0-ubuntu24.04@sha256:{hex}", False),
+        ("docker.io/library/{repository}@sha256:{hex}", False),
+        ("{repository}@sha256:{hex}", False),
+        ("registry.azurecr.io.example.com/{repository}@sha256:{hex}", False),
+        ("example.com/registry.azurecr.io/{repository}@sha256:{hex}", False),
+    ],
+)
+def test_which_images_are_the_scanned_scoring_image_by_digest(image: str, scanned: bool) -> None:
+    repository = facts.SCORING_IMAGE_REPOSITORY
+    written = image.format(repository=repository, hex=HEX, upper=HEX.upper(), short=HEX[:-1])
+    assert facts.scoring_image_by_digest(written) is scanned
+    assert facts.scoring_image_by_digest(None) is False
+
+
+def test_only_the_scoring_image_environment_is_a_scanned_reference() -> None:
+    name = facts.SCORING_IMAGE_ENVIRONMENT
+    assert facts.scoring_image_reference(f"azureml:{name}:1")
+    assert facts.scoring_image_reference(f"azureml:{name}:12")
+    refused = [
+        f"azureml:{name}@latest",
+        f"azureml:{name}",
+        f"azureml:{name.removesuffix('-scoring-image')}-env:1",
+        f"azureml:{name}-debug:1",
+        f"azureml://registries/shared/environments/{name}/versions/1",
+        {"image": f"registry.azurecr.io/{facts.SCORING_IMAGE_REPOSITORY}@sha256:{HEX}"},
+        None,
+    ]
+    assert [ref for ref in refused if facts.scoring_image_reference(ref)] == []
+
+
+def test_the_online_specs_register_and_reference_the_scoring_image_environment() -> None:
+    online = ROOT / "pipelines" / "online"
+    environment = yaml.safe_load((online / "image-environment.yml").read_text(encoding="utf-8"))
+    assert environment["name"] == facts.SCORING_IMAGE_ENVIRONMENT
+    assert facts.scoring_image_by_digest(environment["image"])
+    for colour in ("blue", "green"):
+        deployment = yaml.safe_load((online / f"{colour}.yml").read_text(encoding="utf-8"))
+        assert facts.scoring_image_reference(deployment["environment"]), colour
 {%- endraw %}

@@ -145,21 +145,26 @@ def test_an_environment_image_outside_mcr_is_caught(repo: Path) -> None:
     ]
 
 
-@pytest.mark.parametrize("repository", ["someone-else", "{{ cookiecutter.project_slug }}-tools"])
-def test_only_the_projects_own_scoring_image_passes_from_a_stack_registry(
-    repo: Path, repository: str
-) -> None:
+def test_the_scanned_scoring_image_is_the_projects_own_not_a_package() -> None:
+    paths = {p.path for p in quarantine.resolved_packages(ROOT)}
+    assert "pipelines/online/image-environment.yml" not in paths
+    assert "pipelines/environment.yml" in paths  # the MCR base of the training environment is
+
+
+def test_another_image_in_the_scoring_environment_is_caught(repo: Path) -> None:
     spec = repo / "pipelines" / "online" / "image-environment.yml"
     text = spec.read_text(encoding="utf-8")
-    own = "registry.azurecr.io/{{ cookiecutter.project_slug }}@"
-    assert own in text
-    assert found(repo) == []  # the scanned image is built from this repository
-    spec.write_text(text.replace(own, f"registry.azurecr.io/{repository}@"), encoding="utf-8")
-    assert [(f[0], f[1], f[3].split(" from ")[1]) for f in found(repo)] == [
+    scanned = "registry.azurecr.io/{{ cookiecutter.project_slug }}@"
+    digest = text.split(scanned, 1)[1].split()[0]
+    spec.write_text(text.replace(scanned, "registry.azurecr.io/base@"), encoding="utf-8")
+    line = text[: text.index(scanned)].count("\n") + 1
+    assert found(repo) == [
         (
             "PKG004",
             "pipelines/online/image-environment.yml",
-            "registry.azurecr.io: this source is not approved (pypi, conda-forge, mcr images)",
+            line,
+            f"registry.azurecr.io/base {digest} from registry.azurecr.io: this source is not "
+            "approved (pypi, conda-forge, mcr images)",
         )
     ]
 

@@ -18,6 +18,18 @@ DIGEST_REQUIRED_IN = ("staging", "prod")
 # public network access (dev may keep keys).
 PRIVATE_ENDPOINT_IN = ("staging", "prod")
 
+# Azure ML online deployments run only the scanned scoring image: the environment registered from
+# pipelines/online/image-environment.yml (referenced as azureml:<name>:<version>), whose image is
+# the one CD builds, scans and pushes (repository <slug>, CI's IMAGE_REPOSITORY) to the stack's
+# Azure Container Registry, by digest. Never an image Azure ML builds itself (conda_file, build),
+# a tag, another registry's image or another repository (such as the imported MCR base images).
+SCORING_IMAGE_ENVIRONMENT = "{{ cookiecutter.project_slug }}-scoring-image"
+SCORING_IMAGE_REPOSITORY = "{{ cookiecutter.project_slug }}"
+SCORING_IMAGE_REFERENCE = re.compile(rf"azureml:{re.escape(SCORING_IMAGE_ENVIRONMENT)}:[\w.-]+")
+SCORING_IMAGE_BY_DIGEST = re.compile(
+    r"[a-z0-9]{5,50}\.azurecr\.io/" + re.escape(SCORING_IMAGE_REPOSITORY) + r"@sha256:[0-9a-f]{64}"
+)
+
 # A command that deploys: infrastructure (`pulumi up`), the model (the CLI's `rollout` and
 # `register-model`, or the `az ml` commands they wrap).
 DEPLOY_COMMAND = re.compile(
@@ -80,3 +92,13 @@ def digest_required(environment: str | None) -> bool:
 def private_endpoint_required(environment: str | None) -> bool:
     """Whether ``environment``'s online endpoint must be private and token-only (none: yes)."""
     return _strict(environment, PRIVATE_ENDPOINT_IN)
+
+
+def scoring_image_reference(environment: object) -> bool:
+    """``environment`` names the scoring image environment (``azureml:<name>:<version>``)."""
+    return isinstance(environment, str) and bool(SCORING_IMAGE_REFERENCE.fullmatch(environment))
+
+
+def scoring_image_by_digest(image: object) -> bool:
+    """``image`` is ``<registry>.azurecr.io/<SCORING_IMAGE_REPOSITORY>@sha256:<64 hex>``."""
+    return isinstance(image, str) and bool(SCORING_IMAGE_BY_DIGEST.fullmatch(image))

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 SERVER_ENV = "SCORING_SERVER"
 AZUREML_PORT = 5001  # pipelines/online/image-environment.yml's inference_config routes
 MOUNTED_MODEL_ENV = "AZUREML_MODEL_DIR"
+# The project server in a container listens on its port; its API key is required all the same.
+ALL_INTERFACES = "0.0.0.0"  # noqa: S104  # nosec B104 - inside a container, with the key
 
 
 def same_model(baked: ModelCard, mounted: ModelCard) -> bool:
@@ -87,7 +89,7 @@ def azmlinfsrv_command(model_dir: Path, port: int) -> list[str]:
     show_envvar=True,
     help="project: our server (API key); azureml: azmlinfsrv inside an Azure ML deployment.",
 )
-@click.option("--host", default="0.0.0.0", show_default=True, help="Interface (project server).")  # noqa: S104
+@click.option("--host", default=ALL_INTERFACES, show_default=True, help="The project server's.")
 @click.option(
     "--port",
     type=click.IntRange(1, 65535),
@@ -106,4 +108,5 @@ def serve_image(
     check_mounted_model(folder)
     command = azmlinfsrv_command(folder, port or AZUREML_PORT)
     print(f"serving {folder} with azmlinfsrv on port {command[-1]}", file=sys.stderr, flush=True)
-    os.execv(command[0], command)  # noqa: S606 (azmlinfsrv becomes the container's process)
+    # azmlinfsrv becomes the container's process (signals reach it), from this venv's bin folder
+    os.execv(command[0], command)  # noqa: S606  # nosec B606 - an absolute path, no shell
