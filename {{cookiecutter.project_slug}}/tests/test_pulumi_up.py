@@ -101,7 +101,9 @@ def test_bad_arguments_print_the_usage(pulumi_log: Path, args: tuple[str, ...]) 
     assert "<stack> [sha256:<digest of the scanned scoring image>]" in done.stderr
 
 
-def test_a_failed_update_fails_the_script(pulumi_log: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_update_fails_the_script(
+    pulumi_log: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("FAKE_PULUMI_UP_EXIT", "255")
     done = up("staging", SCANNED)
     assert done.returncode == 255
