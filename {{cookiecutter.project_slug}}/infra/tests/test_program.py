@@ -94,7 +94,9 @@ def test_bad_settings_are_refused_before_anything_registers(
 DIGEST = "sha256:" + "ab" * 32
 
 
-def exported_outputs(stack: str, monkeypatch: pytest.MonkeyPatch, **config: str | None) -> dict:
+def exported_outputs(
+    stack: str, monkeypatch: pytest.MonkeyPatch, **config: str | None
+) -> dict[str, Any]:
     """The stack outputs ``export`` sets for ``stack`` with ``config`` applied (mock engine)."""
     outputs: dict[str, Any] = {}
     monkeypatch.setattr(pulumi, "export", outputs.__setitem__)
