@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -11,16 +10,14 @@ from pathlib import Path
 import pytest
 from policies import base_images
 
+from .fake_tools import calls, fake_tool
 from .quarantine_fixtures import project_copy
 
 REPOSITORY = "azureml/openmpi5.0-ubuntu24.04"
 REAL = "sha256:" + "ab" * 32
 REGISTRY = "mlopsstagingacr"
 TAG = f"{REPOSITORY}:{REAL.replace(':', '-')}"
-FAKE_AZ = """#!{python}
-import json, os, sys
-with open(os.environ["FAKE_AZ_LOG"], "a", encoding="utf-8") as log:
-    log.write(json.dumps(sys.argv[1:]) + "\\n")
+FAKE_AZ = """
 if sys.argv[1:3] == ["acr", os.environ.get("FAKE_AZ_FAIL", "-")]:
     sys.stderr.write("ERROR: (Forbidden) the client has no permission\\n")
     sys.exit(1)
@@ -46,22 +43,8 @@ def repo(tmp_path: Path) -> Path:
 @pytest.fixture
 def az_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A fake `az` first on PATH that logs its arguments and reports the imported digest."""
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    fake = bin_dir / "az"
-    fake.write_text(FAKE_AZ.format(python=sys.executable), encoding="utf-8")
-    fake.chmod(0o755)
-    log = tmp_path / "az.log"
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
-    monkeypatch.setenv("FAKE_AZ_LOG", str(log))
     monkeypatch.setenv("FAKE_AZ_DIGEST", REAL)
-    return log
-
-
-def calls(log: Path) -> list[list[str]]:
-    """Every fake az command, in order."""
-    lines = log.read_text(encoding="utf-8").splitlines() if log.exists() else []
-    return [json.loads(line) for line in lines]
+    return fake_tool(tmp_path, monkeypatch, "az", FAKE_AZ)
 
 
 IMPORT = ["acr", "import", "--name", REGISTRY, "--source", f"mcr.microsoft.com/{REPOSITORY}@{REAL}"]

@@ -11,6 +11,7 @@ given), which checks every template in every place it is used; no template may g
 from __future__ import annotations
 
 import copy
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -21,7 +22,18 @@ import yaml
 
 from . import azure_pipelines as ap
 from .ci_installs import unpinned_installs
-from .ci_release import CLI_STEPS, cli_steps, inline_release_logic, uv_pinned_inline
+from .ci_release import (
+    CLI_STEPS,
+    PULUMI_UP_SCRIPT,
+    captured,
+    cli_steps,
+    inline_pulumi_up,
+    inline_release_logic,
+    invocations,
+    option,
+    shell_variable,
+    uv_pinned_inline,
+)
 
 PIPELINE_PATHS = [ap.PIPELINES_DIR / name for name in ap.PIPELINES]
 ALL_FILES = PIPELINE_PATHS + ap.template_files()
@@ -585,4 +597,109 @@ def test_uv_is_installed_only_at_the_version_of_the_pins_file() -> None:
     assert len(texts) > 1
     assert uv_pinned_inline(texts) == []
     assert uv_pinned_inline(["  - script: pipx install uv==0.13.8"]) != []
+
+
+# --- the deployed image is the scanned image ---------------------------------------------------
+
+IMAGE_OUTPUTS = {
+    "servingImageDigest": "$[ dependencies.Image.outputs['build.digest'] ]",
+    "servingImage": "$[ dependencies.Image.outputs['build.image'] ]",
+}
+
+
+def _deploy_job(pipeline: dict[str, Any], stage: str) -> dict[str, Any]:
+    (job,) = [job for _, job in ap.jobs_with_stage(_stage(pipeline, stage)) if "deployment" in job]
+    return job
+
+
+def _running(job: dict[str, Any], command: str) -> list[tuple[dict[str, Any], str]]:
+    """(step, command line) for each step of ``job`` that runs ``command``."""
+    return [(s, line) for s in ap.job_steps(job) for line in invocations([ap.script(s)], command)]
+
+
+def _reads(step: dict[str, Any], line: str, name: str, wanted: str) -> bool:
+    """Whether option ``name`` on ``line`` is a shell variable the step's env sets to ``wanted``."""
+    variable = shell_variable(option(line, name) if name else line.split()[-1].strip('"'))
+    return step.get("env", {}).get(str(variable)) == wanted
+
+
+def scanned_image_not_run(pipeline: dict[str, Any], stage: str) -> list[str]:
+    """The Deploy job's `pulumi up` is tools/pulumi_up.sh with the Image job's digest; the
+    Azure ML environment is registered from the Image job's image and `rollout` runs it."""
+    job = _deploy_job(pipeline, stage)
+    problems = [
+        f"{stage}: variable {name} is not the Image job's output"
+        for name, wanted in IMAGE_OUTPUTS.items()
+        if job.get("variables", {}).get(name) != wanted
+    ]
+    scripts = [ap.script(step) for step in ap.job_steps(job)]
+    problems += [f"{stage}: inline {line}" for line in inline_pulumi_up(scripts)]
+    ups = _running(job, PULUMI_UP_SCRIPT)
+    if not any(_reads(s, line, "", "$(servingImageDigest)") for s, line in ups):
+        problems.append(f"{stage}: tools/pulumi_up.sh never gets the scanned digest")
+    register = _running(job, "register-environment")
+    if len(register) != 1 or not _reads(*register[0], "--image", "$(servingImage)"):
+        return [*problems, f"{stage}: the Azure ML environment is not the scanned image's"]
+    saved = captured([ap.script(register[0][0])], "register-environment")
+    output = re.search(rf"task\.setvariable variable=(\w+)\]\${saved}\b", ap.script(register[0][0]))
+    wanted = f"$({output[1] if output else None})"
+    for _, line in _running(job, "rollout"):
+        if option(line, "--image-environment") != wanted:
+            problems.append(f"{stage}: rollout --image-environment is not {wanted}")
+    return problems
+
+
+@pytest.mark.parametrize("stage", ["Dev", "Staging", "Prod"])
+def test_every_target_runs_the_scanned_digest(stage: str) -> None:
+    assert scanned_image_not_run(_cd(), stage) == []
+
+
+def _replace_in_scripts(old: str, new: str) -> Mutation:
+    """A mutation replacing ``old`` (which must be there) in the Prod Deploy job's scripts."""
+
+    def mutate(pipeline: dict[str, Any]) -> None:
+        steps = [s for s in ap.job_steps(_deploy_job(pipeline, "Prod")) if old in ap.script(s)]
+        assert steps, old
+        for step in steps:
+            step["inputs"]["inlineScript"] = step["inputs"]["inlineScript"].replace(old, new)
+
+    return mutate
+
+
+def _digest_not_passed(pipeline: dict[str, Any]) -> None:
+    for step in ap.job_steps(_deploy_job(pipeline, "Prod")):
+        if "SERVING_IMAGE_DIGEST" in step.get("env", {}):
+            step["env"]["SERVING_IMAGE_DIGEST"] = ""
+
+
+def _environment_from_another_image(pipeline: dict[str, Any]) -> None:
+    _deploy_job(pipeline, "Prod")["variables"]["servingImage"] = "$(scoringImage)"
+
+
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        _replace_in_scripts(' \\\n  --image-environment "$(imageEnvironment)"', ""),
+        _replace_in_scripts('--image-environment "$(imageEnvironment)"', "--image-environment x"),
+        _replace_in_scripts('"$STACK" "$SERVING_IMAGE_DIGEST"', '"$STACK"'),
+        _replace_in_scripts('../tools/pulumi_up.sh "$STACK"\n', 'pulumi up --yes -s "$STACK"\n'),
+        _digest_not_passed,
+        _environment_from_another_image,
+    ],
+    ids=[
+        "rollout-without-image-environment",
+        "rollout-with-another-environment",
+        "up-ignores-the-digest",
+        "inline-pulumi-up",
+        "digest-not-passed",
+        "environment-from-another-image",
+    ],
+)
+def test_a_target_not_running_the_scanned_digest_is_caught(mutate: Mutation) -> None:
+    pipeline = _cd()
+    mutate(pipeline)
+    assert len(scanned_image_not_run(pipeline, "Prod")) == 1, scanned_image_not_run(
+        pipeline, "Prod"
+    )
+    assert scanned_image_not_run(pipeline, "Staging") == []
 {%- endraw %}

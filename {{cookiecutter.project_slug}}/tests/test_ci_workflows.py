@@ -22,7 +22,18 @@ import yaml
 from policies.checkov.policy_facts import STORED_CREDENTIAL
 
 from .ci_installs import unpinned_installs
-from .ci_release import CLI_STEPS, cli_steps, inline_release_logic, uv_pinned_inline
+from .ci_release import (
+    CLI_STEPS,
+    PULUMI_UP_SCRIPT,
+    captured,
+    cli_steps,
+    inline_pulumi_up,
+    inline_release_logic,
+    invocations,
+    option,
+    shell_variable,
+    uv_pinned_inline,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKFLOWS_DIR = Path(os.environ.get("CI_WORKFLOWS_DIR", ROOT / ".github" / "workflows"))
@@ -716,3 +727,154 @@ def test_uv_is_installed_only_at_the_version_of_the_pins_file() -> None:
 def test_uv_pinned_in_a_workflow_is_caught(mutable: Path) -> None:
     edit_text("ci.yml", "run: tools/install_uv.sh", "run: python -m pip install uv==0.1.0")(mutable)
     assert uv_pinned_outside_the_pins(mutable) != []
+
+
+# --- the deployed image is the scanned image ------------------------------------------------
+
+
+def expression(value: object) -> str:
+    """The inside of an expression value ('' for anything else)."""
+    found = EXPRESSION.fullmatch(str(value or "").strip())
+    return found[1] if found else ""
+
+
+def step_env(job: Job, step: dict[str, Any], name: str) -> str:
+    """The expression a step's environment variable ``name`` holds (step env, then job env)."""
+    return expression({**job.get("env", {}), **step.get("env", {})}.get(name))
+
+
+def pulumi_up_unpinned(directory: Path) -> list[str]:
+    """_pulumi.yml's up is tools/pulumi_up.sh, handed the serving-image-digest input; no step
+    runs `pulumi up` itself (a preview may use pulumi/actions)."""
+    (job,) = load(directory / "_pulumi.yml")["jobs"].values()
+    problems = [
+        f"_pulumi.yml: inline {line}"
+        for line in inline_pulumi_up(str(s.get("run", "")) for s in steps(job))
+    ]
+    actions = [s for s in steps(job) if str(s.get("uses", "")).startswith("pulumi/actions@")]
+    problems += [
+        f"_pulumi.yml: pulumi/actions runs {s['with']['command']}"
+        for s in actions
+        if s.get("with", {}).get("command") != "preview"
+    ]
+    given = [
+        (step, line)
+        for step in steps(job)
+        for line in invocations([str(step.get("run", ""))], PULUMI_UP_SCRIPT)
+        if len(line.split(PULUMI_UP_SCRIPT, 1)[1].split()) == 2
+    ]
+    if not any(
+        step_env(job, step, str(shell_variable(line.split()[-1].strip('"'))))
+        == "inputs.serving-image-digest"
+        for step, line in given
+    ):
+        problems.append("_pulumi.yml: tools/pulumi_up.sh never gets inputs.serving-image-digest")
+    return problems
+
+
+def serving_not_on_the_scanned_digest(directory: Path) -> list[str]:
+    """_deploy.yml's serving job is the environment's `pulumi up` with the image job's digest,
+    and cd.yml updates no staging or prod stack outside its release."""
+    deploy = load(directory / "_deploy.yml")["jobs"]
+    serving = deploy.get("serving", {})
+    given = serving.get("with", {})
+    problems = []
+    if serving.get("uses") != "./.github/workflows/_pulumi.yml" or given.get("command") != "up":
+        problems.append(f"_deploy.yml:serving: no pulumi up ({serving.get('uses')})")
+    if expression(given.get("serving-image-digest")) != "needs.image.outputs.digest":
+        problems.append("_deploy.yml:serving: pulumi up without the scanned image's digest")
+    if "image" not in serving.get("needs", []):
+        problems.append("_deploy.yml:serving: does not need the image job")
+    for job_id, job in load(directory / "cd.yml")["jobs"].items():
+        if "_pulumi.yml" in str(job.get("uses")) and job.get("with", {}).get("stack") != "dev":
+            problems.append(f"cd.yml:{job_id}: pulumi up outside the environment's release")
+    return problems
+
+
+def rollout_not_on_the_scanned_image(directory: Path) -> list[str]:
+    """The rollout job registers the Azure ML environment from the image job's scanned image
+    and hands its output line to `rollout --image-environment`."""
+    rollout = load(directory / "_deploy.yml")["jobs"].get("rollout", {})
+    problems = [] if "serving" in rollout.get("needs", []) else ["rollout: before serving"]
+    register = [
+        s for s in steps(rollout) if invocations([str(s.get("run"))], "register-environment")
+    ]
+    if len(register) != 1:
+        return [*problems, f"rollout: {len(register)} register-environment steps"]
+    step, run = register[0], str(register[0].get("run"))
+    (line,) = invocations([run], "register-environment")
+    image = shell_variable(option(line, "--image"))
+    if step_env(rollout, step, str(image)) != "needs.image.outputs.image":
+        problems.append(f"rollout: register-environment --image {option(line, '--image')}")
+    output = re.search(r'echo "(\w+)=\$\{?' + str(captured([run], "register-environment")), run)
+    wanted = f"steps.{step.get('id')}.outputs.{output[1] if output else None}"
+    for target in [s for s in steps(rollout) if cli_steps([str(s.get("run"))]) == ["rollout"]]:
+        (call,) = invocations([str(target.get("run"))], "rollout")
+        handed = shell_variable(option(call, "--image-environment"))
+        if step_env(rollout, target, str(handed)) != wanted:
+            problems.append(f"rollout: --image-environment is not {wanted}")
+    return problems
+
+
+def test_every_target_runs_the_scanned_digest() -> None:
+    assert pulumi_up_unpinned(MUTANT_SOURCE) == []
+    assert serving_not_on_the_scanned_digest(MUTANT_SOURCE) == []
+    assert rollout_not_on_the_scanned_image(MUTANT_SOURCE) == []
+
+
+def _serving_without_digest(data: Workflow) -> None:
+    del data["jobs"]["serving"]["with"]["serving-image-digest"]
+
+
+def _infra_prod_outside_the_release(data: Workflow) -> None:
+    up = {"command": "up", "stack": "prod", "environment": "prod"}
+    data["jobs"]["infra-prod"] = {"uses": "./.github/workflows/_pulumi.yml", "with": up}
+
+
+def _rollout_without_image_environment(data: Workflow) -> None:
+    for step in steps(data["jobs"]["rollout"]):
+        step["run"] = str(step.get("run", "")).replace(
+            ' --image-environment "${IMAGE_ENVIRONMENT}"', ""
+        )
+
+
+def _environment_from_another_image(data: Workflow) -> None:
+    data["jobs"]["rollout"]["env"]["IMAGE"] = "$" + "{" + "{ vars.SCORING_IMAGE }}"
+
+
+UP_DIGEST = 'tools/pulumi_up.sh "${STACK}" "${SERVING_IMAGE_DIGEST}"'
+PINNING_MUTANTS: dict[str, tuple[Callable[[Path], list[str]], Callable[[Path], None]]] = {
+    "up-ignores-the-digest": (
+        pulumi_up_unpinned,
+        edit_text("_pulumi.yml", UP_DIGEST, 'tools/pulumi_up.sh "${STACK}"'),
+    ),
+    "inline-pulumi-up": (
+        pulumi_up_unpinned,
+        edit_text(
+            "_pulumi.yml", 'tools/pulumi_up.sh "${STACK}"\n', 'pulumi up --yes -s "${STACK}"\n'
+        ),
+    ),
+    "serving-without-digest": (
+        serving_not_on_the_scanned_digest,
+        edit_data("_deploy.yml", _serving_without_digest),
+    ),
+    "infra-prod-outside-the-release": (
+        serving_not_on_the_scanned_digest,
+        edit_data("cd.yml", _infra_prod_outside_the_release),
+    ),
+    "rollout-without-image-environment": (
+        rollout_not_on_the_scanned_image,
+        edit_data("_deploy.yml", _rollout_without_image_environment),
+    ),
+    "environment-from-another-image": (
+        rollout_not_on_the_scanned_image,
+        edit_data("_deploy.yml", _environment_from_another_image),
+    ),
+}
+
+
+@pytest.mark.parametrize("mutant", PINNING_MUTANTS)
+def test_a_target_not_running_the_scanned_digest_is_caught(mutable: Path, mutant: str) -> None:
+    rule, mutate = PINNING_MUTANTS[mutant]
+    mutate(mutable)
+    assert len(rule(mutable)) == 1, rule(mutable)

@@ -46,6 +46,7 @@ from mlops_infra.security.guardrails import PolicyGuardrails
 from mlops_infra.security.locks import DeleteLocks
 from mlops_infra.serving.args import KubernetesServingArgs
 from mlops_infra.serving.component import KubernetesServing
+from mlops_infra.serving.values import parse_image
 from mlops_infra.settings import Settings
 from mlops_infra.workspace.args import MlWorkspaceArgs, TrainingComputeArgs
 from mlops_infra.workspace.component import MlWorkspace
@@ -231,6 +232,8 @@ def export(program: Program) -> None:
     pulumi.export("blueService", program.serving.service_names["blue"])
     pulumi.export("greenService", program.serving.service_names["green"])
     pulumi.export("servingImage", program.serving.images["blue"])
+    # The digest AKS serves ("" for a dev tag): tools/pulumi_up.sh keeps it when given none.
+    pulumi.export("servingImageDigest", parse_image(program.serving.images["blue"])["digest"] or "")
     pulumi.export("onlineEndpointName", program.monitoring.endpoint.endpoint_name)
     pulumi.export("actionGroupId", program.monitoring.alerts.action_group_id)
     if program.network is not None:

@@ -87,7 +87,7 @@ def test_real_stacks_get_pulumi_yaml_defaults_and_their_own_values() -> None:
     assert dev.values[key("privateNetwork")] == "false"  # Pulumi.dev.yaml
     assert prod.values[key("privateNetwork")] == "true"  # Pulumi.yaml default: secure
     assert prod.values[key("aksAuthorizedIpRanges")] == "[]"  # a YAML array, as JSON
-    assert dev.values[key("servingImageDigest")] == ""
+    assert dev.values[key("servingImageDigest")].startswith("sha256:")  # CD pins dev too
     assert prod.values[key("servingImageDigest")].startswith("sha256:")
     assert dev.values["azure-native:location"] == dev.values[key("location")]
 

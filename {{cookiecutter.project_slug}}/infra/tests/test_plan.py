@@ -102,7 +102,7 @@ def test_unknown_stack_names_the_file_and_lists_the_stacks(
         ({"servingReplicas: 1": "servingReplicas: 0"}, "replicas must be at least 1, got 0"),
         ({"computeMaxNodes: 1": "computeMaxNodes: 0"}, "compute_max_nodes must be at least 1"),
         ({"aksNodeCount: 1": "aksNodeCount: 0"}, "node_count must be at least 1, got 0"),
-        ({f"servingImage: {SLUG}:dev": f"servingImage: {SLUG}"}, "neither a digest nor a fixed"),
+        ({"Digest: sha256:": "Digest: ''  # sha256:"}, "neither a digest nor a fixed tag"),
         ({"config:": "config: ["}, "invalid YAML"),
     ],
 )

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+import pulumi
 import pytest
 
 from mlops_infra.aks.args import AksArgsError
 from mlops_infra.naming import SLUG
 from mlops_infra.plan import ARGS_ERRORS
-from mlops_infra.program import build
+from mlops_infra.program import build, export
 from mlops_infra.serving.values import ServingArgsError
 from mlops_infra.settings import load_settings
 from mlops_infra.workspace.args import WorkspaceArgsError
@@ -88,3 +89,38 @@ def test_bad_settings_are_refused_before_anything_registers(
         run()
     assert mocks.resources == []
     assert error in ARGS_ERRORS  # the offline plan prints each as one Error: line
+
+
+DIGEST = "sha256:" + "ab" * 32
+
+
+def exported_outputs(
+    stack: str, monkeypatch: pytest.MonkeyPatch, **config: str | None
+) -> dict[str, Any]:
+    """The stack outputs ``export`` sets for ``stack`` with ``config`` applied (mock engine)."""
+    outputs: dict[str, Any] = {}
+    monkeypatch.setattr(pulumi, "export", outputs.__setitem__)
+    mock_stack(stack, **config)
+
+    @mocked
+    def run() -> None:
+        export(build(load_settings()))
+
+    run()
+    return outputs
+
+
+@pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
+def test_the_stack_exports_the_digest_its_serving_runs(
+    monkeypatch: pytest.MonkeyPatch, stack: str
+) -> None:
+    outputs = exported_outputs(stack, monkeypatch, servingImageDigest=DIGEST)
+    assert outputs["servingImageDigest"] == DIGEST
+    assert outputs["servingImage"].endswith(f"/{SLUG}@{DIGEST}")
+
+
+def test_a_dev_tag_exports_no_digest(monkeypatch: pytest.MonkeyPatch) -> None:
+    config = {"servingImage": f"{SLUG}:dev", "servingImageDigest": ""}
+    outputs = exported_outputs("dev", monkeypatch, **config)
+    assert outputs["servingImageDigest"] == ""
+    assert outputs["servingImage"].endswith(f"/{SLUG}:dev")

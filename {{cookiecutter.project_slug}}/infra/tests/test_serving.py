@@ -66,7 +66,7 @@ def test_every_container_has_resources_probes_and_hardening(stack: PlannedStack)
     deployments = stack.manifests("Deployment")
     assert sorted(d["metadata"]["name"] for d in deployments) == [f"{SLUG}-blue", f"{SLUG}-green"]
     registry = stack.settings.names.container_registry_login_server
-    image = {"dev": f"{registry}/{SLUG}:dev"}.get(stack.name, f"{registry}/{SLUG}@sha256:")
+    image = f"{registry}/{SLUG}@sha256:"  # every stack, dev included, runs a digest
     for deployment in deployments:
         pod = deployment["spec"]["template"]["spec"]
         (container,) = pod["containers"]
@@ -289,6 +289,9 @@ def test_args_from_settings_pin_the_image_where_required(planned: dict[str, Plan
     dev, prod = planned["dev"].settings, planned["prod"].settings
     dev_args = KubernetesServingArgs.from_settings(dev)
     prod_args = KubernetesServingArgs.from_settings(prod)
+    dev_args = KubernetesServingArgs.from_settings(
+        replace(dev, serving_image=f"{SLUG}:dev", serving_image_digest=None)
+    )
     assert dev_args.image == f"{dev.names.container_registry_login_server}/{SLUG}:dev"
     assert prod_args.image == (
         f"{prod.names.container_registry_login_server}/{SLUG}@{prod.serving_image_digest}"
@@ -314,7 +317,11 @@ def test_args_from_settings_pin_the_image_where_required(planned: dict[str, Plan
             f"repository '{SLUG}:latest' must not carry a tag when a digest is set: "
             f"give the bare repository '{SLUG}'",
         ),
-        ("dev", {"serving_image": SLUG}, "neither a digest nor a fixed tag"),
+        (
+            "dev",
+            {"serving_image": SLUG, "serving_image_digest": None},
+            "neither a digest nor a fixed tag",
+        ),
         ("dev", {"green_weight": 101}, "green_weight must be 0..100, got 101"),
         ("staging", {"green_weight": -5}, "green_weight must be 0..100, got -5"),
         ("prod", {"serving_replicas": 0}, "replicas must be at least 1, got 0"),

@@ -54,9 +54,9 @@ def test_environments_differ_as_designed() -> None:
     assert prod.compute_max_nodes > staging.compute_max_nodes > dev.compute_max_nodes
     assert prod.serving_replicas > staging.serving_replicas > dev.serving_replicas
     assert (dev.aks_vm_size, prod.aks_vm_size) == ("Standard_D2s_v5", "Standard_D4s_v5")
-    assert (dev.serving_image, prod.serving_image) == (f"{SLUG}:dev", SLUG)
-    assert dev.serving_image_digest is None
-    assert staging.serving_image_digest == prod.serving_image_digest == DIGEST
+    assert dev.serving_image == staging.serving_image == prod.serving_image == SLUG
+    assert dev.serving_image_digest == staging.serving_image_digest == DIGEST
+    assert prod.serving_image_digest == DIGEST
     assert [s.requires_digest for s in (dev, staging, prod)] == [False, True, True]
 
 
