@@ -702,4 +702,62 @@ def test_a_target_not_running_the_scanned_digest_is_caught(mutate: Mutation) -> 
         pipeline, "Prod"
     )
     assert scanned_image_not_run(pipeline, "Staging") == []
+
+
+PROMOTED_FROM = {"Dev": None, "Staging": "Dev", "Prod": "Staging"}
+
+
+def _image_job(pipeline: dict[str, Any], stage: str) -> dict[str, Any]:
+    (job,) = [
+        job for _, job in ap.jobs_with_stage(_stage(pipeline, stage)) if job.get("job") == "Image"
+    ]
+    return job
+
+
+def image_not_promoted(pipeline: dict[str, Any], stage: str) -> list[str]:
+    """Dev's Image job builds; Staging's and Prod's import the image the stage before them
+    scanned (tools/release_image.sh with sourceImage and sourceRegistryId)."""
+    job, earlier = _image_job(pipeline, stage), PROMOTED_FROM[stage]
+    problems = []
+    for name, output in (("sourceImage", "image"), ("sourceRegistryId", "registry_id")):
+        wanted = (
+            f"$[ stageDependencies.{earlier}.Image.outputs['build.{output}'] ]" if earlier else ""
+        )
+        if job.get("variables", {}).get(name) != wanted:
+            problems.append(f"{stage}: {name} is not {wanted or 'empty (build)'}")
+    made = [s for s in ap.job_steps(job) if invocations([ap.script(s)], "tools/release_image.sh")]
+    if len(made) != 1 or made[0].get("env", {}).get("SOURCE_IMAGE") != "$(sourceImage)":
+        problems.append(f"{stage}: tools/release_image.sh never gets $(sourceImage)")
+    return problems
+
+
+@pytest.mark.parametrize("stage", PROMOTED_FROM)
+def test_staging_and_prod_run_the_digest_dev_built_and_scanned(stage: str) -> None:
+    assert image_not_promoted(_cd(), stage) == []
+
+
+def _prod_from_dev(pipeline: dict[str, Any]) -> None:
+    _image_job(pipeline, "Prod")["variables"]["sourceImage"] = (
+        "$[ stageDependencies.Dev.Image.outputs['build.image'] ]"
+    )
+
+
+def _prod_rebuilds(pipeline: dict[str, Any]) -> None:
+    _image_job(pipeline, "Prod")["variables"]["sourceRegistryId"] = ""
+
+
+def _prod_build_step_ignores_the_source(pipeline: dict[str, Any]) -> None:
+    for step in ap.job_steps(_image_job(pipeline, "Prod")):
+        if "SOURCE_IMAGE" in step.get("env", {}):
+            step["env"]["SOURCE_IMAGE"] = ""
+
+
+@pytest.mark.parametrize(
+    "mutate", [_prod_from_dev, _prod_rebuilds, _prod_build_step_ignores_the_source]
+)
+def test_a_stage_that_rebuilds_or_skips_one_is_caught(mutate: Mutation) -> None:
+    pipeline = _cd()
+    mutate(pipeline)
+    assert len(image_not_promoted(pipeline, "Prod")) == 1, image_not_promoted(pipeline, "Prod")
+    assert image_not_promoted(pipeline, "Staging") == []
 {%- endraw %}

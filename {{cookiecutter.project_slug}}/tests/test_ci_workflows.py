@@ -816,6 +816,60 @@ def rollout_not_on_the_scanned_image(directory: Path) -> list[str]:
     return problems
 
 
+RELEASE_ORDER = ("deploy-dev", "deploy-staging", "deploy-prod")
+
+
+def image_not_promoted(directory: Path) -> list[str]:
+    """Dev builds the release's image; staging and prod import the digest the environment
+    before them scanned (tools/release_image.sh with _deploy.yml's source-image inputs)."""
+    jobs = load(directory / "cd.yml")["jobs"]
+    problems = []
+    for earlier, job_id in zip((None, *RELEASE_ORDER), RELEASE_ORDER, strict=False):
+        given = jobs.get(job_id, {}).get("with", {})
+        for name, output in (("source-image", "image"), ("source-registry-id", "registry-id")):
+            wanted = f"needs.{earlier}.outputs.{output}" if earlier else ""
+            if expression(given.get(name)) != wanted or (
+                earlier and earlier not in jobs[job_id].get("needs", [])
+            ):
+                problems.append(f"cd.yml:{job_id}: {name} is not {wanted or 'empty (build)'}")
+    image = load(directory / "_deploy.yml")["jobs"].get("image", {})
+    made = [s for s in steps(image) if invocations([str(s.get("run"))], "tools/release_image.sh")]
+    if len(made) != 1 or step_env(image, made[0], "SOURCE_IMAGE") != "inputs.source-image":
+        problems.append("_deploy.yml:image: tools/release_image.sh never gets inputs.source-image")
+    return problems
+
+
+def _staging_rebuilds(data: Workflow) -> None:
+    del data["jobs"]["deploy-staging"]["with"]["source-image"]
+
+
+def _prod_skips_staging(data: Workflow) -> None:
+    data["jobs"]["deploy-prod"]["with"]["source-image"] = (
+        "$" + "{" + "{ needs.deploy-dev.outputs.image }}"
+    )
+
+
+PROMOTION_MUTANTS = {
+    "staging-rebuilds": edit_data("cd.yml", _staging_rebuilds),
+    "prod-skips-staging": edit_data("cd.yml", _prod_skips_staging),
+    "image-job-builds-always": edit_text(
+        "_deploy.yml", "SOURCE_IMAGE: $" + "{" + "{ inputs.source-image }}", 'SOURCE_IMAGE: ""'
+    ),
+}
+
+
+def test_staging_and_prod_run_the_digest_dev_built_and_scanned() -> None:
+    assert image_not_promoted(MUTANT_SOURCE) == []
+
+
+@pytest.mark.parametrize("mutant", PROMOTION_MUTANTS)
+def test_a_release_that_rebuilds_or_skips_an_environment_is_caught(
+    mutable: Path, mutant: str
+) -> None:
+    PROMOTION_MUTANTS[mutant](mutable)
+    assert len(image_not_promoted(mutable)) == 1, image_not_promoted(mutable)
+
+
 def test_every_target_runs_the_scanned_digest() -> None:
     assert pulumi_up_unpinned(MUTANT_SOURCE) == []
     assert serving_not_on_the_scanned_digest(MUTANT_SOURCE) == []
