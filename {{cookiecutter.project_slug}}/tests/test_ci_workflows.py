@@ -816,6 +816,37 @@ def rollout_not_on_the_scanned_image(directory: Path) -> list[str]:
     return problems
 
 
+def private_runner(selector: str) -> str:
+    """The runs-on of a job that may touch staging or prod: dev on GitHub's runners, the others
+    on a self-hosted runner inside the private network."""
+    labels = '\'["self-hosted", "{{ cookiecutter.project_slug }}-private"]\''
+    private = f"fromJSON(vars.PRIVATE_RUNNER_LABELS || {labels})"
+    inside = f"inputs.{selector} == 'dev' && 'ubuntu-latest' || {private}"
+    return "$" + "{" + "{ " + inside + " }" + "}"
+
+
+def private_stacks_on_public_runners(directory: Path) -> list[str]:
+    """Every job of the release and of `pulumi` runs staging and prod inside the network."""
+    problems = []
+    for file, selector in (("_deploy.yml", "environment"), ("_pulumi.yml", "stack")):
+        for job_id, job in load(directory / file)["jobs"].items():
+            if "steps" in job and job.get("runs-on") != private_runner(selector):
+                problems.append(f"{file}:{job_id}: runs-on {job.get('runs-on')!r}")
+    return problems
+
+
+def test_staging_and_prod_jobs_run_inside_the_private_network() -> None:
+    assert private_stacks_on_public_runners(MUTANT_SOURCE) == []
+
+
+@pytest.mark.parametrize(("file", "job"), [("_deploy.yml", "rollout"), ("_pulumi.yml", "pulumi")])
+def test_a_job_that_may_touch_prod_on_a_public_runner_is_caught(
+    mutable: Path, file: str, job: str
+) -> None:
+    edit_data(file, lambda data: data["jobs"][job].update({"runs-on": "ubuntu-latest"}))(mutable)
+    assert private_stacks_on_public_runners(mutable) == [f"{file}:{job}: runs-on 'ubuntu-latest'"]
+
+
 RELEASE_ORDER = ("deploy-dev", "deploy-staging", "deploy-prod")
 
 
