@@ -339,7 +339,7 @@ def test_dry_run_json_lists_the_exact_commands(fake_az: FakeAz) -> None:
         (["--probes", "0"], "--probes"),
         (["--max-error-rate", "1"], "--max-error-rate"),
         (["--live", "blue", "--candidate", "blue"], "--candidate"),
-        (["--image-environment", "{{ cookiecutter.project_slug }}:latest"], "--image-environment"),
+        (["--image-environment", "scoring:latest"], "--image-environment"),
         (["--image-environment", "azureml:name"], "--image-environment"),
     ],
 )
